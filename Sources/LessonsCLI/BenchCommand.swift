@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Stochastic
+
+extension LessonsCommand {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure speed: `normal` prints N(0,1) draws per second on one core.")
+
+        enum Target: String, ExpressibleByArgument, CaseIterable {
+            case normal
+        }
+
+        @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var target: Target
+
+        @Option(help: "Draws per timed batch (1000…100000000).")
+        var count = 1_000_000
+
+        @Option(help: "Timed batches; the best and the median are reported (1…1000).")
+        var repeats = 20
+
+        func validate() throws {
+            guard (1000...100_000_000).contains(count) else {
+                throw ValidationError("--count must be between 1000 and 100000000 (got \(count))")
+            }
+            guard (1...1000).contains(repeats) else {
+                throw ValidationError("--repeats must be between 1 and 1000 (got \(repeats))")
+            }
+        }
+
+        func run() throws {
+            #if DEBUG
+            Terminal.printError("this is a debug build: figures are meaningless; build with `swift build -c release`")
+            #endif
+            print("N(0,1) draws per second, one thread, \(repeats) batches of \(count):")
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+            defer { buffer.deallocate() }
+            var stream = RandomStream(seed: 1)
+            report("xoshiro256++ ziggurat, fillNormal", measure(buffer) { stream.fillNormal($0) })
+            report("xoshiro256++ ziggurat, normal() per draw", measure(buffer) { b in
+                for i in b.indices { b[i] = stream.normal() }
+            })
+            let gsl = try GSLGenerator(seed: 1)
+            report("GSL mt19937 + gsl_ran_gaussian_ziggurat", measure(buffer) { gsl.fillNormal($0) })
+        }
+
+        /// Rates in draws per second over the batches (sorted ascending).
+        func measure(_ buffer: UnsafeMutableBufferPointer<Double>, _ fill: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+            fill(buffer)  // warm up
+            var rates: [Double] = []
+            var checksum = 0.0
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                fill(buffer)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                checksum += buffer[buffer.count / 2]
+                rates.append(Double(buffer.count) / seconds)
+            }
+            if checksum.isNaN { print("(NaN drawn)") }
+            return rates.sorted()
+        }
+
+        func report(_ label: String, _ rates: [Double]) {
+            let median = rates[rates.count / 2], best = rates.last ?? 0
+            print("  " + label.padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + String(format: "median %7.1f M/s   best %7.1f M/s", median / 1e6, best / 1e6))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Gaussian
+import Notebook
+
+/// The lessons on disk and the registry of every check they may call.
+public struct LessonLibrary: Sendable {
+    public let directory: URL
+    public let registry: CheckRegistry
+
+    /// Every module's checks.
+    public static let allChecks: [CheckDefinition] = GaussianChecks.all
+
+    public init(directory: URL) {
+        self.directory = directory
+        self.registry = CheckRegistry(Self.allChecks)
+    }
+
+    /// Finds `Lessons/`: the explicit path, else $LESSONS_DIR, else the nearest `Lessons/`
+    /// above the working directory or above the executable.
+    public static func locate(explicit: String?) throws -> LessonLibrary {
+        let fileManager = FileManager.default
+        func isDirectory(_ url: URL) -> Bool {
+            var directory: ObjCBool = false
+            return fileManager.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
+        }
+        if let explicit {
+            let url = URL(fileURLWithPath: explicit)
+            guard isDirectory(url) else { throw CLIError.usage("--lessons-dir \(explicit) is not a directory") }
+            return LessonLibrary(directory: url)
+        }
+        if let environment = ProcessInfo.processInfo.environment["LESSONS_DIR"], !environment.isEmpty {
+            let url = URL(fileURLWithPath: environment)
+            guard isDirectory(url) else { throw CLIError.usage("LESSONS_DIR=\(environment) is not a directory") }
+            return LessonLibrary(directory: url)
+        }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        let starts = [URL(fileURLWithPath: fileManager.currentDirectoryPath), executable.deletingLastPathComponent()]
+        for start in starts {
+            var folder = start.standardizedFileURL
+            while true {
+                let candidate = folder.appendingPathComponent("Lessons")
+                if isDirectory(candidate) { return LessonLibrary(directory: candidate) }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
+    }
+
+    /// The lesson names (file names without `.md`), sorted.
+    public func names() throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        return files.filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }.sorted()
+    }
+
+    /// Reads and parses one lesson; an unknown name lists the lessons there are.
+    public func lesson(_ name: String) throws -> Lesson {
+        let available = try names()
+        guard available.contains(name) else {
+            throw CLIError.usage("unknown lesson '\(name)' (available: \(available.joined(separator: ", ")), or all)")
+        }
+        let url = directory.appendingPathComponent(name + ".md")
+        let data = try Data(contentsOf: url)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.lesson("\(url.path): not UTF-8 text")
+        }
+        return try LessonParser.parse(text, name: name, file: "Lessons/\(name).md")
+    }
+}
+
+/// Errors the command reports without a stack trace.
+public enum CLIError: Error, CustomStringConvertible {
+    /// The user asked for something that does not exist or is out of range (exit 64).
+    case usage(String)
+    /// A lesson file is malformed (exit 2).
+    case lesson(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let message), .lesson(let message): return message
+        }
+    }
+}

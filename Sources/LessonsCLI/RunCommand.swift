@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Notebook
+
+extension LessonsCommand {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a lesson (or all): its prose, each check's evidence and verdicts.",
+            discussion: "Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file is malformed.")
+
+        @Argument(help: "A lesson name (see `lessons list`) or `all`.")
+        var name: String
+
+        @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).")
+        var seed: UInt64 = 1
+
+        @Option(help: "Replace every Monte-Carlo sample size (100…100000000).")
+        var samples: Int?
+
+        @Flag(help: "Print the executed lesson as JSON instead of text.")
+        var json = false
+
+        @OptionGroup var library: LibraryOptions
+
+        func validate() throws {
+            if let samples, !(100...100_000_000).contains(samples) {
+                throw ValidationError("--samples must be between 100 and 100000000 (got \(samples))")
+            }
+        }
+
+        func run() throws {
+            let lessons = try library.library()
+            let names: [String]
+            do {
+                names = name == "all" ? try lessons.names() : [try lessons.lesson(name).name]
+            } catch let error as CLIError {
+                throw ValidationError(error.description)
+            }
+            let runner = LessonRunner(registry: lessons.registry)
+            let terminal = Terminal.current
+            var results: [LessonResult] = []
+            for lessonName in names {
+                let lesson: Lesson
+                let result: LessonResult
+                do {
+                    lesson = try lessons.lesson(lessonName)
+                    result = try runner.run(lesson, seed: seed, samples: samples) { done, total, id in
+                        terminal.progress("\(lessonName) [\(done + 1)/\(total)] \(id)")
+                    }
+                } catch let error as LessonError {
+                    terminal.clearProgress()
+                    Terminal.printError(error.description)
+                    throw ExitCode(2)
+                } catch let error as CLIError {
+                    terminal.clearProgress()
+                    Terminal.printError(error.description)
+                    throw ExitCode(2)
+                }
+                terminal.clearProgress()
+                results.append(result)
+                if !json {
+                    let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
+                    print(renderer.render(lesson, result), terminator: "")
+                }
+            }
+            if json {
+                if results.count == 1, let only = results.first {
+                    print(try JSONRenderer.encode(only))
+                } else {
+                    print(try JSONRenderer.encode(AllLessons(lessons: results)))
+                }
+            } else if results.count > 1 {
+                let passed = results.reduce(0) { $0 + $1.passed }
+                let failed = results.reduce(0) { $0 + $1.failed }
+                print("all \(results.count) lessons: \(passed) passed, \(failed) failed")
+            }
+            if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `run all --json`: every lesson and the totals.
+struct AllLessons: Encodable {
+    let lessons: [LessonResult]
+    var passed: Int { lessons.reduce(0) { $0 + $1.passed } }
+    var failed: Int { lessons.reduce(0) { $0 + $1.failed } }
+
+    enum CodingKeys: String, CodingKey { case lessons, passed, failed }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lessons, forKey: .lessons)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(failed, forKey: .failed)
+    }
+}

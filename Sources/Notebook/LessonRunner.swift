@@ -1,0 +1,115 @@
+/// The result of one executed check cell.
+public struct CellResult: Sendable, Codable {
+    public let id: String
+    public let title: String
+    public let line: Int
+    public let rows: [CheckRow]
+    /// Set when the check could not be computed; the cell then counts as failed.
+    public let error: String?
+    public var pass: Bool { error == nil && !rows.isEmpty && rows.allSatisfy(\.pass) }
+
+    enum CodingKeys: String, CodingKey { case id, title, line, rows, error, pass }
+
+    public init(id: String, title: String, line: Int, rows: [CheckRow], error: String?) {
+        self.id = id
+        self.title = title
+        self.line = line
+        self.rows = rows
+        self.error = error
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), title: try c.decode(String.self, forKey: .title),
+            line: try c.decode(Int.self, forKey: .line), rows: try c.decode([CheckRow].self, forKey: .rows),
+            error: try c.decodeIfPresent(String.self, forKey: .error))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(line, forKey: .line)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(error, forKey: .error)
+        try c.encode(pass, forKey: .pass)
+    }
+}
+
+/// An executed lesson: every cell's rows and the counts of passed and failed checks.
+public struct LessonResult: Sendable, Codable {
+    public let lesson: String
+    public let title: String
+    public let seed: UInt64
+    public let checks: [CellResult]
+    public var passed: Int { checks.filter(\.pass).count }
+    public var failed: Int { checks.count - passed }
+
+    enum CodingKeys: String, CodingKey { case lesson, title, seed, passed, failed, checks }
+
+    public init(lesson: String, title: String, seed: UInt64, checks: [CellResult]) {
+        self.lesson = lesson
+        self.title = title
+        self.seed = seed
+        self.checks = checks
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            lesson: try c.decode(String.self, forKey: .lesson), title: try c.decode(String.self, forKey: .title),
+            seed: try c.decode(UInt64.self, forKey: .seed), checks: try c.decode([CellResult].self, forKey: .checks))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lesson, forKey: .lesson)
+        try c.encode(title, forKey: .title)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(failed, forKey: .failed)
+        try c.encode(checks, forKey: .checks)
+    }
+}
+
+/// Validates and executes a lesson's check cells.
+public struct LessonRunner: Sendable {
+    public let registry: CheckRegistry
+
+    public init(registry: CheckRegistry) { self.registry = registry }
+
+    /// Binds every cell first, so a bad cell anywhere is reported before any work starts.
+    public func bind(_ lesson: Lesson) throws -> [(CheckCell, CheckDefinition, CheckParameters)] {
+        try lesson.cells.map { cell in
+            let (definition, parameters) = try CellBinding.bind(cell, registry: registry)
+            return (cell, definition, parameters)
+        }
+    }
+
+    /// Runs every cell with its own random stream (the cell's index) of `seed`.
+    /// `samples` replaces the sample size of every sampling check; `progress` is told
+    /// before each cell starts.
+    public func run(
+        _ lesson: Lesson, seed: UInt64, samples: Int? = nil,
+        progress: ((_ done: Int, _ total: Int, _ id: String) -> Void)? = nil
+    ) throws -> LessonResult {
+        let bound = try bind(lesson)
+        var results: [CellResult] = []
+        for (number, (cell, definition, parameters)) in bound.enumerated() {
+            progress?(number, bound.count, cell.id)
+            var parameters = parameters
+            if let samples, definition.parameters.contains(where: { $0.name == "samples" }) {
+                parameters.set("samples", .integer(samples))
+            }
+            let context = CheckContext(parameters: parameters, seed: seed, stream: UInt64(cell.index))
+            do {
+                let rows = try definition.run(context)
+                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: rows, error: nil))
+            } catch {
+                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: [], error: "\(error)"))
+            }
+        }
+        return LessonResult(lesson: lesson.name, title: lesson.title, seed: seed, checks: results)
+    }
+}

@@ -1,0 +1,3 @@
+import LessonsCLI
+
+LessonsCommand.main()
