@@ -24,6 +24,7 @@ public struct LessonLibrary: Sendable {
             return fileManager.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
         }
         if let explicit {
+            guard !explicit.isEmpty else { throw CLIError.usage("--lessons-dir needs a path to a folder of lesson files (got an empty string)") }
             let url = URL(fileURLWithPath: explicit)
             guard isDirectory(url) else { throw CLIError.usage("--lessons-dir \(explicit) is not a directory") }
             return LessonLibrary(directory: url)
@@ -48,6 +49,13 @@ public struct LessonLibrary: Sendable {
         throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
     }
 
+    /// A path as the user would type it: relative to the working directory when inside it.
+    static func displayPath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path + "/"
+        return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
+    }
+
     /// The lesson names (file names without `.md`), sorted.
     public func names() throws -> [String] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -65,7 +73,7 @@ public struct LessonLibrary: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CLIError.lesson("\(url.path): not UTF-8 text")
         }
-        return try LessonParser.parse(text, name: name, file: "Lessons/\(name).md")
+        return try LessonParser.parse(text, name: name, file: Self.displayPath(url))
     }
 }
 

@@ -29,9 +29,9 @@ func densityRows(_ context: CheckContext) throws -> [CheckRow] {
         return x > a && x <= b ? 1 : 0
     }
     return [
-        try .quadrature("∫ N(x) dx", closedForm: 1, density),
-        try .quadrature("∫ x N(x) dx", closedForm: g.mean, floor: g.standardDeviation) { x in x * density(x) },
-        try .quadrature("∫ (x−μ)² N(x) dx", closedForm: g.variance) { x in (x - g.mean) * (x - g.mean) * density(x) },
+        try .quadrature("∫ N(x) dx", closedForm: 1, center: g.mean, density),
+        try .quadrature("∫ x N(x) dx", closedForm: g.mean, center: g.mean, floor: g.standardDeviation) { x in x * density(x) },
+        try .quadrature("∫ (x−μ)² N(x) dx", closedForm: g.variance, center: g.mean) { x in (x - g.mean) * (x - g.mean) * density(x) },
         .monteCarlo("P(μ−σ/2 < X ≤ μ+3σ/2)", closedForm: mass, estimate: inside),
     ]
 }

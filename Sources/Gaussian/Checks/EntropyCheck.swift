@@ -22,7 +22,7 @@ func entropyRows(_ context: CheckContext) throws -> [CheckRow] {
     var stream = context.randomStream
     let negativeLog = MonteCarlo.mean(samples: context.samples, stream: &stream) { s in -g.logDensity(g.sample(&s)) }
     return [
-        try .quadrature("H vs −∫ p log p", closedForm: entropy) { x in -g.density(x) * g.logDensity(x) },
+        try .quadrature("H vs −∫ p log p", closedForm: entropy, center: g.mean) { x in -g.density(x) * g.logDensity(x) },
         .monteCarlo("H vs −E[log p(X)]", closedForm: entropy, estimate: negativeLog),
     ]
 }

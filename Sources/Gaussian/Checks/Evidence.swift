@@ -16,9 +16,9 @@ extension CheckRow {
     /// A closed form against an integral computed by GSL quadrature.
     public static func quadrature(
         _ quantity: String, closedForm: Double, from a: Double = -.infinity, to b: Double = .infinity,
-        floor: Double = 0, _ integrand: (Double) -> Double
+        center: Double = 0, floor: Double = 0, _ integrand: (Double) -> Double
     ) throws -> CheckRow {
-        let integral = try Quadrature.integrate(from: a, to: b, integrand)
+        let integral = try Quadrature.integrate(from: a, to: b, center: center, integrand)
         return .exact(quantity, closedForm: closedForm, exact: integral.value, floor: floor)
     }
 }

@@ -21,7 +21,7 @@ func klRows(_ context: CheckContext) throws -> [CheckRow] {
         return p.logDensity(x) - q.logDensity(x)
     }
     return [
-        try .quadrature("KL(N₁‖N₂) vs ∫ p log(p/q)", closedForm: kl(p, q)) { x in
+        try .quadrature("KL(N₁‖N₂) vs ∫ p log(p/q)", closedForm: kl(p, q), center: p.mean) { x in
             p.density(x) * (p.logDensity(x) - q.logDensity(x))
         },
         .monteCarlo("KL(N₁‖N₂) vs E_p[log p − log q]", closedForm: kl(p, q), estimate: logRatio),

@@ -29,9 +29,11 @@ func productRows(_ context: CheckContext) throws -> [CheckRow] {
                            exact: p.density(x) * q.density(x), relativeTolerance: 1e-12))
     }
     let unnormalized: (Double) -> Double = { x in p.density(x) * q.density(x) }
-    rows.append(try .quadrature("Z vs ∫ product", closedForm: product.scale, unnormalized))
-    rows.append(try .quadrature("μ·Z vs ∫ x·product", closedForm: g.mean * product.scale, floor: product.scale) { x in x * unnormalized(x) })
-    rows.append(try .quadrature("σ²·Z vs ∫ (x−μ)²·product", closedForm: g.variance * product.scale) { x in
+    // Integrate around the narrower factor, where the product's mass sits.
+    let peak = p.variance <= q.variance ? p.mean : q.mean
+    rows.append(try .quadrature("Z vs ∫ product", closedForm: product.scale, center: peak, unnormalized))
+    rows.append(try .quadrature("μ·Z vs ∫ x·product", closedForm: g.mean * product.scale, center: peak, floor: product.scale) { x in x * unnormalized(x) })
+    rows.append(try .quadrature("σ²·Z vs ∫ (x−μ)²·product", closedForm: g.variance * product.scale, center: peak) { x in
         (x - g.mean) * (x - g.mean) * unnormalized(x)
     })
     return rows

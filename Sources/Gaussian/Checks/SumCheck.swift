@@ -22,7 +22,9 @@ func sumRows(_ context: CheckContext) throws -> [CheckRow] {
     // The density of a sum is the convolution p_{X+Y}(z) = ∫ p_X(u) p_Y(z − u) du.
     for k in [-1.0, 0, 1.5] {
         let z = claimed.mean + k * claimed.standardDeviation
-        rows.append(try .quadrature("density at z=\(shortNumber(z)) vs ∫ p_X(u) p_Y(z−u) du", closedForm: claimed.density(z)) { u in
+        // The integrand peaks at E[X | X+Y = z].
+        let center = x.mean + (z - x.mean - y.mean) * x.variance / (x.variance + y.variance)
+        rows.append(try .quadrature("density at z=\(shortNumber(z)) vs ∫ p_X(u) p_Y(z−u) du", closedForm: claimed.density(z), center: center) { u in
             x.density(u) * y.density(z - u)
         })
     }

@@ -1,0 +1,186 @@
+import Foundation
+import LessonsCLI
+import Notebook
+import Testing
+
+/// Runs the built `lessons` binary (it sits beside the test bundle) and captures its output.
+struct Invocation {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    /// Killed by a signal (a crash) rather than exiting.
+    let crashed: Bool
+
+    static let binary: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("lessons")
+    }()
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init(_ arguments: [String], environment: [String: String] = [:], directory: URL = Invocation.repository) throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "LESSONS_DIR")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        // Output goes to files, so that no pipe can fill up and block the child.
+        let folder = FileManager.default.temporaryDirectory
+        let outURL = folder.appendingPathComponent("lessons-out-\(UUID().uuidString)")
+        let errURL = folder.appendingPathComponent("lessons-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        process.waitUntilExit()
+        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
+        status = process.terminationStatus
+        crashed = process.terminationReason == .uncaughtSignal
+        stdout = String(decoding: outData, as: UTF8.self)
+        stderr = String(decoding: errData, as: UTF8.self)
+    }
+}
+
+@Suite("The lessons command", .serialized)
+struct CLITests {
+    @Test("list names every lesson with its summary")
+    func list() throws {
+        let result = try Invocation(["list"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("gaussian"))
+        #expect(result.stdout.split(separator: "\n").allSatisfy { $0.split(separator: " ").count > 2 })
+    }
+
+    @Test("run gaussian: prose, tables, verdicts and the closing line; no colour off a TTY")
+    func runText() throws {
+        let result = try Invocation(["run", "gaussian", "--samples", "5000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("gaussian: "))
+        #expect(result.stdout.contains(" passed, 0 failed"))
+        #expect(result.stdout.contains("✓"))
+        #expect(!result.stdout.contains("\u{1B}["))
+        #expect(!result.stdout.contains("$"), "LaTeX left unconverted")
+    }
+
+    @Test("run gaussian --json has the documented shape")
+    func runJSON() throws {
+        let result = try Invocation(["run", "gaussian", "--samples", "5000", "--json", "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["lesson"] as? String == "gaussian")
+        let passed = try #require(object["passed"] as? Int)
+        #expect(passed >= 10)
+        #expect(object["failed"] as? Int == 0)
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        #expect(checks.count == passed)
+        for check in checks {
+            #expect(check["id"] is String)
+            let rows = try #require(check["rows"] as? [[String: Any]])
+            for row in rows {
+                for key in ["quantity", "closedForm", "monteCarlo", "exact", "z", "pass"] {
+                    #expect(row[key] != nil, "\(key) missing in \(check["id"] ?? "?")")
+                }
+                if let mc = row["monteCarlo"] as? [String: Any] {
+                    #expect(mc["mean"] is Double && mc["stderr"] is Double && mc["n"] is Int)
+                }
+            }
+        }
+    }
+
+    @Test("the same seed gives the same output")
+    func reproducible() throws {
+        let first = try Invocation(["run", "gaussian", "--samples", "2000", "--json", "--seed", "9"])
+        let second = try Invocation(["run", "gaussian", "--samples", "2000", "--json", "--seed", "9"])
+        #expect(first.stdout == second.stdout)
+    }
+
+    @Test("an unknown lesson lists the lessons and exits 64")
+    func unknownLesson() throws {
+        let result = try Invocation(["run", "nosuch"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown lesson 'nosuch'"))
+        #expect(result.stderr.contains("gaussian"))
+    }
+
+    @Test("bad arguments: a message, an exit status in 1…127, never a crash", arguments: [
+        ["run", "gaussian", "--samples", "-5"],
+        ["run", "gaussian", "--samples", "0"],
+        ["run", "gaussian", "--samples", "abc"],
+        ["run", "gaussian", "--samples", "1e308"],
+        ["run", "gaussian", "--samples", "99999999999999999999999"],
+        ["run", "gaussian", "--seed", "-1"],
+        ["run", "gaussian", "--seed", "NaN"],
+        ["run", "gaussian", "--seed", ""],
+        ["run", "gaussian", "--lessons-dir", "/nonexistent/path"],
+        ["run", ""],
+        ["run", "ünïcødé ✓"],
+        ["run"],
+        ["frobnicate"],
+        ["bench", "nothing"],
+        ["bench", "normal", "--count", "0"],
+        ["bench", "normal", "--repeats", "-3"],
+        ["list", "--lessons-dir", ""],
+    ])
+    func badArguments(arguments: [String]) throws {
+        let result = try Invocation(arguments)
+        #expect(!result.crashed, "\(arguments) crashed: \(result.stderr)")
+        #expect(result.status > 0 && result.status < 128, "\(arguments) exited \(result.status)")
+        #expect(!result.stderr.isEmpty, "\(arguments) gave no message")
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
+    }
+
+    @Test("a malformed lesson exits 2 naming the file and line")
+    func malformedLesson() throws {
+        let folder = try temporaryLessons(["bad.md": "# Bad\n\n```check gaussian.sum\nvariance1: -1\n```\n"])
+        let result = try Invocation(["run", "bad", "--lessons-dir", folder.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/bad.md:4:"), "\(result.stderr)")
+        #expect(result.stderr.contains("expected a number in"))
+        let unknown = try temporaryLessons(["bad.md": "# Bad\n\n```check gaussian.nope\n```\n"])
+        let second = try Invocation(["run", "bad", "--lessons-dir", unknown.path])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("unknown check 'gaussian.nope'") && second.stderr.contains("gaussian.sum"))
+    }
+
+    @Test("a check that cannot be established fails the run with exit 1")
+    func failingCheck() throws {
+        let text = "# F\n\n```check gaussian.kl-diagonal\nmean1: [0, 1]\n```\n"
+        let folder = try temporaryLessons(["f.md": text])
+        let result = try Invocation(["run", "f", "--lessons-dir", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("0 passed, 1 failed"))
+        #expect(result.stdout.contains("same length"))
+    }
+
+    func temporaryLessons(_ files: [String: String]) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return folder
+    }
+}
+
+@Suite("Every lesson runs green")
+struct LessonFilesTests {
+    @Test("each lesson in Lessons/ binds every cell and passes every check")
+    func allLessons() throws {
+        let library = LessonLibrary(directory: Invocation.repository.appendingPathComponent("Lessons"))
+        let names = try library.names()
+        #expect(names.contains("gaussian"))
+        for name in names {
+            let lesson = try library.lesson(name)
+            #expect(!lesson.summary.isEmpty, "\(name) has no summary")
+            let result = try LessonRunner(registry: library.registry).run(lesson, seed: 1)
+            #expect(result.failed == 0, "\(name): \(result.checks.filter { !$0.pass }.map(\.id))")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Notebook
+import Testing
+
+@Suite("Check rows: verdicts and the JSON shape")
+struct CheckRowTests {
+    @Test("Monte-Carlo rows pass at |z| ≤ 5 and fail beyond")
+    func monteCarlo() {
+        #expect(CheckRow.monteCarlo("q", closedForm: 1, mean: 1.0049, stderr: 0.001, n: 100).pass)
+        #expect(!CheckRow.monteCarlo("q", closedForm: 1, mean: 1.0051, stderr: 0.001, n: 100).pass)
+        #expect(!CheckRow.monteCarlo("q", closedForm: 1, mean: 0.9949, stderr: 0.001, n: 100).pass)
+        let row = CheckRow.monteCarlo("q", closedForm: 2, mean: 2, stderr: 0.01, n: 100)
+        #expect(row.resolution == 0.05)  // 10·0.01/2: a 5 % error would give |z| = 10
+    }
+
+    @Test("exact rows pass within the relative tolerance only")
+    func exact() {
+        #expect(CheckRow.exact("q", closedForm: 1 + 5e-10, exact: 1).pass)
+        #expect(!CheckRow.exact("q", closedForm: 1 + 2e-9, exact: 1).pass)
+        #expect(!CheckRow.exact("q", closedForm: .nan, exact: 1).pass)
+        #expect(CheckRow.exact("zero", closedForm: 1e-12, exact: 0, floor: 1).pass)
+    }
+
+    @Test("distribution rows pass at p ≥ 5.7e-7")
+    func distribution() {
+        #expect(CheckRow.distribution("d", statistic: 0.01, pValue: 1e-6, n: 10).pass)
+        #expect(!CheckRow.distribution("d", statistic: 0.01, pValue: 1e-7, n: 10).pass)
+    }
+
+    @Test("JSON: every column present, null where it does not apply")
+    func json() throws {
+        let result = LessonResult(lesson: "demo", title: "Demo", seed: 1, checks: [
+            CellResult(id: "demo.x", title: "x", line: 3, rows: [
+                .monteCarlo("m", closedForm: 1, mean: 1, stderr: 0.1, n: 10),
+                .exact("e", closedForm: 1, exact: 1),
+            ], error: nil),
+        ])
+        let text = try JSONRenderer.encode(result)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["lesson"] as? String == "demo")
+        #expect(object["passed"] as? Int == 1)
+        #expect(object["failed"] as? Int == 0)
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        let rows = try #require(checks.first?["rows"] as? [[String: Any]])
+        let mc = try #require(rows[0]["monteCarlo"] as? [String: Any])
+        #expect(mc["mean"] as? Double == 1 && mc["stderr"] as? Double == 0.1 && mc["n"] as? Int == 10)
+        #expect(rows[0]["exact"] is NSNull)
+        #expect(rows[1]["monteCarlo"] is NSNull)
+        #expect(rows[1]["z"] is NSNull)
+        for key in ["quantity", "closedForm", "monteCarlo", "exact", "z", "pass"] {
+            #expect(rows.allSatisfy { $0[key] != nil }, "\(key)")
+        }
+    }
+}
+
+@Suite("Terminal rendering")
+struct TerminalRendererTests {
+    @Test("tables with verdicts, the closing line, no escape codes without colour")
+    func render() throws {
+        let lesson = try LessonParser.parse(LessonParserTests.sample, name: "demo", file: "Lessons/demo.md")
+        let result = try LessonRunner(registry: LessonParserTests.registry).run(lesson, seed: 1)
+        let plain = TerminalRenderer(width: 80, color: false).render(lesson, result)
+        #expect(plain.contains("demo: 2 passed, 0 failed"))
+        #expect(plain.contains("ᾱₜ"))
+        #expect(plain.contains("✓"))
+        #expect(!plain.contains("\u{1B}["))
+        let coloured = TerminalRenderer(width: 80, color: true).render(lesson, result)
+        #expect(coloured.contains("\u{1B}[32m"))
+    }
+
+    @Test("prose wraps to the width")
+    func wraps() throws {
+        let words = Array(repeating: "word", count: 60).joined(separator: " ")
+        let lesson = try LessonParser.parse(words, name: "w", file: "w.md")
+        let text = TerminalRenderer(width: 40, color: false).render(lesson, LessonResult(lesson: "w", title: "w", seed: 1, checks: []))
+        for line in text.split(separator: "\n") { #expect(line.count <= 40) }
+    }
+}
