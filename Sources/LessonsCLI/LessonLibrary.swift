@@ -62,12 +62,23 @@ public struct LessonLibrary: Sendable {
         return files.filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }.sorted()
     }
 
-    /// Reads and parses one lesson; an unknown name lists the lessons there are.
+    /// The lessons a user's NAME stands for: every lesson for `all`, else NAME itself if it
+    /// exists; an unknown name lists the lessons there are.
+    public func resolve(_ name: String) throws -> [String] {
+        let available = try names()
+        if name == "all" { return available }
+        guard available.contains(name) else { throw Self.unknown(name, available: available) }
+        return [name]
+    }
+
+    static func unknown(_ name: String, available: [String]) -> CLIError {
+        .usage("unknown lesson '\(name)' (available: \(available.joined(separator: ", ")), or all)")
+    }
+
+    /// Reads and parses one lesson.
     public func lesson(_ name: String) throws -> Lesson {
         let available = try names()
-        guard available.contains(name) else {
-            throw CLIError.usage("unknown lesson '\(name)' (available: \(available.joined(separator: ", ")), or all)")
-        }
+        guard available.contains(name) else { throw Self.unknown(name, available: available) }
         let url = directory.appendingPathComponent(name + ".md")
         let data = try Data(contentsOf: url)
         guard let text = String(data: data, encoding: .utf8) else {

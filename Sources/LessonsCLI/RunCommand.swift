@@ -32,7 +32,7 @@ extension LessonsCommand {
             let lessons = try library.library()
             let names: [String]
             do {
-                names = name == "all" ? try lessons.names() : [try lessons.lesson(name).name]
+                names = try lessons.resolve(name)
             } catch let error as CLIError {
                 throw ValidationError(error.description)
             }
@@ -70,9 +70,8 @@ extension LessonsCommand {
                     print(try JSONRenderer.encode(AllLessons(lessons: results)))
                 }
             } else if results.count > 1 {
-                let passed = results.reduce(0) { $0 + $1.passed }
-                let failed = results.reduce(0) { $0 + $1.failed }
-                print("all \(results.count) lessons: \(passed) passed, \(failed) failed")
+                let all = AllLessons(lessons: results)
+                print("all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed")
             }
             if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
         }
@@ -82,15 +81,12 @@ extension LessonsCommand {
 /// `run all --json`: every lesson and the totals.
 struct AllLessons: Encodable {
     let lessons: [LessonResult]
-    var passed: Int { lessons.reduce(0) { $0 + $1.passed } }
-    var failed: Int { lessons.reduce(0) { $0 + $1.failed } }
+    let passed: Int
+    let failed: Int
 
-    enum CodingKeys: String, CodingKey { case lessons, passed, failed }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(lessons, forKey: .lessons)
-        try c.encode(passed, forKey: .passed)
-        try c.encode(failed, forKey: .failed)
+    init(lessons: [LessonResult]) {
+        self.lessons = lessons
+        passed = lessons.reduce(0) { $0 + $1.passed }
+        failed = lessons.reduce(0) { $0 + $1.failed }
     }
 }

@@ -6,9 +6,8 @@ public struct CellResult: Sendable, Codable {
     public let rows: [CheckRow]
     /// Set when the check could not be computed; the cell then counts as failed.
     public let error: String?
-    public var pass: Bool { error == nil && !rows.isEmpty && rows.allSatisfy(\.pass) }
-
-    enum CodingKeys: String, CodingKey { case id, title, line, rows, error, pass }
+    /// Every row passed (and there was at least one).
+    public let pass: Bool
 
     public init(id: String, title: String, line: Int, rows: [CheckRow], error: String?) {
         self.id = id
@@ -16,24 +15,7 @@ public struct CellResult: Sendable, Codable {
         self.line = line
         self.rows = rows
         self.error = error
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try c.decode(String.self, forKey: .id), title: try c.decode(String.self, forKey: .title),
-            line: try c.decode(Int.self, forKey: .line), rows: try c.decode([CheckRow].self, forKey: .rows),
-            error: try c.decodeIfPresent(String.self, forKey: .error))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(line, forKey: .line)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(error, forKey: .error)
-        try c.encode(pass, forKey: .pass)
+        self.pass = error == nil && !rows.isEmpty && rows.allSatisfy(\.pass)
     }
 }
 
@@ -42,34 +24,17 @@ public struct LessonResult: Sendable, Codable {
     public let lesson: String
     public let title: String
     public let seed: UInt64
+    public let passed: Int
+    public let failed: Int
     public let checks: [CellResult]
-    public var passed: Int { checks.filter(\.pass).count }
-    public var failed: Int { checks.count - passed }
-
-    enum CodingKeys: String, CodingKey { case lesson, title, seed, passed, failed, checks }
 
     public init(lesson: String, title: String, seed: UInt64, checks: [CellResult]) {
         self.lesson = lesson
         self.title = title
         self.seed = seed
         self.checks = checks
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            lesson: try c.decode(String.self, forKey: .lesson), title: try c.decode(String.self, forKey: .title),
-            seed: try c.decode(UInt64.self, forKey: .seed), checks: try c.decode([CellResult].self, forKey: .checks))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(lesson, forKey: .lesson)
-        try c.encode(title, forKey: .title)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(passed, forKey: .passed)
-        try c.encode(failed, forKey: .failed)
-        try c.encode(checks, forKey: .checks)
+        self.passed = checks.filter(\.pass).count
+        self.failed = checks.count - passed
     }
 }
 
