@@ -1,9 +1,5 @@
 #ifndef CGSL_SHIM_H
 #define CGSL_SHIM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <dlfcn.h>
 // The GSL functions the project calls, plus the few OpenBLAS entry points it needs.
 // GSL's own <gsl/gsl_cblas.h> declares cblas_*; OpenBLAS provides their definitions at
 // link time (module.modulemap links "openblas" and never "gslcblas").
@@ -27,13 +23,5 @@ char *openblas_get_config(void);
 // Swift 6 strict concurrency rejects GSL's mutable globals; hand them out from functions.
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 static inline const char *cgsl_version(void) { return gsl_version; }
-
-// The path of the shared object that defines `symbol` in this process, or NULL.
-static inline const char *cgsl_library_of_symbol(const char *symbol) {
-    void *address = dlsym(RTLD_DEFAULT, symbol);
-    Dl_info info;
-    if (address == NULL || dladdr(address, &info) == 0) return NULL;
-    return info.dli_fname;
-}
 
 #endif
