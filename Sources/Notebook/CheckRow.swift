@@ -85,7 +85,7 @@ public struct CheckRow: Sendable, Codable, Equatable {
         CheckRow(
             quantity: quantity, closedForm: nil, monteCarlo: nil, exact: nil, z: nil,
             relativeError: nil, statistic: statistic, sampleCount: n, pValue: pValue,
-            tolerance: "KS p ≥ 5.7e-7", resolution: nil, pass: pValue >= Verdict.pValueBound)
+            tolerance: "p ≥ 5.7e-7", resolution: nil, pass: pValue >= Verdict.pValueBound)
     }
 
     /// A statement that must hold (an inequality, an ordering), with the value that shows it.

@@ -136,53 +136,63 @@ public struct TerminalRenderer: Sendable {
 
     func renderCell(_ result: CellResult, cell: CheckCell) -> String {
         let mark = result.pass ? paint("✓", .green) : paint("✗", .red)
-        var out = "  \(mark) \(paint("check \(result.id)", .bold)) — \(result.title)\n"
+        var out = wrap("\(mark) \(paint("check \(result.id)", .bold)) — \(result.title)", indent: "  ", hanging: "      ")
         if let error = result.error {
             return out + "    " + paint("error: \(error)", .red) + "\n\n"
         }
-        let header = ["quantity", "closed form", "evidence", "z / rel / p", "rule", ""]
-        var table = [header]
-        for row in result.rows {
-            table.append([
-                row.quantity,
-                row.closedForm.map(Self.number) ?? "—",
-                evidence(row),
-                measure(row),
-                row.tolerance,
-                row.pass ? "✓" : "✗",
-            ])
+        // A sample size shared by every row is said once, in the header.
+        let counts = Set(result.rows.compactMap { $0.monteCarlo?.n ?? $0.sampleCount })
+        let sharedCount = counts.count == 1 ? counts.first : nil
+        let header = ["quantity", "closed form", sharedCount.map { "evidence (n=\(Self.count($0)))" } ?? "evidence", "score", "rule"]
+        let rows = result.rows.map { row in
+            [row.quantity, row.closedForm.map(Self.number) ?? "—", evidence(row, showingCount: sharedCount == nil), measure(row),
+             row.tolerance + " " + (row.pass ? "✓" : "✗")]
         }
-        let widths = (0..<header.count).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for (index, cells) in table.enumerated() {
-            var line = "    "
-            for (column, cell) in cells.enumerated() {
-                let padded = column == 0 ? cell.padding(toLength: widths[column]) : cell.leftPadding(toLength: widths[column])
-                line += (column == 0 ? "" : "  ") + padded
-            }
-            if index == 0 {
-                out += paint(line, .dim) + "\n"
+        var widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        // The quantity column takes what the others leave; a longer quantity gets a line of its own.
+        let others = widths.dropFirst().reduce(0, +) + 2 * (widths.count - 1)
+        widths[0] = min(widths[0], max(12, width - 4 - others))
+        func line(_ cells: [String]) -> String {
+            cells.indices.map { column in
+                column == 0 ? cells[0].padding(toLength: widths[0]) : cells[column].leftPadding(toLength: widths[column])
+            }.joined(separator: "  ")
+        }
+        out += paint("    " + line(header), .dim) + "\n"
+        for (row, cells) in zip(result.rows, rows) {
+            var text = "    "
+            if cells[0].count > widths[0] {
+                text += cells[0] + "\n    " + line([""] + cells.dropFirst())
             } else {
-                let passed = cells.last == "✓"
-                out += (passed ? line : paint(line, .red)) + "\n"
+                text += line(cells)
             }
+            out += (row.pass ? text : paint(text, .red)) + "\n"
         }
         return out + "\n"
     }
 
-    func evidence(_ row: CheckRow) -> String {
+    func evidence(_ row: CheckRow, showingCount: Bool) -> String {
         if let mc = row.monteCarlo {
-            return "MC \(Self.number(mc.mean)) ± \(shortNumber(mc.stderr)) (n=\(Self.count(mc.n)))"
+            let n = showingCount ? " (n=\(Self.count(mc.n)))" : ""
+            return "MC " + String(format: "%.7g", mc.mean) + " ± " + Self.twoDigits(mc.stderr) + n
         }
         if let exact = row.exact { return "exact \(Self.number(exact))" }
-        if let d = row.statistic, let n = row.sampleCount { return "KS D=\(shortNumber(d)) (n=\(Self.count(n)))" }
+        if let d = row.statistic, let n = row.sampleCount {
+            return "KS D=\(Self.twoDigits(d))" + (showingCount ? " (n=\(Self.count(n)))" : "")
+        }
         return "—"
     }
 
     func measure(_ row: CheckRow) -> String {
         if let z = row.z { return "z=" + String(format: "%+.2f", z) }
-        if let r = row.relativeError { return "rel=" + shortNumber(r) }
-        if let p = row.pValue { return "p=" + shortNumber(p) }
+        if let r = row.relativeError { return "rel=" + Self.twoDigits(r) }
+        if let p = row.pValue { return "p=" + Self.twoDigits(p) }
         return ""
+    }
+
+    /// Two significant digits: enough for a standard error or a p-value.
+    static func twoDigits(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        return shortNumber(Double(String(format: "%.2g", x)) ?? x)
     }
 
     static func number(_ x: Double) -> String {

@@ -24,7 +24,7 @@ func sumRows(_ context: CheckContext) throws -> [CheckRow] {
         let z = claimed.mean + k * claimed.standardDeviation
         // The integrand peaks at E[X | X+Y = z].
         let center = x.mean + (z - x.mean - y.mean) * x.variance / (x.variance + y.variance)
-        rows.append(try .quadrature("density at z=\(shortNumber(z)) vs ∫ p_X(u) p_Y(z−u) du", closedForm: claimed.density(z), center: center) { u in
+        rows.append(try .quadrature("p(z) by convolution, z=\(shortNumber(z))", closedForm: claimed.density(z), center: center) { u in
             x.density(u) * y.density(z - u)
         })
     }
