@@ -14,7 +14,8 @@ public enum LaTeXUnicode {
 
     /// Replaces every `$…$` and `$$…$$` span in a Markdown line with its rendering.
     ///
-    /// `\$` becomes a literal `$`, and code in backticks is copied unchanged.
+    /// `\$` becomes a literal `$`. Code in backticks is copied without its backticks and
+    /// without rendering (`` `$x$` `` → `$x$`); an unmatched backtick is kept as it is.
     /// A single `$` only opens a span when followed by a non-space character, and only
     /// closes one when preceded by a non-space character and not followed by a digit,
     /// so prices such as "$5 and $10" stay as they are.
@@ -25,9 +26,13 @@ public enum LaTeXUnicode {
             if c == "`" {
                 let fence = String(rest.prefix { $0 == "`" })
                 let body = rest.dropFirst(fence.count)
-                let end = find(fence, in: body).map { body.index($0, offsetBy: fence.count) } ?? body.startIndex
-                out += rest[..<end]
-                rest = rest[end...]
+                if let close = find(fence, in: body) {
+                    out += body[..<close]
+                    rest = body[close...].dropFirst(fence.count)
+                } else {
+                    out += fence
+                    rest = body
+                }
             } else if rest.hasPrefix("\\$") {
                 out += "$"
                 rest = rest.dropFirst(2)
@@ -58,6 +63,9 @@ public enum LaTeXUnicode {
     }
 
     /// Splits LaTeX into commands, braces, script markers and single characters.
+    /// As in LaTeX, the spaces after a control word are dropped (`\sigma u` → `σu`), except
+    /// before an operator character such as `-` or `=`, where the source spacing is kept
+    /// (`\epsilon - x` → `ε − x`).
     private static func tokenize(_ s: String) -> [Token] {
         var tokens: [Token] = []
         var i = s.startIndex
@@ -69,7 +77,9 @@ public enum LaTeXUnicode {
                 let letters = s[i...].prefix { $0.isASCII && $0.isLetter }
                 if !letters.isEmpty {
                     tokens.append(.command(String(letters)))
-                    i = letters.endIndex
+                    let next = s[letters.endIndex...].firstIndex { !$0.isWhitespace } ?? s.endIndex
+                    let keep = next < s.endIndex && !(s[next].isLetter || s[next].isNumber || "\\{}()[]_^".contains(s[next]))
+                    i = keep ? letters.endIndex : next
                 } else if i < s.endIndex {
                     tokens.append(.command(String(s[i])))
                     i = s.index(after: i)
@@ -94,19 +104,24 @@ public enum LaTeXUnicode {
         func peek() -> Token? { pos < tokens.count ? tokens[pos] : nil }
 
         /// Renders atoms up to the end of the current group, consuming its closing brace.
-        /// A fraction is separated by a space from an adjacent operand (`a/b x`, not `a/bx`).
+        /// A fraction is separated by a space from an adjacent operand (`a/b x`, not `a/bx`), and a
+        /// script without Unicode form from the operand after it (`ε_θ x`, `∫₀^∞ e`, but `ε_θ(x)`).
         mutating func sequence(text: Bool) -> String {
             var out = ""
-            var afterFraction = false
+            var afterFraction = false, afterScript = false
             while let token = peek(), token != .close {
                 let fraction = if case .command(let name) = token { fractions.contains(name) } else { false }
+                let script = token == .sub || token == .sup
                 let piece = atom(text: text)
-                if fraction || afterFraction, token != .sub, token != .sup,
-                   let last = out.last, let first = piece.first, endsOperand(last), startsOperand(first) {
+                if !script, let last = out.last, let first = piece.first, endsOperand(last), startsOperand(first),
+                   fraction || afterFraction || afterScript && !"([".contains(first) {
                     out += " "
                 }
                 out += piece
-                if !piece.isEmpty { afterFraction = fraction }
+                if !piece.isEmpty {
+                    afterFraction = fraction
+                    afterScript = script && (piece.hasPrefix("_") || piece.hasPrefix("^"))
+                }
             }
             if peek() == .close { pos += 1 }
             return out
@@ -150,28 +165,28 @@ public enum LaTeXUnicode {
 
         /// Renders a command and consumes its arguments; unknown commands become their bare name.
         mutating func command(_ name: String, text: Bool) -> String {
-            if let symbol = symbols[name] {
-                if prefixes.contains(name) { skipSpaces() }  // `\partial x` → `∂x`
-                return symbol
-            }
+            if let symbol = symbols[name] { return symbol }
+            if let op = operators[name] { return op + spaceAfterOperator() }
             if let mark = accents[name] { return accented(tidy(argument()), mark) }
             if let font = fonts[name] { return String(tidy(argument()).map { font[$0] ?? $0 }) }
             switch name {
             case _ where fractions.contains(name):
                 let numerator = tidy(argument()), denominator = tidy(argument())
-                return parenthesized(numerator) + "/" + parenthesized(denominator)
+                let wrapDenominator = !denominator.isEmpty && !isAtom(denominator)
+                return parenthesized(numerator) + "/" + (wrapDenominator ? "(\(denominator))" : denominator)
             case "sqrt":
                 let index = optionalArgument()
                 let body = tidy(argument())
                 let root = ["": "√", "3": "∛", "4": "∜"][index] ?? script(index, superscripts, marker: "^") + "√"
-                return root + (body.isEmpty || isSymbol(body) ? body : "(\(body))")
+                return root + (body.isEmpty || isAtom(body) ? body : "(\(body))")
             case "text", "textrm", "textbf", "textit", "textsf", "texttt", "mbox":
                 return argument(text: true)
-            case "mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "mathtt", "mathop", "operatorname":
-                if peek() == .char("*") { pos += 1 }
+            case "mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "mathtt", "mathop":
                 return argument(text: text)
-            case "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-                 "biggl", "biggr", "Biggl", "Biggr":
+            case "operatorname":
+                if peek() == .char("*") { pos += 1 }
+                return argument(text: text) + spaceAfterOperator()
+            case _ where sizes.contains(name):
                 if peek() == .char(".") { pos += 1 }  // `\left.` is an invisible delimiter
                 return ""
             case "begin", "end":
@@ -181,13 +196,41 @@ public enum LaTeXUnicode {
                 return name
             }
         }
+
+        /// The space that follows an operator (`log p`, `∫ f`), or "" before `(`, a script,
+        /// punctuation, a closing bracket or the end (`log(x)`, `minₓ`). Consumes source spaces.
+        mutating func spaceAfterOperator() -> String {
+            skipSpaces()
+            let next = tokens[pos...].first { token in
+                if case .command(let name) = token { !sizes.contains(name) } else { true }
+            }
+            switch next {
+            case nil, .close, .sub, .sup: return ""
+            case .char(let c): return "(),.;:]".contains(c) ? "" : " "
+            default: return " "
+            }
+        }
     }
 
     // MARK: - Helpers
 
-    /// Collapses whitespace runs into single spaces and trims both ends.
+    /// Collapses whitespace runs into single spaces and drops them at both ends, just inside
+    /// brackets (`( x )` → `(x)`) and next to the fixed-width space of `\quad`, which is kept.
     private static func tidy(_ s: String) -> String {
-        s.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var out = ""
+        var space = false
+        for c in s {
+            if c.isWhitespace, c != quadSpace {
+                space = true
+                continue
+            }
+            if space, let last = out.last, !"([⟨⌊⌈\(quadSpace)".contains(last), !")]⟩⌋⌉\(quadSpace)".contains(c) {
+                out += " "
+            }
+            space = false
+            out.append(c)
+        }
+        return out
     }
 
     /// Maps every character through `table`, or falls back to `_x` / `_(…)` when one has no form.
@@ -205,11 +248,50 @@ public enum LaTeXUnicode {
         return head + body.dropFirst()
     }
 
-    /// True for one symbol with optional scripts (`ᾱₜ`, `x₀`), one word, or one number.
-    private static func isSymbol(_ s: String) -> Bool {
-        guard let first = s.first else { return false }
-        let scripted = (first.isLetter || first.isNumber) && s.dropFirst().allSatisfy { scriptGlyphs.contains($0) }
-        return scripted || s.allSatisfy(\.isLetter) || s.allSatisfy(\.isNumber)
+    /// True when `s` is one operand: a symbol, a word of ASCII letters, a number or a bracketed
+    /// group, with any scripts, optionally under `√`, `∂` or `∇` (`ᾱₜ`, `(x−μ)²`, `ε_θ`, `√(1−ᾱₜ)`).
+    /// `2σ²`, `6√n` and `βₜ(1−ᾱₜ)` are not: they are products of several operands.
+    private static func isAtom(_ s: String) -> Bool {
+        let body = s.drop { "√∛∜∂∇".contains($0) }
+        guard let end = operandEnd(body) else { return false }
+        var rest = body[end...]
+        while let c = rest.first {
+            let after = rest.dropFirst()
+            if scriptGlyphs.contains(c) {
+                rest = after
+            } else if c == "_" || c == "^", let first = after.indices.first {  // `_θ`, `^(q+1)`
+                rest = after[(groupEnd(after) ?? after.index(after: first))...]
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The end of the operand `s` starts with: a bracketed group, a number, a word of ASCII
+    /// letters, or a single letter, digit or `∞`.
+    private static func operandEnd(_ s: Substring) -> Substring.Index? {
+        guard let first = s.first else { return nil }
+        if let end = groupEnd(s) { return end }
+        if first.isASCII, first.isLetter { return s.firstIndex { !($0.isASCII && $0.isLetter) } ?? s.endIndex }
+        if first.isASCII, first.isNumber { return s.firstIndex { !($0.isASCII && ($0.isNumber || $0 == ".")) } ?? s.endIndex }
+        return first.isLetter || first.isNumber || first == "∞" ? s.index(after: s.startIndex) : nil
+    }
+
+    /// The end of the bracketed group `s` starts with, such as `(…)` or `|…|`, if it starts with one.
+    private static func groupEnd(_ s: Substring) -> Substring.Index? {
+        let pairs: [Character: Character] = ["(": ")", "[": "]", "{": "}", "⟨": "⟩", "|": "|", "‖": "‖"]
+        guard let open = s.first, let close = pairs[open] else { return nil }
+        var depth = 0
+        for i in s.indices {
+            if s[i] == close, i > s.startIndex {
+                depth -= 1
+                if depth == 0 { return s.index(after: i) }
+            } else if s[i] == open {
+                depth += 1
+            }
+        }
+        return nil
     }
 
     /// Wraps `s` in parentheses if it has an operator or space outside any brackets.
@@ -266,8 +348,16 @@ public enum LaTeXUnicode {
     // MARK: - Tables
 
     private static let fractions: Set = ["frac", "dfrac", "tfrac", "cfrac"]
-    /// Prefix operators and opening delimiters that absorb the spaces after them.
-    private static let prefixes: Set = ["partial", "nabla", "neg", "lVert", "lvert", "langle", "lfloor", "lceil"]
+    /// Operator names, large operators and dots, which are followed by a space before an
+    /// operand (`log p`, `∫ f`, `… xₙ`), as TeX puts a thin space there.
+    private static let operators = ["sum": "Σ", "prod": "∏", "int": "∫", "oint": "∮", "ldots": "…", "dots": "…", "cdots": "…"]
+        .merging(["log", "ln", "exp", "min", "max", "sin", "cos", "tan", "det", "sup", "inf", "lim", "arg"].map { ($0, $0) }) { a, _ in a }
+    /// Delimiter size commands; they render as nothing.
+    private static let sizes: Set = [
+        "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr",
+    ]
+    /// The space of `\quad` (`\qquad` is two of them); unlike other spaces it is never collapsed.
+    private static let quadSpace: Character = "\u{2003}"
 
     private static let mathChars: [Character: String] = ["-": "−", "~": " ", "&": "", "'": "′"]
 
@@ -298,23 +388,28 @@ public enum LaTeXUnicode {
             + " Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split(separator: " ").map(String.init),
         "αβγδεεζηθθικλμνξοπρρσςτυφφχψωΓΔΘΛΞΠΣΥΦΨΩ".map(String.init)))
 
-    /// Commands that stand for a fixed glyph, a space, or nothing.
-    private static let symbols: [String: String] = greek.merging([
-        "cdot": "·", "times": "×", "sim": "~", "approx": "≈", "propto": "∝", "equiv": "≡",
+    /// Relations and binary operators, set off by a space on each side (`a ≤ b`);
+    /// `tidy` merges these spaces with any the source has.
+    private static let relations: [String: String] = [
+        "cdot": "·", "times": "×", "pm": "±", "mp": "∓", "sim": "~", "approx": "≈", "propto": "∝", "equiv": "≡",
         "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "ll": "≪", "gg": "≫",
         "to": "→", "rightarrow": "→", "Rightarrow": "⇒", "implies": "⇒", "leftarrow": "←", "gets": "←",
-        "Leftarrow": "⇐", "leftrightarrow": "↔", "iff": "⇔", "mapsto": "↦",
+        "Leftarrow": "⇐", "leftrightarrow": "↔", "iff": "⇔", "mapsto": "↦", "mid": "|",
         "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "setminus": "∖",
-        "pm": "±", "mp": "∓", "infty": "∞", "sum": "Σ", "prod": "∏", "int": "∫", "oint": "∮",
-        "partial": "∂", "nabla": "∇", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
-        "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "ldots": "…", "dots": "…", "cdots": "…", "vdots": "⋮",
+    ].mapValues { " \($0) " }
+
+    /// Commands that stand for a fixed glyph, a space, or nothing.
+    private static let symbols: [String: String] = greek.merging(relations) { a, _ in a }.merging([
+        "infty": "∞", "partial": "∂", "nabla": "∇", "vert": "|", "lvert": "|", "rvert": "|",
+        "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "vdots": "⋮",
         "{": "{", "}": "}", "lbrace": "{", "rbrace": "}", "langle": "⟨", "rangle": "⟩",
         "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "$": "$", "%": "%", "#": "#", "&": "&", "_": "_",
         "top": "⊤", "intercal": "⊤", "prime": "′", "forall": "∀", "exists": "∃", "neg": "¬",
         "land": "∧", "lor": "∨", "wedge": "∧", "vee": "∨", "circ": "∘", "ast": "∗", "star": "⋆",
         "ell": "ℓ", "emptyset": "∅", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "perp": "⊥",
         "triangleq": "≜", "coloneqq": "≔", "hbar": "ℏ", "dagger": "†",
-        "quad": " ", "qquad": " ", ",": " ", ";": " ", ":": " ", " ": " ", "\\": " ", "!": "",
+        "quad": String(quadSpace), "qquad": String(repeating: quadSpace, count: 2),
+        ",": " ", ";": " ", ":": " ", " ": " ", "\\": " ", "!": "",
         "displaystyle": "", "textstyle": "", "limits": "", "nolimits": "",
     ]) { a, _ in a }
 }
