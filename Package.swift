@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
-//   CGSL → Stochastic → Gaussian → (ForwardProcess → Posterior → ELBO, later issues)
+//   CGSL → Stochastic → Gaussian → ForwardProcess → (Posterior → ELBO, later issues)
 //   Notebook is a leaf: check results, the lesson format and its renderers.
 //   LessonsCLI + lessons: the command-line edge.
 import PackageDescription
@@ -21,16 +21,18 @@ let package = Package(
         .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Stochastic", dependencies: ["CGSL"]),
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
+        .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Stochastic", "Gaussian",
+                "Notebook", "Stochastic", "Gaussian", "ForwardProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
+        .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import ForwardProcess
 import Gaussian
 import Notebook
 
@@ -8,7 +9,7 @@ public struct LessonLibrary: Sendable {
     public let registry: CheckRegistry
 
     /// Every module's checks.
-    public static let allChecks: [CheckDefinition] = GaussianChecks.all
+    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all
 
     public init(directory: URL) {
         self.directory = directory

@@ -129,6 +129,14 @@ struct CLITests {
         ["bench", "normal", "--count", "0"],
         ["bench", "normal", "--repeats", "-3"],
         ["list", "--lessons-dir", ""],
+        ["calc", "schedule", "--schedule", "quadratic"],
+        ["calc", "schedule", "--schedule", "linear", "--T", "0"],
+        ["calc", "schedule", "--schedule", "linear", "--T", "1e308"],
+        ["calc", "schedule", "--schedule", "linear", "--beta-start", "NaN"],
+        ["calc", "schedule", "--schedule", "linear", "--beta-start", "0.5", "--beta-end", "0.1"],
+        ["calc", "schedule", "--schedule", "cosine", "--beta-end", "0.1"],
+        ["calc", "schedule", "--schedule", "sigmoid", "--T", "1", "--zero-terminal-snr"],
+        ["calc", "schedule"],
     ])
     func badArguments(arguments: [String]) throws {
         let result = try Invocation(arguments)
@@ -159,6 +167,26 @@ struct CLITests {
         #expect(result.status == 1)
         #expect(result.stdout.contains("0 passed, 1 failed"))
         #expect(result.stdout.contains("same length"))
+    }
+
+    @Test("calc schedule --json: T, β, α, ᾱ in full precision, index i ↔ t = i + 1")
+    func calcSchedule() throws {
+        let result = try Invocation(["calc", "schedule", "--schedule", "linear", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["T"] as? Int == 1000)
+        let beta = try #require(object["beta"] as? [Double])
+        let alphaBar = try #require(object["alphaBar"] as? [Double])
+        #expect(beta.count == 1000 && (object["alpha"] as? [Double])?.count == 1000 && alphaBar.count == 1000)
+        // The 50-digit reference: β₂ = 1.1991991991991992e-4, ᾱ₁₀₀₀ = 4.0358297653756833e-5.
+        #expect(abs(beta[1] - 1.1991991991991992e-4) / 1.1991991991991992e-4 < 1e-15)
+        #expect(abs(alphaBar[999] - 4.0358297653756833e-5) / 4.0358297653756833e-5 < 1e-12)
+        let zero = try Invocation(["calc", "schedule", "--schedule", "scaled-linear", "--zero-terminal-snr", "--json"])
+        let rescaled = try #require(try JSONSerialization.jsonObject(with: Data(zero.stdout.utf8)) as? [String: Any])
+        #expect((rescaled["alphaBar"] as? [Double])?.last == 0)
+        let text = try Invocation(["calc", "schedule", "--schedule", "cosine", "--T", "10"])
+        #expect(text.status == 0)
+        #expect(text.stdout.split(separator: "\n").count == 12)
     }
 
     func temporaryLessons(_ files: [String: String]) throws -> URL {

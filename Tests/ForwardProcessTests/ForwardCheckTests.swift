@@ -1,0 +1,46 @@
+import ForwardProcess
+import Notebook
+import Testing
+
+let forwardMutations: [(String, String)] = ForwardChecks.all.flatMap { check in check.mutations.map { (check.id, $0.id) } }
+
+@Suite("Forward-process checks: the truth passes, every mutation is rejected")
+struct ForwardCheckTests {
+    static let quick: [String: ParameterValue] = ["samples": .integer(50_000)]
+
+    func run(_ id: String, seed: UInt64, mutation: String? = nil, overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
+        let check = try #require(CheckRegistry(ForwardChecks.all)[id])
+        var parameters = overriding
+        if check.parameters.contains(where: { $0.name == "samples" }) && parameters["samples"] == nil {
+            parameters["samples"] = Self.quick["samples"]
+        }
+        return try check.run(seed: seed, mutation: mutation, overriding: parameters)
+    }
+
+    @Test("every check passes on its correct formula", arguments: ForwardChecks.all.map(\.id), [UInt64(1), 2])
+    func truthPasses(id: String, seed: UInt64) throws {
+        let rows = try run(id, seed: seed)
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(row.pass, "\(id): \(row)") }
+    }
+
+    @Test("every check rejects its mutation", arguments: forwardMutations)
+    func mutationRejected(id: String, mutation: String) throws {
+        let rows = try run(id, seed: 1, mutation: mutation)
+        #expect(rows.contains { !$0.pass }, "\(id) did not reject \(mutation)")
+    }
+
+    @Test("the chain matches the closed form for every schedule, including t = T", arguments: NoiseSchedule.names)
+    func chainEverySchedule(name: String) throws {
+        let rows = try run("forward.closed-form", seed: 3, overriding: [
+            "schedule": .text(name), "t": .integers([1, 50, 999, 1000]), "samples": .integer(40_000),
+        ])
+        for row in rows { #expect(row.pass, "\(name): \(row)") }
+    }
+
+    @Test("signal leak: slope √ᾱ_T under every schedule, 0 after the zero-SNR rescale", arguments: NoiseSchedule.names)
+    func signalLeak(name: String) throws {
+        let rows = try run("forward.signal-leak", seed: 4, overriding: ["schedule": .text(name), "samples": .integer(20_000)])
+        for row in rows { #expect(row.pass, "\(name): \(row)") }
+    }
+}
