@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "Stochastic", dependencies: ["CGSL"]),
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "ToyDiffusion", dependencies: ["Stochastic"]),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Stochastic", "Gaussian", "ForwardProcess",
+                "Notebook", "Stochastic", "Gaussian", "ForwardProcess", "ToyDiffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook"]),
     ],

@@ -3,7 +3,8 @@
 /// File format (`Lessons/<name>.md`):
 /// - an optional front matter block `---` … `---` with `title:` and `summary:`;
 /// - Markdown prose, math as `$…$` and `$$…$$`;
-/// - check cells: a fence ```` ```check ID ```` whose body is YAML parameters.
+/// - check cells: a fence ```` ```check ID ```` whose body is YAML parameters;
+/// - plot cells: a fence ```` ```plot NAME ```` with an empty body, naming a figure.
 public struct Lesson: Sendable {
     public let name: String
     public let file: String
@@ -14,6 +15,10 @@ public struct Lesson: Sendable {
     public var cells: [CheckCell] {
         blocks.compactMap { if case .check(let cell) = $0 { return cell } else { return nil } }
     }
+
+    public var plots: [PlotCell] {
+        blocks.compactMap { if case .plot(let cell) = $0 { return cell } else { return nil } }
+    }
 }
 
 /// A piece of a lesson, in reading order.
@@ -21,6 +26,15 @@ public enum LessonBlock: Sendable {
     /// Markdown prose (may contain headings, lists, math and ordinary code fences).
     case prose(String)
     case check(CheckCell)
+    case plot(PlotCell)
+}
+
+/// A ```` ```plot NAME ```` cell: a figure drawn where the cell stands.
+public struct PlotCell: Sendable {
+    public let name: String
+    public let file: String
+    /// 1-based line of the opening fence.
+    public let line: Int
 }
 
 /// A ```` ```check ID ```` cell: the check's id, its YAML body and where it sits.

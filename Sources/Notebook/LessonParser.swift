@@ -57,6 +57,15 @@ public enum LessonParser {
                 let body = lines[(index + 1)..<close].joined(separator: "\n")
                 blocks.append(.check(CheckCell(id: id, yaml: body, file: file, line: opening, index: cellCount)))
                 cellCount += 1
+            } else if words.first == "plot" {
+                guard words.count == 2, let name = words.last, isCheckID(name) else {
+                    throw LessonError(file: file, line: opening, "a plot cell opens with ```plot NAME (got \"\(trimmed)\")")
+                }
+                guard lines[(index + 1)..<close].allSatisfy({ $0.trimmingSpaces.isEmpty }) else {
+                    throw LessonError(file: file, line: opening + 1, "a plot cell takes no parameters: leave its body empty")
+                }
+                flushProse()
+                blocks.append(.plot(PlotCell(name: name, file: file, line: opening)))
             } else {
                 prose.append(contentsOf: lines[index...close])
             }

@@ -41,12 +41,21 @@ public struct LessonResult: Sendable, Codable {
 /// Validates and executes a lesson's check cells.
 public struct LessonRunner: Sendable {
     public let registry: CheckRegistry
+    /// The figure names plot cells may use.
+    public let figures: [String]
 
-    public init(registry: CheckRegistry) { self.registry = registry }
+    public init(registry: CheckRegistry, figures: [String] = []) {
+        self.registry = registry
+        self.figures = figures
+    }
 
     /// Binds every cell first, so a bad cell anywhere is reported before any work starts.
     public func bind(_ lesson: Lesson) throws -> [(CheckCell, CheckDefinition, CheckParameters)] {
-        try lesson.cells.map { cell in
+        for plot in lesson.plots where !figures.contains(plot.name) {
+            let accepted = figures.isEmpty ? "none are available here" : "accepted: " + figures.joined(separator: ", ")
+            throw LessonError(file: plot.file, line: plot.line, "unknown figure '\(plot.name)' (\(accepted))")
+        }
+        return try lesson.cells.map { cell in
             let (definition, parameters) = try CellBinding.bind(cell, registry: registry)
             return (cell, definition, parameters)
         }

@@ -12,8 +12,9 @@ public struct TerminalRenderer: Sendable {
         self.color = color
     }
 
-    /// The whole lesson: prose and the results of its cells, in reading order.
-    public func render(_ lesson: Lesson, _ result: LessonResult) -> String {
+    /// The whole lesson: prose and the results of its cells, in reading order. `charts`
+    /// holds the text drawing of each plot cell's figure, by name.
+    public func render(_ lesson: Lesson, _ result: LessonResult, charts: [String: String] = [:]) -> String {
         var out = ""
         var cellResults = result.checks.makeIterator()
         for block in lesson.blocks {
@@ -23,6 +24,9 @@ public struct TerminalRenderer: Sendable {
             case .check(let cell):
                 guard let cellResult = cellResults.next() else { continue }
                 out += renderCell(cellResult, cell: cell)
+            case .plot(let plot):
+                out += "  " + paint("figure \(plot.name)", .bold) + "\n"
+                out += (charts[plot.name] ?? "    (no text drawing of this figure)\n") + "\n"
             }
         }
         out += "\n" + summaryLine(result) + "\n"

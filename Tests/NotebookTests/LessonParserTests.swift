@@ -104,6 +104,21 @@ struct LessonParserTests {
         }
     }
 
+    @Test("plot cells: parsed in place, names checked against the figures, no body")
+    func plots() throws {
+        let text = "# P\n\n```plot schedules-beta\n```\n\nText.\n"
+        let lesson = try LessonParser.parse(text, name: "p", file: "p.md")
+        #expect(lesson.plots.map(\.name) == ["schedules-beta"])
+        #expect(lesson.plots.first?.line == 3)
+        _ = try LessonRunner(registry: Self.registry, figures: ["schedules-beta"]).bind(lesson)
+        #expect(throws: LessonError.self) { _ = try LessonRunner(registry: Self.registry, figures: ["other"]).bind(lesson) }
+        let rendered = TerminalRenderer(width: 80).render(lesson, LessonResult(lesson: "p", title: "P", seed: 1, checks: []),
+                                                          charts: ["schedules-beta": "    *chart*\n"])
+        #expect(rendered.contains("*chart*"))
+        #expect(throws: LessonError.self) { _ = try LessonParser.parse("```plot a\nx: 1\n```\n", name: "p", file: "p.md") }
+        #expect(throws: LessonError.self) { _ = try LessonParser.parse("```plot\n```\n", name: "p", file: "p.md") }
+    }
+
     @Test("a mutation makes the demo check fail")
     func mutation() throws {
         let check = try #require(Self.registry["demo.square"])
