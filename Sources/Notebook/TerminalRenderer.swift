@@ -43,6 +43,7 @@ public struct TerminalRenderer: Sendable {
     func renderProse(_ markdown: String) -> String {
         var out = ""
         var paragraph: [String] = []
+        var listOpen = false  // a list ends at the next blank line, which then prints
         var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)[...]
         func flush() {
             guard !paragraph.isEmpty else { return }
@@ -53,6 +54,10 @@ public struct TerminalRenderer: Sendable {
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty {
                 flush()
+                if listOpen {
+                    out += "\n"
+                    listOpen = false
+                }
             } else if trimmed.hasPrefix("#") {
                 flush()
                 let text = LaTeXUnicode.renderProse(String(trimmed.drop(while: { $0 == "#" })).trimmingSpaces)
@@ -79,12 +84,13 @@ public struct TerminalRenderer: Sendable {
                 }
                 out += wrapListItem(paragraph)
                 paragraph = []
+                listOpen = true
             } else {
                 paragraph.append(trimmed)
             }
         }
         flush()
-        return out
+        return listOpen ? out + "\n" : out
     }
 
     func isListNumber(_ line: String) -> Bool {
