@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → (Posterior → ELBO, later issues)
-//   Notebook is a leaf: check results, the lesson format and its renderers.
+//   Notebook and Charts are leaves: check results, the lesson format and its renderers;
+//   figures drawn by gnuplot (CGnuplot: gnuplot-iostream behind a C API).
 //   LessonsCLI + lessons: the command-line edge.
 import PackageDescription
 
@@ -19,6 +20,9 @@ let package = Package(
         // GSL headers, linked with OpenBLAS' CBLAS (never GSL's reference gslcblas): no pkgConfig.
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // gnuplot-iostream (C++17, header-only) behind a plain C API; needs boost_iostreams.
+        .target(name: "CGnuplot", linkerSettings: [.linkedLibrary("boost_iostreams")]),
+        .target(name: "Charts", dependencies: ["CGnuplot"]),
         .target(name: "Stochastic", dependencies: ["CGSL"]),
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
@@ -26,7 +30,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Stochastic", "Gaussian", "ForwardProcess", "ToyDiffusion",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "ToyDiffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,7 +40,9 @@ let package = Package(
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -16,6 +16,9 @@ public struct LessonLibrary: Sendable {
         self.registry = CheckRegistry(Self.allChecks)
     }
 
+    /// A runner that knows every check and every figure.
+    public var runner: LessonRunner { LessonRunner(registry: registry, figures: FigureLibrary.names) }
+
     /// Finds `Lessons/`: the explicit path, else $LESSONS_DIR, else the nearest `Lessons/`
     /// above the working directory or above the executable.
     public static func locate(explicit: String?) throws -> LessonLibrary {

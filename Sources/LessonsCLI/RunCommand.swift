@@ -36,7 +36,7 @@ extension LessonsCommand {
             } catch let error as CLIError {
                 throw ValidationError(error.description)
             }
-            let runner = LessonRunner(registry: lessons.registry)
+            let runner = lessons.runner
             let terminal = Terminal.current
             var results: [LessonResult] = []
             for lessonName in names {
@@ -60,7 +60,7 @@ extension LessonsCommand {
                 results.append(result)
                 if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
-                    print(renderer.render(lesson, result), terminator: "")
+                    print(renderer.render(lesson, result, charts: textDrawings(lesson, width: terminal.width)), terminator: "")
                 }
             }
             if json {
@@ -75,6 +75,22 @@ extension LessonsCommand {
             }
             if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
         }
+    }
+}
+
+extension LessonsCommand.Run {
+    /// The text drawing of each figure the lesson's plot cells name; a figure that cannot
+    /// be drawn (gnuplot missing, say) shows why instead.
+    func textDrawings(_ lesson: Lesson, width: Int) -> [String: String] {
+        var drawings: [String: String] = [:]
+        for plot in lesson.plots where drawings[plot.name] == nil {
+            do {
+                drawings[plot.name] = try FigureLibrary.textDrawing(plot.name, seed: seed, width: width) + "\n"
+            } catch {
+                drawings[plot.name] = "    (figure unavailable: \(error))\n"
+            }
+        }
+        return drawings
     }
 }
 

@@ -137,6 +137,9 @@ struct CLITests {
         ["calc", "schedule", "--schedule", "cosine", "--beta-end", "0.1"],
         ["calc", "schedule", "--schedule", "sigmoid", "--T", "1", "--zero-terminal-snr"],
         ["calc", "schedule"],
+        ["plot", "nothing"],
+        ["plot", "schedules", "--out", ""],
+        ["plot"],
     ])
     func badArguments(arguments: [String]) throws {
         let result = try Invocation(arguments)
@@ -189,6 +192,24 @@ struct CLITests {
         #expect(text.stdout.split(separator: "\n").count == 12)
     }
 
+    @Test("plot schedules writes SVG and PNG files atomically and draws them as text")
+    func plot() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plots-\(UUID().uuidString)")
+        let result = try Invocation(["plot", "schedules", "--out", folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files == ["schedules-alphabar.png", "schedules-alphabar.svg", "schedules-beta.png", "schedules-beta.svg",
+                          "schedules-logsnr.png", "schedules-logsnr.svg", "schedules-sqrt.png", "schedules-sqrt.svg"])
+        let png = try Data(contentsOf: folder.appendingPathComponent("schedules-beta.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let svg = try String(contentsOf: folder.appendingPathComponent("schedules-sqrt.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("</svg>"))
+        #expect(result.stdout.contains("ᾱₜ of each schedule"))
+        let bad = try Invocation(["plot", "forward", "--out", "/etc/hostname/plots"])
+        #expect(bad.status == 3)
+        #expect(bad.stderr.contains("forward-swissroll"))
+    }
+
     func temporaryLessons(_ files: [String: String]) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -207,7 +228,7 @@ struct LessonFilesTests {
         for name in names {
             let lesson = try library.lesson(name)
             #expect(!lesson.summary.isEmpty, "\(name) has no summary")
-            let result = try LessonRunner(registry: library.registry).run(lesson, seed: 1)
+            let result = try library.runner.run(lesson, seed: 1)
             #expect(result.failed == 0, "\(name): \(result.checks.filter { !$0.pass }.map(\.id))")
         }
     }
