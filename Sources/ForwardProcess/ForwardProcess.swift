@@ -10,7 +10,7 @@ public enum ForwardProcess {
 
     /// The closed form q(xₜ | x₀) = N(√ᾱₜ x₀, 1 − ᾱₜ) (DDPM eq. 4), per coordinate.
     public static func marginal(_ schedule: NoiseSchedule, t: Int, from x0: Double) -> Gaussian {
-        Gaussian(mean: schedule.sqrtAlphaBar(t) * x0, variance: 1 - schedule.alphaBar(t))
+        Gaussian(mean: schedule.sqrtAlphaBar(t) * x0, variance: schedule.oneMinusAlphaBar(t))
     }
 
     /// xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε: a draw of q(xₜ | x₀) by reparameterization.

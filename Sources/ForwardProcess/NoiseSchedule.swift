@@ -17,6 +17,10 @@ public struct NoiseSchedule: Sendable, Equatable {
     public let alphaBar: [Double]
     /// ᾱₜ₋₁ for t = 1…T (so entry 0 is ᾱ₀ = 1).
     public let alphaBarPrevious: [Double]
+    /// 1 − ᾱₜ, computed as −expm1(Σₛ log(1 − βₛ)) rather than by subtraction: at small t,
+    /// 1 − ᾱₜ ≈ Σβ is tiny and the subtraction would keep only a dozen digits (β₁ = 10⁻⁴
+    /// loses four).
+    public let oneMinusAlphaBar: [Double]
 
     /// A schedule from its βₜ, t = 1…T. Every β must lie in (0, 1]; β = 1 (all signal
     /// removed) is allowed, as the zero-terminal-SNR rescale ends with it.
@@ -37,6 +41,11 @@ public struct NoiseSchedule: Sendable, Equatable {
         }
         alphaBar = bars
         alphaBarPrevious = [1] + bars.dropLast()
+        var logSum = 0.0
+        oneMinusAlphaBar = beta.map { b in
+            logSum += Foundation.log1p(-b)
+            return -Foundation.expm1(logSum)
+        }
     }
 
     /// The number of steps T.
@@ -47,11 +56,18 @@ public struct NoiseSchedule: Sendable, Equatable {
     /// ᾱₜ for t = 0…T, with ᾱ₀ = 1.
     public func alphaBar(_ t: Int) -> Double { t == 0 ? 1 : alphaBar[t - 1] }
     public func sqrtAlphaBar(_ t: Int) -> Double { alphaBar(t).squareRoot() }
-    public func sqrtOneMinusAlphaBar(_ t: Int) -> Double { (1 - alphaBar(t)).squareRoot() }
+    /// 1 − ᾱₜ for t = 0…T, to full relative precision (see `oneMinusAlphaBar`).
+    public func oneMinusAlphaBar(_ t: Int) -> Double { t == 0 ? 0 : oneMinusAlphaBar[t - 1] }
+    /// 1 − ᾱₜ/ᾱₛ = 1 − αₛ₊₁⋯αₜ for s < t, as −expm1(Σ log(1 − βᵣ)) (exact to a few ulps; for
+    /// s = t − 1 it is βₜ).
+    public func oneMinusAlphaBarRatio(from s: Int, to t: Int) -> Double {
+        -Foundation.expm1(beta[s..<t].reduce(0) { $0 + Foundation.log1p(-$1) })
+    }
+    public func sqrtOneMinusAlphaBar(_ t: Int) -> Double { oneMinusAlphaBar(t).squareRoot() }
     /// SNRₜ = ᾱₜ/(1 − ᾱₜ).
-    public func snr(_ t: Int) -> Double { alphaBar(t) / (1 - alphaBar(t)) }
+    public func snr(_ t: Int) -> Double { alphaBar(t) / oneMinusAlphaBar(t) }
     /// log SNRₜ = log ᾱₜ − log(1 − ᾱₜ).
-    public func logSNR(_ t: Int) -> Double { Foundation.log(alphaBar(t)) - Foundation.log1p(-alphaBar(t)) }
+    public func logSNR(_ t: Int) -> Double { Foundation.log(alphaBar(t)) - Foundation.log(oneMinusAlphaBar(t)) }
 }
 
 /// An invalid schedule request, with what is accepted.

@@ -1,6 +1,7 @@
 import Foundation
 import ForwardProcess
 import Gaussian
+import Posterior
 import Notebook
 
 /// The lessons on disk and the registry of every check they may call.
@@ -9,7 +10,7 @@ public struct LessonLibrary: Sendable {
     public let registry: CheckRegistry
 
     /// Every module's checks.
-    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all
+    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all
 
     public init(directory: URL) {
         self.directory = directory

@@ -137,6 +137,12 @@ struct CLITests {
         ["calc", "schedule", "--schedule", "cosine", "--beta-end", "0.1"],
         ["calc", "schedule", "--schedule", "sigmoid", "--T", "1", "--zero-terminal-snr"],
         ["calc", "schedule"],
+        ["calc", "posterior", "--schedule", "linear", "--t", "0", "--x0", "1", "--xt", "1"],
+        ["calc", "posterior", "--schedule", "linear", "--t", "1001", "--x0", "1", "--xt", "1"],
+        ["calc", "posterior", "--schedule", "linear", "--t", "5", "--xt", "1"],
+        ["calc", "posterior", "--schedule", "linear", "--t", "5", "--x0", "1", "--eps", "1", "--xt", "1"],
+        ["calc", "posterior", "--schedule", "linear", "--t", "5", "--x0", "inf", "--xt", "1"],
+        ["calc", "posterior", "--schedule", "linear", "--zero-terminal-snr", "--t", "1000", "--eps", "1", "--xt", "1"],
         ["plot", "nothing"],
         ["plot", "schedules", "--out", ""],
         ["plot"],
@@ -208,6 +214,25 @@ struct CLITests {
         let bad = try Invocation(["plot", "forward", "--out", "/etc/hostname/plots"])
         #expect(bad.status == 3)
         #expect(bad.stderr.contains("forward-swissroll"))
+    }
+
+    @Test("calc posterior: the documented keys, full precision, the ε route")
+    func calcPosterior() throws {
+        let result = try Invocation(["calc", "posterior", "--schedule", "linear", "--t", "2", "--x0", "0.5", "--xt", "0.4", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["mean", "variance", "logVarianceClipped", "coef1", "coef2"] { #expect(object[key] is Double, "\(key)") }
+        // β̃₂ = (1 − ᾱ₁)/(1 − ᾱ₂)·β₂ from the 50-digit values β₁ = 1e-4, β₂ = 1.1991991991991992e-4.
+        let (b1, b2) = (1e-4, 1.1991991991991992e-4)
+        let expected = b1 / (1 - (1 - b1) * (1 - b2)) * b2
+        #expect(abs((object["variance"] as? Double ?? 0) - expected) / expected < 1e-13)
+        let viaEps = try Invocation(["calc", "posterior", "--schedule", "cosine", "--t", "300", "--eps", "0.7", "--xt", "0.2", "--json"])
+        let eps = try #require(try JSONSerialization.jsonObject(with: Data(viaEps.stdout.utf8)) as? [String: Any])
+        let x0 = try #require(eps["x0"] as? Double)
+        let viaX0 = try Invocation(["calc", "posterior", "--schedule", "cosine", "--t", "300", "--x0=\(x0)", "--xt", "0.2", "--json"])
+        let direct = try #require(try JSONSerialization.jsonObject(with: Data(viaX0.stdout.utf8)) as? [String: Any])
+        let (a, b) = (try #require(eps["mean"] as? Double), try #require(direct["mean"] as? Double))
+        #expect(abs(a - b) <= 1e-14 * max(abs(a), 1))
     }
 
     func temporaryLessons(_ files: [String: String]) throws -> URL {

@@ -1,0 +1,36 @@
+import ForwardProcess
+
+/// The three things a denoiser can predict at step t, and the conversions between them,
+/// all from xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε (DDPM eq. 4):
+///
+/// - x₀ from ε: x₀ = (xₜ − √(1 − ᾱₜ) ε)/√ᾱₜ (DDPM eq. 15);
+/// - ε from x₀: ε = (xₜ − √ᾱₜ x₀)/√(1 − ᾱₜ);
+/// - v = √ᾱₜ ε − √(1 − ᾱₜ) x₀ (Salimans & Ho 2022), with x₀ = √ᾱₜ xₜ − √(1 − ᾱₜ) v and
+///   ε = √(1 − ᾱₜ) xₜ + √ᾱₜ v.
+public struct Parameterization: Sendable {
+    public let signal: Double  // √ᾱₜ
+    public let noise: Double  // √(1 − ᾱₜ)
+
+    public init(_ schedule: NoiseSchedule, t: Int) {
+        signal = schedule.sqrtAlphaBar(t)
+        noise = schedule.sqrtOneMinusAlphaBar(t)
+    }
+
+    public func x0(fromEpsilon epsilon: Double, xt: Double) -> Double { (xt - noise * epsilon) / signal }
+    public func epsilon(fromX0 x0: Double, xt: Double) -> Double { (xt - signal * x0) / noise }
+    public func v(x0: Double, epsilon: Double) -> Double { signal * epsilon - noise * x0 }
+    public func x0(fromV v: Double, xt: Double) -> Double { signal * xt - noise * v }
+    public func epsilon(fromV v: Double, xt: Double) -> Double { noise * xt + signal * v }
+}
+
+extension ForwardPosterior {
+    /// The ε-form of the posterior mean (DDPM eq. 11):
+    /// μ̃ₜ = (xₜ − βₜ/√(1 − ᾱₜ) · ε)/√αₜ. Undefined when αₜ = 0 (the last step of a
+    /// zero-terminal-SNR schedule), where it throws.
+    public static func meanFromEpsilon(_ schedule: NoiseSchedule, t: Int, xt: Double, epsilon: Double) throws -> Double {
+        guard schedule.alpha(t) > 0 else {
+            throw PosteriorError("the ε-form of the mean divides by √αₜ, and αₜ = 0 at t = \(t) of \(schedule.name)")
+        }
+        return (xt - schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t) * epsilon) / schedule.alpha(t).squareRoot()
+    }
+}
