@@ -8,7 +8,7 @@ let closedFormCheck = CheckDefinition(
     title: "t noising steps of the chain, simulated, against the closed form q(xₜ|x₀) = N(√ᾱₜ x₀, 1−ᾱₜ)",
     parameters: [
         .schedule(default: "linear"), .steps(),
-        ParameterSpec("t", .integers(1...100_000), default: .integers([1, 10, 100, 1000]), help: "timesteps"),
+        .timesteps([1, 10, 100, 1000]),
         ParameterSpec("x0", .real(-100...100), default: .real(1.5), help: "the starting point x₀"),
         .samples(default: 200_000),
     ],

@@ -36,7 +36,7 @@ public func gaussianEvidence(_ label: String, samples: [Double], claimed: Gaussi
 
 extension CheckContext {
     /// This cell's own random stream.
-    var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
+    public var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
 
     var samples: Int { parameters.integer("samples") }
 }

@@ -2,35 +2,6 @@ import ForwardProcess
 import Notebook
 import Stochastic
 
-extension ParameterSpec {
-    static func schedule(default name: String = "linear") -> ParameterSpec {
-        ParameterSpec("schedule", .choice(NoiseSchedule.names), default: .text(name), help: "noise schedule")
-    }
-
-    static func steps(default t: Int = 1000) -> ParameterSpec {
-        ParameterSpec("T", .integer(2...100_000), default: .integer(t), help: "number of steps T")
-    }
-
-    static func timesteps(_ ts: [Int]) -> ParameterSpec {
-        ParameterSpec("t", .integers(1...100_000), default: .integers(ts), help: "timesteps")
-    }
-}
-
-extension CheckContext {
-    var schedule: NoiseSchedule {
-        get throws { try NoiseSchedule.named(parameters.text("schedule"), steps: parameters.integer("T")) }
-    }
-
-    var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
-
-    /// The `t` list, each within 1…T.
-    func timesteps(_ schedule: NoiseSchedule) throws -> [Int] {
-        let ts = parameters.integers("t")
-        if let bad = ts.first(where: { $0 > schedule.steps }) { throw CheckFailure("t = \(bad) is beyond T = \(schedule.steps)") }
-        return ts
-    }
-}
-
 /// The posterior at t under a mutation named by the checks: "inverted-ratio" (β̃ with
 /// the ratio (1−ᾱₜ)/(1−ᾱₜ₋₁)), "no-sqrt-alpha" (coef2 without √αₜ), "no-signal-factor"
 /// (coef1 without its factor √ᾱₜ₋₁).
