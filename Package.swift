@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
-//   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → (ELBO, later issues)
+//   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
 //   Notebook and Charts are leaves: check results, the lesson format and its renderers;
 //   figures drawn by gnuplot (CGnuplot: gnuplot-iostream behind a C API).
 //   LessonsCLI + lessons: the command-line edge.
@@ -27,11 +27,12 @@ let package = Package(
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "ToyDiffusion", dependencies: ["Stochastic"]),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ToyDiffusion",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "ToyDiffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
+        .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),

@@ -8,7 +8,7 @@ extension LessonsCommand {
     struct Calc: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the numbers of a formula in full precision, to check your own implementation.",
-            subcommands: [Schedule.self, Posterior.self])
+            subcommands: [Schedule.self, Posterior.self, KL.self, DecoderNLL.self, VLB.self])
     }
 }
 
@@ -89,13 +89,13 @@ extension LessonsCommand.Calc {
         @Option(name: .customLong("t"), help: "The step t (1…T).")
         var t: Int
 
-        @Option(name: .customLong("x0"), help: "x₀.")
+        @Option(name: .customLong("x0"), parsing: .unconditional, help: "x₀.")
         var x0: Double?
 
-        @Option(name: .customLong("eps"), help: "ε, instead of x₀.")
+        @Option(name: .customLong("eps"), parsing: .unconditional, help: "ε, instead of x₀.")
         var epsilon: Double?
 
-        @Option(name: .customLong("xt"), help: "xₜ.")
+        @Option(name: .customLong("xt"), parsing: .unconditional, help: "xₜ.")
         var xt: Double
 
         @Flag(help: "Print {\"mean\", \"variance\", \"logVarianceClipped\", \"coef1\", \"coef2\"} as JSON.")

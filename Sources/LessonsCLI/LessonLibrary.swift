@@ -1,4 +1,5 @@
 import Foundation
+import ELBO
 import ForwardProcess
 import Gaussian
 import Posterior
@@ -10,7 +11,7 @@ public struct LessonLibrary: Sendable {
     public let registry: CheckRegistry
 
     /// Every module's checks.
-    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all
+    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all
 
     public init(directory: URL) {
         self.directory = directory

@@ -143,6 +143,12 @@ struct CLITests {
         ["calc", "posterior", "--schedule", "linear", "--t", "5", "--x0", "1", "--eps", "1", "--xt", "1"],
         ["calc", "posterior", "--schedule", "linear", "--t", "5", "--x0", "inf", "--xt", "1"],
         ["calc", "posterior", "--schedule", "linear", "--zero-terminal-snr", "--t", "1000", "--eps", "1", "--xt", "1"],
+        ["calc", "kl", "--mean1", "0", "--var1", "0", "--mean2", "0", "--var2", "1"],
+        ["calc", "kl", "--mean1", "NaN", "--var1", "1", "--mean2", "0", "--var2", "1"],
+        ["calc", "decoder-nll", "--x0", "2", "--mean", "0", "--log-scale", "0"],
+        ["calc", "vlb", "--schedule", "linear", "--T", "1", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
+        ["calc", "vlb", "--schedule", "linear", "--zero-terminal-snr", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
+        ["calc", "vlb", "--schedule", "linear", "--data-mean", "0", "--data-var", "-1", "--x0", "0"],
         ["plot", "nothing"],
         ["plot", "schedules", "--out", ""],
         ["plot"],
@@ -233,6 +239,27 @@ struct CLITests {
         let direct = try #require(try JSONSerialization.jsonObject(with: Data(viaX0.stdout.utf8)) as? [String: Any])
         let (a, b) = (try #require(eps["mean"] as? Double), try #require(direct["mean"] as? Double))
         #expect(abs(a - b) <= 1e-14 * max(abs(a), 1))
+    }
+
+    @Test("calc kl, decoder-nll and vlb: JSON in full precision, negative values accepted")
+    func calcELBO() throws {
+        let kl = try Invocation(["calc", "kl", "--mean1", "-0.5", "--var1", "2", "--mean2", "1", "--var2", "0.5", "--json"])
+        let klValue = try #require((try JSONSerialization.jsonObject(with: Data(kl.stdout.utf8)) as? [String: Any])?["kl"] as? Double)
+        // log(σ₂/σ₁) + (σ₁² + Δ²)/(2σ₂²) − ½ with σ₁² = 2, σ₂² = 0.5, Δ = −1.5.
+        let expected = 0.5 * log(0.5 / 2) + (2 + 2.25) / 1 - 0.5
+        #expect(abs(klValue - expected) / expected < 1e-14)
+        let nll = try Invocation(["calc", "decoder-nll", "--x0", "-1", "--mean", "-0.9", "--log-scale", "-2", "--json"])
+        #expect(nll.status == 0, "\(nll.stderr)")
+        let vlb = try Invocation(["calc", "vlb", "--schedule", "cosine", "--T", "20", "--data-mean", "0.3", "--data-var", "0.25",
+                                  "--x0", "-0.8", "--variance", "large", "--json"])
+        #expect(vlb.status == 0, "\(vlb.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(vlb.stdout.utf8)) as? [String: Any])
+        let terms = try #require(object["terms"] as? [Double])
+        let elbo = try #require(object["elbo"] as? Double)
+        let logLikelihood = try #require(object["logLikelihood"] as? Double)
+        #expect(terms.count == 21)
+        #expect(abs(elbo + terms.reduce(0, +)) <= 1e-12 * abs(elbo))
+        #expect(elbo <= logLikelihood)
     }
 
     func temporaryLessons(_ files: [String: String]) throws -> URL {

@@ -65,8 +65,9 @@ func diagonalKLRows(_ context: CheckContext) throws -> [CheckRow] {
     return [.monteCarlo("KL in d=\(p.dimension) vs E_p[log p − log q]", closedForm: closed, estimate: logRatio)]
 }
 
-/// The mutation of `gaussian.kl`: the ½ of the quadratic term forgotten.
-private func klMissingHalf(_ p: Gaussian, _ q: Gaussian) -> Double {
+/// A mutation of the Gaussian KL (used by `gaussian.kl` and `elbo.bound`): the ½ of the
+/// quadratic term forgotten.
+public func klMissingHalf(_ p: Gaussian, _ q: Gaussian) -> Double {
     let d = p.mean - q.mean
     let quadratic = (p.variance + d * d) / q.variance
     return 0.5 * Foundation.log(q.variance / p.variance) + quadratic - 0.5

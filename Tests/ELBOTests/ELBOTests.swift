@@ -1,0 +1,69 @@
+import ELBO
+import ForwardProcess
+import Gaussian
+import Notebook
+import Posterior
+import Testing
+
+let elboMutations: [(String, String)] = ELBOChecks.all.flatMap { check in check.mutations.map { (check.id, $0.id) } }
+
+@Suite("ELBO checks: the truth passes, every mutation is rejected")
+struct ELBOCheckTests {
+    func run(_ id: String, seed: UInt64 = 1, mutation: String? = nil, _ overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
+        let check = try #require(CheckRegistry(ELBOChecks.all)[id])
+        return try check.run(seed: seed, mutation: mutation, overriding: overriding)
+    }
+
+    @Test("every check passes on its correct formula", arguments: ELBOChecks.all.map(\.id), [UInt64(1), 2])
+    func truthPasses(id: String, seed: UInt64) throws {
+        let rows = try run(id, seed: seed)
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(row.pass, "\(id): \(row)") }
+    }
+
+    @Test("every check rejects its mutation", arguments: elboMutations)
+    func mutationRejected(id: String, mutation: String) throws {
+        #expect(try run(id, mutation: mutation).contains { !$0.pass }, "\(id) did not reject \(mutation)")
+    }
+
+    @Test("closed-form terms = sampled trajectories, and the gap ≥ 0, over schedules, T, variances and data",
+          arguments: [("cosine", 5, "small"), ("cosine", 50, "large"), ("linear", 20, "small"), ("sigmoid", 10, "large")],
+                     [(0.3, 0.25, 0.8), (-1.0, 2.0, -2.5)])
+    func boundAndGap(configuration: (String, Int, String), data: (Double, Double, Double)) throws {
+        let parameters: [String: ParameterValue] = [
+            "schedule": .text(configuration.0), "T": .integer(configuration.1), "variance": .text(configuration.2),
+            "dataMean": .real(data.0), "dataVariance": .real(data.1), "x0": .real(data.2), "samples": .integer(100_000),
+        ]
+        for id in ["elbo.bound", "elbo.gap"] {
+            for row in try run(id, seed: 5, parameters) { #expect(row.pass, "\(id) \(configuration) \(data): \(row)") }
+        }
+    }
+}
+
+@Suite("The exactly solvable model")
+struct SolvableModelTests {
+    @Test("ELBO ≤ log p_θ(x₀) at T = 1000 for both variance choices and a point mass", arguments: ReverseVariance.allCases)
+    func jensen(variance: ReverseVariance) throws {
+        let schedule = try NoiseSchedule.linear()
+        for data in [Gaussian(mean: 0.3, variance: 0.25), Gaussian(mean: 0, variance: 1), Gaussian(mean: 0.5, variance: 0)] {
+            let model = try ReverseModel(schedule: schedule, data: data, variance: variance)
+            for x0 in [-1.0, 0.5, 0.9] {
+                let bound = try VariationalBound(model: model, x0: x0)
+                #expect(bound.elbo <= model.logLikelihood(x0), "\(data) x0=\(x0)")
+                #expect(bound.terms.count == 1001)
+                #expect(bound.denoising.allSatisfy { $0 >= 0 } && bound.prior >= 0)
+            }
+        }
+    }
+
+    @Test("a zero-SNR schedule is refused (αₜ = 0 at the end), with a clear error")
+    func zeroSNR() throws {
+        let schedule = try NoiseSchedule.named("linear+zero-snr")
+        #expect(throws: PosteriorError.self) { _ = try ReverseModel(schedule: schedule, data: .standard, variance: .small) }
+    }
+
+    @Test("the discretized decoder refuses values outside [−1, 1]")
+    func decoderRange() {
+        #expect(throws: DecoderError.self) { _ = try DiscretizedDecoder.logLikelihood(1.5, mean: 0, logScale: 0) }
+    }
+}
