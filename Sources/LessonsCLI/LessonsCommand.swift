@@ -11,7 +11,7 @@ public struct LessonsCommand: ParsableCommand {
             Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file \
             is malformed, 64 for a usage error.
             """,
-        subcommands: [List.self, Run.self, Plot.self, Calc.self, Bench.self])
+        subcommands: [List.self, Run.self, Plot.self, Calc.self, Audit.self, FalseAlarms.self, Bench.self])
 
     public init() {}
 }

@@ -5,9 +5,7 @@ import Notebook
 import Posterior
 import Testing
 
-let elboMutations: [(String, String)] = ELBOChecks.all.flatMap { check in check.mutations.map { (check.id, $0.id) } }
-
-@Suite("ELBO checks: the truth passes, every mutation is rejected")
+@Suite("ELBO checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
 struct ELBOCheckTests {
     func run(_ id: String, seed: UInt64 = 1, mutation: String? = nil, _ overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
         let check = try #require(CheckRegistry(ELBOChecks.all)[id])
@@ -19,11 +17,6 @@ struct ELBOCheckTests {
         let rows = try run(id, seed: seed)
         #expect(!rows.isEmpty)
         for row in rows { #expect(row.pass, "\(id): \(row)") }
-    }
-
-    @Test("every check rejects its mutation", arguments: elboMutations)
-    func mutationRejected(id: String, mutation: String) throws {
-        #expect(try run(id, mutation: mutation).contains { !$0.pass }, "\(id) did not reject \(mutation)")
     }
 
     @Test("closed-form terms = sampled trajectories, and the gap ≥ 0, over schedules, T, variances and data",

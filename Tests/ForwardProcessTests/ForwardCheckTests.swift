@@ -2,9 +2,7 @@ import ForwardProcess
 import Notebook
 import Testing
 
-let forwardMutations: [(String, String)] = ForwardChecks.all.flatMap { check in check.mutations.map { (check.id, $0.id) } }
-
-@Suite("Forward-process checks: the truth passes, every mutation is rejected")
+@Suite("Forward-process checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
 struct ForwardCheckTests {
     static let quick: [String: ParameterValue] = ["samples": .integer(50_000)]
 
@@ -22,12 +20,6 @@ struct ForwardCheckTests {
         let rows = try run(id, seed: seed)
         #expect(!rows.isEmpty)
         for row in rows { #expect(row.pass, "\(id): \(row)") }
-    }
-
-    @Test("every check rejects its mutation", arguments: forwardMutations)
-    func mutationRejected(id: String, mutation: String) throws {
-        let rows = try run(id, seed: 1, mutation: mutation)
-        #expect(rows.contains { !$0.pass }, "\(id) did not reject \(mutation)")
     }
 
     @Test("the chain matches the closed form for every schedule, including t = T", arguments: NoiseSchedule.names)

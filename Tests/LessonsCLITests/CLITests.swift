@@ -149,6 +149,8 @@ struct CLITests {
         ["calc", "vlb", "--schedule", "linear", "--T", "1", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
         ["calc", "vlb", "--schedule", "linear", "--zero-terminal-snr", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
         ["calc", "vlb", "--schedule", "linear", "--data-mean", "0", "--data-var", "-1", "--x0", "0"],
+        ["false-alarms", "--seeds", "0"],
+        ["audit", "--seed", "-3"],
         ["plot", "nothing"],
         ["plot", "schedules", "--out", ""],
         ["plot"],

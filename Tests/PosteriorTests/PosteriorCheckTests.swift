@@ -4,12 +4,10 @@ import Notebook
 import Posterior
 import Testing
 
-let posteriorMutations: [(String, String)] = PosteriorChecks.all.flatMap { check in check.mutations.map { (check.id, $0.id) } }
-
 /// The four schedules whose every step has αₜ > 0 (the ε-form needs it).
 let regularSchedules = ScheduleKind.allCases.map(\.rawValue)
 
-@Suite("Posterior checks: the truth passes, every mutation is rejected")
+@Suite("Posterior checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
 struct PosteriorCheckTests {
     func run(_ id: String, seed: UInt64 = 1, mutation: String? = nil, _ overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
         let check = try #require(CheckRegistry(PosteriorChecks.all)[id])
@@ -21,11 +19,6 @@ struct PosteriorCheckTests {
         let rows = try run(id, seed: seed)
         #expect(!rows.isEmpty)
         for row in rows { #expect(row.pass, "\(id): \(row)") }
-    }
-
-    @Test("every check rejects its mutation", arguments: posteriorMutations)
-    func mutationRejected(id: String, mutation: String) throws {
-        #expect(try run(id, mutation: mutation).contains { !$0.pass }, "\(id) did not reject \(mutation)")
     }
 
     @Test("exact checks hold for every schedule at t = 2, 3, T−1, T", arguments: NoiseSchedule.names,
