@@ -29,22 +29,31 @@ public struct CheckContext: Sendable {
     public func mutated(_ id: String) -> Bool { mutation == id }
 }
 
+/// The verdict on a claim someone made (in the source notes, a blog, a library): the
+/// check's rows are the evidence. A false claim proven false is a passing check.
+public enum ClaimVerdict: String, Sendable, Codable, CaseIterable {
+    case `true`, `false`, qualified
+}
+
 /// A named computation with typed parameters that returns rows of evidence.
 public struct CheckDefinition: Sendable {
     public let id: String
     public let title: String
     public let parameters: [ParameterSpec]
     public let mutations: [Mutation]
+    /// Set on checks that judge a claim: what the evidence says of it.
+    public let verdict: ClaimVerdict?
     public let run: @Sendable (CheckContext) throws -> [CheckRow]
 
     public init(
-        id: String, title: String, parameters: [ParameterSpec], mutations: [Mutation],
+        id: String, title: String, parameters: [ParameterSpec], mutations: [Mutation], verdict: ClaimVerdict? = nil,
         run: @escaping @Sendable (CheckContext) throws -> [CheckRow]
     ) {
         self.id = id
         self.title = title
         self.parameters = parameters
         self.mutations = mutations
+        self.verdict = verdict
         self.run = run
     }
 

@@ -8,13 +8,16 @@ public struct CellResult: Sendable, Codable {
     public let error: String?
     /// Every row passed (and there was at least one).
     public let pass: Bool
+    /// The verdict on the claim the check judges, when it judges one.
+    public let verdict: ClaimVerdict?
 
-    public init(id: String, title: String, line: Int, rows: [CheckRow], error: String?) {
+    public init(id: String, title: String, line: Int, rows: [CheckRow], error: String?, verdict: ClaimVerdict? = nil) {
         self.id = id
         self.title = title
         self.line = line
         self.rows = rows
         self.error = error
+        self.verdict = verdict
         self.pass = error == nil && !rows.isEmpty && rows.allSatisfy(\.pass)
     }
 }
@@ -79,9 +82,11 @@ public struct LessonRunner: Sendable {
             let context = CheckContext(parameters: parameters, seed: seed, stream: UInt64(cell.index))
             do {
                 let rows = try definition.run(context)
-                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: rows, error: nil))
+                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: rows, error: nil,
+                                          verdict: definition.verdict))
             } catch {
-                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: [], error: "\(error)"))
+                results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: [], error: "\(error)",
+                                          verdict: definition.verdict))
             }
         }
         return LessonResult(lesson: lesson.name, title: lesson.title, seed: seed, checks: results)

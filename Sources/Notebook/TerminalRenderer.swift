@@ -146,7 +146,8 @@ public struct TerminalRenderer: Sendable {
 
     func renderCell(_ result: CellResult, cell: CheckCell) -> String {
         let mark = result.pass ? paint("✓", .green) : paint("✗", .red)
-        var out = wrap("\(mark) \(paint("check \(result.id)", .bold)) — \(result.title)", indent: "  ", hanging: "      ")
+        let claim = result.verdict.map { " — verdict: " + paint($0.rawValue, .bold) } ?? ""
+        var out = wrap("\(mark) \(paint("check \(result.id)", .bold)) — \(result.title)\(claim)", indent: "  ", hanging: "      ")
         if let error = result.error {
             return out + "    " + paint("error: \(error)", .red) + "\n\n"
         }
