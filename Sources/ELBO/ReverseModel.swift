@@ -27,13 +27,9 @@ public struct ReverseModel: Sendable {
         self.decoderVariance = try decoderVariance ?? ForwardPosterior(schedule, t: 2).variance
     }
 
-    /// (Aₜ, Bₜ) of the mean μ_θ(xₜ) = Aₜ xₜ + Bₜ: eq. 11 with ε* = a xₜ + b gives
-    /// Aₜ = (1 − βₜ a/√(1 − ᾱₜ))/√αₜ and Bₜ = −βₜ b/(√(1 − ᾱₜ) √αₜ).
+    /// (Aₜ, Bₜ) of the mean μ_θ(xₜ) = Aₜ xₜ + Bₜ (eq. 11 of the exact ε*; αₜ > 0 is checked at init).
     public func mean(_ t: Int) -> (a: Double, b: Double) {
-        let (slope, intercept) = GaussianDataDenoiser(data: data).linear(schedule, t: t)
-        let scale = schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t)
-        let root = schedule.alpha(t).squareRoot()
-        return ((1 - scale * slope) / root, -scale * intercept / root)
+        GaussianDataDenoiser(data: data).reverseMean(schedule, t: t)
     }
 
     /// σₜ².

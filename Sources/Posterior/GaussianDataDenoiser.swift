@@ -25,6 +25,15 @@ public struct GaussianDataDenoiser: Sendable {
         return slope * xt + intercept
     }
 
+    /// The reverse-step mean μ_θ(xₜ) = A xₜ + B that eq. 11 makes of ε* = a xₜ + b:
+    /// A = (1 − βₜ a/√(1−ᾱₜ))/√αₜ and B = −βₜ b/(√(1−ᾱₜ) √αₜ). Needs αₜ > 0.
+    public func reverseMean(_ schedule: NoiseSchedule, t: Int) -> (a: Double, b: Double) {
+        let (slope, intercept) = linear(schedule, t: t)
+        let scale = schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t)
+        let root = schedule.alpha(t).squareRoot()
+        return ((1 - scale * slope) / root, -scale * intercept / root)
+    }
+
     /// q(xₜ) = N(√ᾱₜ m, ᾱₜ s² + 1 − ᾱₜ).
     public func noisedLaw(_ schedule: NoiseSchedule, t: Int) -> Gaussian {
         Gaussian(mean: schedule.sqrtAlphaBar(t) * data.mean,
@@ -69,16 +78,12 @@ public struct ReverseChain: Sendable {
         }
     }
 
-    /// (A, B) of step t: eq. 11 with ε* = a xₜ + b gives A = (1 − βₜ a/√(1−ᾱₜ))/√αₜ and
-    /// B = −βₜ b/(√(1−ᾱₜ) √αₜ).
+    /// (A, B) of step t (see `GaussianDataDenoiser.reverseMean`).
     func affine(_ t: Int) throws -> (a: Double, b: Double) {
         guard schedule.alpha(t) > 0 else {
             throw PosteriorError("the ε-form step divides by √αₜ, and αₜ = 0 at t = \(t) of \(schedule.name)")
         }
-        let (slope, intercept) = denoiser.linear(schedule, t: t)
-        let scale = schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t)
-        let root = schedule.alpha(t).squareRoot()
-        return ((1 - scale * slope) / root, -scale * intercept / root)
+        return denoiser.reverseMean(schedule, t: t)
     }
 
     /// The exact law of x₀ when x_T ~ `start`.
