@@ -9,10 +9,17 @@ public enum DiscretizedDecoder {
     /// The 256 levels −1, −1 + 2/255, …, 1.
     public static let levels: [Double] = (0...255).map { Double($0) * 2 / 255 - 1 }
 
-    /// log P(x | μ, σ) in nats. x must lie in [−1, 1]; it is taken to its bin. The mass is
-    /// a difference of normal CDFs, taken in whichever tail keeps it accurate.
-    public static func logLikelihood(_ x: Double, mean: Double, logScale: Double) throws -> Double {
-        guard x >= -1, x <= 1 else { throw DecoderError("x₀ must lie in [−1, 1] (got \(x))") }
+    /// The level whose bin holds x (the nearest of the 256; a tie goes to the lower one).
+    public static func level(of x: Double) -> Double {
+        let k = ((x + 1) * 255 / 2).rounded(.toNearestOrEven)
+        return min(max(k, 0), 255) * 2 / 255 - 1
+    }
+
+    /// log P(x | μ, σ) in nats. x must lie in [−1, 1]; it is taken to its level first. The
+    /// mass is a difference of normal CDFs, taken in whichever tail keeps it accurate.
+    public static func logLikelihood(_ value: Double, mean: Double, logScale: Double) throws -> Double {
+        guard value >= -1, value <= 1 else { throw DecoderError("x₀ must lie in [−1, 1] (got \(value))") }
+        let x = level(of: value)
         guard mean.isFinite, logScale.isFinite else { throw DecoderError("the mean and log-scale must be finite") }
         let sigma = Foundation.exp(logScale)
         let lower = x <= -1 + 1 / 255 ? -Double.infinity : (x - 1.0 / 255 - mean) / sigma

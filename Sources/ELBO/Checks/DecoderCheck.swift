@@ -28,7 +28,7 @@ func decoderRows(_ context: CheckContext) throws -> [CheckRow] {
     let total = try DiscretizedDecoder.levels.reduce(0) { $0 + (try mass($1)) }
     var rows: [CheckRow] = [.exact("Σ over the 256 levels of P(x)", closedForm: total, exact: 1, relativeTolerance: 1e-12)]
     let density: (Double) -> Double = { x in Foundation.exp(-0.5 * (x - mean) * (x - mean) / (sigma * sigma)) / (sigma * (2 * Double.pi).squareRoot()) }
-    let nearest = DiscretizedDecoder.levels.min { abs($0 - mean) < abs($1 - mean) } ?? 0
+    let nearest = DiscretizedDecoder.level(of: min(max(mean, -1), 1))
     for x in [nearest, nearest + 2.0 / 255, -1, 1] where x >= -1 && x <= 1 {
         let lower = x == -1 ? -Double.infinity : x - 1.0 / 255
         let upper = x == 1 ? Double.infinity : x + 1.0 / 255

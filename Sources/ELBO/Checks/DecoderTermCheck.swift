@@ -17,9 +17,8 @@ let decoderTermCheck = CheckDefinition(
 func decoderTermRows(_ context: CheckContext) throws -> [CheckRow] {
     let model = try context.model
     let schedule = model.schedule
-    // The data point snapped to the nearest of the 256 levels.
-    let raw = min(max(context.parameters.real("x0"), -1), 1)
-    let x0 = DiscretizedDecoder.levels.min { abs($0 - raw) < abs($1 - raw) } ?? raw
+    // The data point taken to its 8-bit level.
+    let x0 = DiscretizedDecoder.level(of: min(max(context.parameters.real("x0"), -1), 1))
     let sigma2 = context.mutated("sigma1-zero") ? 0 : model.sigma2(1)
     guard sigma2 > 0 else {
         // A point decoder gives every x₁ whose mean misses the bin probability 0: L₀ = ∞.
