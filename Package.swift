@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lessons", targets: ["lessons"]),
+        .executable(name: "fuzz", targets: ["fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,24 +29,29 @@ let package = Package(
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "ToyDiffusion", dependencies: ["Stochastic"]),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "ToyDiffusion",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
+        // Property-based fuzzing of the lesson format (scripts/fuzz).
+        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic"]),
+        .executableTarget(name: "fuzz", dependencies: ["LessonFuzzing", "LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook"]),
+        .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "LessonFuzzing"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,5 @@
 import Foundation
+import Claims
 import ELBO
 import ForwardProcess
 import Gaussian
@@ -10,8 +11,14 @@ public struct LessonLibrary: Sendable {
     public let directory: URL
     public let registry: CheckRegistry
 
-    /// Every module's checks.
-    public static let allChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all
+    /// Every module's checks, each counted once: what `lessons audit` runs.
+    public static let auditedChecks: [CheckDefinition] =
+        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ClaimChecks.own
+
+    /// Every check a lesson may call, including the claim checks that wrap a module check.
+    public static let allChecks: [CheckDefinition] = auditedChecks + ClaimChecks.all.filter { claim in
+        !ClaimChecks.own.contains { $0.id == claim.id }
+    }
 
     public init(directory: URL) {
         self.directory = directory
@@ -81,16 +88,20 @@ public struct LessonLibrary: Sendable {
         .usage("unknown lesson '\(name)' (available: \(available.joined(separator: ", ")), or all)")
     }
 
-    /// Reads and parses one lesson.
-    public func lesson(_ name: String) throws -> Lesson {
+    /// The text of one lesson file.
+    public func text(_ name: String) throws -> String {
         let available = try names()
         guard available.contains(name) else { throw Self.unknown(name, available: available) }
         let url = directory.appendingPathComponent(name + ".md")
-        let data = try Data(contentsOf: url)
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(data: try Data(contentsOf: url), encoding: .utf8) else {
             throw CLIError.lesson("\(url.path): not UTF-8 text")
         }
-        return try LessonParser.parse(text, name: name, file: Self.displayPath(url))
+        return text
+    }
+
+    /// Reads and parses one lesson.
+    public func lesson(_ name: String) throws -> Lesson {
+        try LessonParser.parse(text(name), name: name, file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
     }
 }
 

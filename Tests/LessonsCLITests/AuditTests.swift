@@ -8,7 +8,7 @@ struct AuditTests {
     /// mutations, every one rejected, every truth passing. `lessons audit` prints the same.
     @Test("≥ 30 mutations across the lessons, 100 % killed, every truth passes")
     func audit() {
-        let report = AuditReport(LessonLibrary.allChecks)
+        let report = AuditReport(LessonLibrary.auditedChecks)
         #expect(report.mutations >= 30, "only \(report.mutations) mutations")
         #expect(report.survived.isEmpty, "survived: \(report.survived)")
         #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")

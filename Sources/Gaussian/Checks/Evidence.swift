@@ -38,7 +38,8 @@ extension CheckContext {
     /// This cell's own random stream.
     public var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
 
-    var samples: Int { parameters.integer("samples") }
+    /// The cell's Monte-Carlo sample size.
+    public var samples: Int { parameters.integer("samples") }
 }
 
 /// Draws `count` values of `draw` from `stream`.

@@ -1,0 +1,65 @@
+import Foundation
+import Notebook
+import Testing
+
+@testable import Claims
+
+@Suite("The notes on trial")
+struct ClaimsTests {
+    @Test("every claim check passes with its defaults", arguments: ClaimChecks.all.map(\.id), [UInt64(1), 2])
+    func claimPasses(id: String, seed: UInt64) throws {
+        let check = try #require(ClaimChecks.all.first { $0.id == id })
+        let rows = try check.run(seed: seed)
+        #expect(!rows.isEmpty)
+        for row in rows where !row.pass { Issue.record("\(id) seed \(seed): \(row.quantity) failed") }
+    }
+
+    @Test("every claim has a notes.* id, a verdict and a mutation; ids are unique")
+    func shape() {
+        let ids = ClaimChecks.all.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.count >= 20)
+        for check in ClaimChecks.all {
+            #expect(check.id.hasPrefix("notes."), "\(check.id)")
+            #expect(check.verdict != nil, "\(check.id) has no verdict")
+            #expect(!check.mutations.isEmpty, "\(check.id) has no mutation")
+        }
+    }
+
+    @Test("the written log rules fail where the correct ones hold")
+    func logRules() {
+        #expect(abs(Foundation.log(2.0) * Foundation.log(3.0) - Foundation.log(5.0)) > 0.5)
+        #expect(abs(Foundation.log(6.0) - (Foundation.log(2.0) + Foundation.log(3.0))) < 1e-15)
+    }
+
+    @Test("the 2×2 matrix square root squares back, and the Fréchet distance of a Gaussian to itself is 0")
+    func matrixRoot() {
+        let m = Symmetric2(a: 2, b: -0.5, c: 0.5)
+        let r = m.squareRoot
+        #expect(abs(r.a * r.a + r.b * r.b - m.a) < 1e-12)
+        #expect(abs(r.b * (r.a + r.c) - m.b) < 1e-12)
+        #expect(abs(r.b * r.b + r.c * r.c - m.c) < 1e-12)
+        #expect(abs(frechetDistance((1, 2), m, (1, 2), m)) < 1e-12)
+        // Commuting (diagonal) covariances: d² = Σ (σ₁ᵢ − σ₂ᵢ)².
+        let d = frechetDistance((0, 0), Symmetric2(a: 4, b: 0, c: 1), (0, 0), Symmetric2(a: 1, b: 0, c: 9))
+        #expect(abs(d - (1 + 4)) < 1e-12)
+    }
+
+    @Test("Langevin's stationary variance is the fixed point of v = a²v + δ", arguments: [0.01, 0.5, 1.0, 2.0])
+    func langevinFixedPoint(delta: Double) {
+        let s2 = 1.5
+        let v = Langevin.stationaryVariance(targetVariance: s2, delta: delta)
+        let a = 1 - delta / (2 * s2)
+        #expect(abs(a * a * v + delta - v) < 1e-12 * v)
+    }
+
+    @Test("the mixture score is the derivative of the log density")
+    func mixtureScore() {
+        let mixture = GaussianMixture(weight: 0.4, first: .init(mean: -1, variance: 0.36), second: .init(mean: 1.2, variance: 0.49))
+        for x in [-2.0, -0.3, 0, 0.7, 2.5] {
+            let h = 1e-5
+            let numeric = (Foundation.log(mixture.density(x + h)) - Foundation.log(mixture.density(x - h))) / (2 * h)
+            #expect(abs(numeric - mixture.score(x)) < 1e-6)
+        }
+    }
+}
