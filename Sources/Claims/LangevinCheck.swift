@@ -6,7 +6,8 @@ import Stochastic
 /// 002: run long enough with a small enough step, Langevin dynamics samples p. Qualified: at a
 /// finite step δ the chain samples a biased law; for a Gaussian target its variance is
 /// σ²/(1 − δ/(4σ²)), not σ². Both halves are checked: a mixture target with a small δ (KS
-/// against the mixture's CDF) and a Gaussian target with a large δ (the biased variance).
+/// against the mixture's CDF), a 2-D mixture with a small δ (KS on four projections, each an
+/// exact 1-D mixture), and a Gaussian target with a large δ (the biased variance).
 let langevinCheck = CheckDefinition(
     id: "notes.langevin",
     title: "Langevin x ← x + (δ/2)∇log p + √δ ε samples p as δ → 0; at finite δ a Gaussian target's variance is σ²/(1 − δ/4σ²)",
@@ -44,8 +45,27 @@ let langevinCheck = CheckDefinition(
         return x
     }
     let biased = Langevin.stationaryVariance(targetVariance: target.variance, delta: large)
+    // Small δ on a 2-D mixture; each coordinate steps with its component of the score.
+    let planar = PlanarMixture(weight: 0.5, first: ((-1, 0.5), 0.25), second: ((1, -0.5), 0.36))
+    var points: [(Double, Double)] = []
+    points.reserveCapacity(chains)
+    for _ in 0..<chains {
+        var x = (0.0, 0.0)
+        for _ in 0..<steps {
+            let g = planar.score(x)
+            x = (x.0 + drift * delta * g.0 + delta.squareRoot() * stream.normal(),
+                 x.1 + drift * delta * g.1 + delta.squareRoot() * stream.normal())
+        }
+        points.append(x)
+    }
+    let projections = [(1.0, 0.0), (0.0, 1.0), (0.6, 0.8), (0.8, -0.6)].map { u -> CheckRow in
+        let law = planar.projected(on: u)
+        return .distribution("2-D mixture, δ=\(shortNumber(delta)): law of (\(shortNumber(u.0)), \(shortNumber(u.1)))·x (KS)",
+                             samples: points.map { u.0 * $0.0 + u.1 * $0.1 }, cdf: law.cdf)
+    }
     return [
         .distribution("mixture, δ=\(shortNumber(delta)), \(steps) steps: law of x (KS)", samples: finals, cdf: mixture.cdf),
+    ] + projections + [
         .monteCarlo("N(0,1), δ=\(shortNumber(large)): Var(x) = σ²/(1 − δ/4σ²)", closedForm: biased,
                     estimate: gaussianFinals.varianceEstimate),
         .holds("N(0,1), δ=\(shortNumber(large)): bias of the variance, (closed − σ²)/σ²", value: biased - 1,
