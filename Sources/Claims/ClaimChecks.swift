@@ -11,6 +11,6 @@ public enum ClaimChecks {
     public static let own: [CheckDefinition] = [
         logProductCheck, logDifferenceCheck, linearScheduleCheck, linearMomentsCheck, cosineStepsCheck,
         terminalNoiseCheck, offsetNoiseCheck, vaeScaleCheck, sdxlContextCheck, sdxlPooledCheck,
-        fid1DCheck, fid2DCheck, clipScoreCheck, lossWeightCheck, langevinCheck,
+        fid1DCheck, fid2DCheck, clipScoreCheck, lossWeightCheck, langevinCheck, noiseShareCheck,
     ]
 }
