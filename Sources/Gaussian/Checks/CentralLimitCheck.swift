@@ -25,9 +25,7 @@ func centralLimitRows(_ context: CheckContext) throws -> [CheckRow] {
     var previous: (n: Int, distance: Double)?
     for n in counts {
         let sample = draws(context.samples, &stream) { s in
-            var sum = 0.0
-            for _ in 0..<n { sum += s.uniform() }
-            return (sum - Double(n) / 2) / (Double(n) * uniformVariance).squareRoot()
+            CentralLimit.standardizedSum(n, &s, uniformVariance: uniformVariance)
         }
         rows.append(.distribution("Zₙ, n=\(n) vs exact Irwin–Hall law", samples: sample) { z in CentralLimit.exactCDF(n, z) })
         let distance = CentralLimit.distanceFromNormal(n)
