@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
+//   CGSL → Neural → ToyDiffusion (which takes every formula from the math modules)
+//   AtomicFiles: every file the project writes goes through a temporary file + rename.
 //   Notebook and Charts are leaves: check results, the lesson format and its renderers;
 //   figures drawn by gnuplot (CGnuplot: gnuplot-iostream behind a C API).
 //   LessonsCLI + lessons: the command-line edge.
@@ -23,24 +25,27 @@ let package = Package(
         .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")]),
         // gnuplot-iostream (C++17, header-only) behind a plain C API; needs boost_iostreams.
         .target(name: "CGnuplot", linkerSettings: [.linkedLibrary("boost_iostreams")]),
-        .target(name: "Charts", dependencies: ["CGnuplot"]),
+        .target(name: "AtomicFiles"),
+        .target(name: "Charts", dependencies: ["CGnuplot", "AtomicFiles"]),
         .target(name: "Stochastic", dependencies: ["CGSL"]),
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
-        .target(name: "ToyDiffusion", dependencies: ["Stochastic"]),
+        // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
+        .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"]),
+        .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"]),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "Neural", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
         // Property-based fuzzing of the lesson format (scripts/fuzz).
-        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic"]),
+        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural"]),
         .executableTarget(name: "fuzz", dependencies: ["LessonFuzzing", "LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
@@ -48,7 +53,8 @@ let package = Package(
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
-        .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Stochastic"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"]),
+        .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "Stochastic", "Notebook"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "LessonFuzzing"]),

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Draws figures with gnuplot: SVG and PNG images, ASCII charts for a text terminal, and
@@ -46,7 +47,11 @@ public struct ChartRenderer: Sendable, Equatable {
         case .svg: data = Data(try svg(figure, width: width, height: height).utf8)
         case .png: data = try png(figure, width: width, height: height)
         }
-        try AtomicFile.write(data, to: url)
+        do {
+            try AtomicFile.write(data, to: url)
+        } catch {
+            throw ChartError.unwritablePath(path: error.path, reason: error.reason)
+        }
     }
 
     /// Validates the figure, builds its script and runs gnuplot; returns gnuplot's stdout.

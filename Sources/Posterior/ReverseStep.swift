@@ -26,6 +26,30 @@ public enum ReverseStep {
             + variance.value(schedule, t: t).squareRoot() * z
     }
 
+    /// Algorithm 2's step as the affine map xₜ₋₁ = a·xₜ + b·ε + σₜ·z, with the
+    /// coefficients of eq. 11 (a = 1/√αₜ, b = −βₜ/(√(1 − ᾱₜ)√αₜ)) read off
+    /// `ForwardPosterior.meanFromEpsilon`. Samplers that move many points at once in
+    /// Float32 evaluate it per coordinate; `ancestral` is the same step in Double.
+    public static func ancestralMap(_ schedule: NoiseSchedule, t: Int, variance: ReverseVariance) throws -> AffineStep {
+        let intercept = try ForwardPosterior.meanFromEpsilon(schedule, t: t, xt: 0, epsilon: 0)
+        precondition(intercept == 0, "the ε-form of the mean is linear in (xₜ, ε)")
+        return AffineStep(
+            xt: try ForwardPosterior.meanFromEpsilon(schedule, t: t, xt: 1, epsilon: 0),
+            epsilon: try ForwardPosterior.meanFromEpsilon(schedule, t: t, xt: 0, epsilon: 1),
+            noise: variance.value(schedule, t: t).squareRoot()
+        )
+    }
+
+    /// The DDIM step from t to `previous` (eq. 12) as the affine map
+    /// x_prev = a·xₜ + b·ε + σ·z, read off `ddim`.
+    public static func ddimMap(_ schedule: NoiseSchedule, t: Int, previous: Int, eta: Double) -> AffineStep {
+        AffineStep(
+            xt: ddim(schedule, t: t, previous: previous, xt: 1, epsilon: 0, eta: eta, z: 0),
+            epsilon: ddim(schedule, t: t, previous: previous, xt: 0, epsilon: 1, eta: eta, z: 0),
+            noise: ddim(schedule, t: t, previous: previous, xt: 0, epsilon: 0, eta: eta, z: 1)
+        )
+    }
+
     /// The x₀ route: x̂₀ from ε (eq. 15), optionally clipped to [−1, 1], then the
     /// posterior mean μ̃ₜ(xₜ, x̂₀) (eq. 7), plus σₜ z. Without clipping this equals
     /// `ancestral` exactly.
@@ -54,5 +78,24 @@ public enum ReverseStep {
         let x0 = Parameterization(schedule, t: t).x0(fromEpsilon: epsilon, xt: xt)
         let remaining = max(schedule.oneMinusAlphaBar(previous) - sigma * sigma, 0)
         return schedule.sqrtAlphaBar(previous) * x0 + remaining.squareRoot() * epsilon + sigma * z
+    }
+}
+
+/// A reverse step written as the affine map x_prev = xt·xₜ + epsilon·ε + noise·z, which
+/// every sampler here is (ancestral DDPM, DDIM with any η). Its coefficients come from
+/// the Double formulas above, so a Float32 sampler has no second copy of the math.
+public struct AffineStep: Sendable, Equatable {
+    public let xt: Double
+    public let epsilon: Double
+    public let noise: Double
+
+    public init(xt: Double, epsilon: Double, noise: Double) {
+        self.xt = xt
+        self.epsilon = epsilon
+        self.noise = noise
+    }
+
+    public func apply(xt x: Double, epsilon e: Double, z: Double) -> Double {
+        xt * x + epsilon * e + noise * z
     }
 }

@@ -89,4 +89,22 @@ struct PosteriorClosedFormTests {
         #expect(abs(schedule.oneMinusAlphaBar(1) - 1e-4) / 1e-4 < 4e-16)
         #expect(abs((1 - schedule.alphaBar(1)) - 1e-4) / 1e-4 > 1e-14)  // the subtraction would not
     }
+
+    @Test("The affine forms of the ancestral and DDIM steps equal the steps themselves")
+    func affineSteps() throws {
+        let schedule = try NoiseSchedule.linear()
+        for t in [2, 10, 500, 1000] {
+            for variance in ReverseVariance.allCases {
+                let map = try ReverseStep.ancestralMap(schedule, t: t, variance: variance)
+                let direct = try ReverseStep.ancestral(schedule, t: t, xt: 0.7, epsilon: -1.3, variance: variance, z: 0.4)
+                #expect(abs(map.apply(xt: 0.7, epsilon: -1.3, z: 0.4) - direct) < 1e-13 * max(1, abs(direct)), "t=\(t)")
+            }
+            for eta in [0.0, 0.5, 1.0] {
+                let previous = max(t - 37, 0)
+                let map = ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta)
+                let direct = ReverseStep.ddim(schedule, t: t, previous: previous, xt: 0.7, epsilon: -1.3, eta: eta, z: 0.4)
+                #expect(abs(map.apply(xt: 0.7, epsilon: -1.3, z: 0.4) - direct) < 1e-13 * max(1, abs(direct)), "t=\(t) η=\(eta)")
+            }
+        }
+    }
 }

@@ -6,30 +6,39 @@ import Glibc
 import Darwin
 #endif
 
+/// A file that could not be written: its path and the reason, from the operating system.
+public struct UnwritableFile: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
 /// Writing a file so that readers see either the old file or the complete new one, never
-/// a half-written one: temporary file in the same folder, fsync, rename.
-enum AtomicFile {
-    /// Writes `data` to `url`, creating missing folders. Throws `ChartError.unwritablePath`
-    /// with the reason (from the operating system) when the folder or the file cannot be
-    /// written; the temporary file is removed on every failure.
-    static func write(_ data: Data, to url: URL) throws {
+/// a half-written one: temporary file in the same folder, fsync, rename. Every output of
+/// the project (charts, checkpoints, CSV, exports) goes through here.
+public enum AtomicFile {
+    /// Writes `data` to `url`, creating missing folders. Throws `UnwritableFile` with the
+    /// reason (from the operating system) when the folder or the file cannot be written;
+    /// the temporary file is removed on every failure.
+    public static func write(_ data: Data, to url: URL) throws(UnwritableFile) {
         guard url.isFileURL else {
-            throw ChartError.unwritablePath(path: url.absoluteString, reason: "not a file URL")
+            throw UnwritableFile(path: url.absoluteString, reason: "not a file URL")
         }
         let path = url.standardizedFileURL.path
         let folder = url.standardizedFileURL.deletingLastPathComponent().path
         let name = url.lastPathComponent
         guard !name.isEmpty, name != "/" else {
-            throw ChartError.unwritablePath(path: path, reason: "the path names a folder, not a file")
+            throw UnwritableFile(path: path, reason: "the path names a folder, not a file")
         }
         if let reason = makeFolder(folder) {
-            throw ChartError.unwritablePath(path: path, reason: reason)
+            throw UnwritableFile(path: path, reason: reason)
         }
 
         let temporary = folder + "/." + name + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw ChartError.unwritablePath(path: path, reason: "cannot create a file in \(folder): \(lastError())")
+            throw UnwritableFile(path: path, reason: "cannot create a file in \(folder): \(lastError())")
         }
         var failure = writeAll(data, to: fd)
         if failure == nil, fsync(fd) != 0 { failure = "fsync: \(lastError())" }
@@ -37,7 +46,7 @@ enum AtomicFile {
         if failure == nil, rename(temporary, path) != 0 { failure = "rename: \(lastError())" }
         if let failure {
             unlink(temporary)
-            throw ChartError.unwritablePath(path: path, reason: failure)
+            throw UnwritableFile(path: path, reason: failure)
         }
     }
 

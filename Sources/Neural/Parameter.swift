@@ -1,0 +1,27 @@
+import Stochastic
+
+/// A trainable tensor with its gradient ∂L/∂θ (accumulated by `Tape.backward`, cleared by
+/// the optimizer) and the name it has in checkpoints.
+public final class Parameter: @unchecked Sendable {
+    public let name: String
+    public let value: Tensor
+    public let gradient: Tensor
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        gradient = Tensor(zeros: value.shape)
+    }
+
+    /// PyTorch's default for Linear and Conv layers: U(−1/√fanIn, 1/√fanIn) for weights
+    /// and biases alike.
+    public static func uniform(name: String, shape: [Int], fanIn: Int, stream: inout RandomStream) -> Parameter {
+        let bound = 1 / Double(fanIn).squareRoot()
+        let tensor = Tensor(zeros: shape)
+        for index in 0..<tensor.count { tensor[index] = Float(stream.uniform(in: -bound...bound)) }
+        return Parameter(name: name, value: tensor)
+    }
+
+    /// Sets ∂L/∂θ to zero.
+    public func zeroGradient() { gradient.fill(0) }
+}

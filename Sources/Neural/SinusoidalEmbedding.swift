@@ -1,0 +1,42 @@
+import Foundation
+
+/// The sinusoidal embedding of an integer step t (Vaswani et al. 2017, as DDPM uses it):
+/// e[i] = sin(t·fᵢ), e[h + i] = cos(t·fᵢ), fᵢ = exp(−ln(maxPeriod)·i/h), i = 0…h−1,
+/// h = dimensions/2. A fixed function of t with no parameters, so not a tape operation:
+/// its rows are looked up from a table computed once in Double.
+public struct SinusoidalEmbedding: Sendable {
+    public let dimensions: Int
+    public let maxPeriod: Double
+    public let steps: Int
+    private let table: [Float]
+
+    /// The table for t = 0…steps−1. `dimensions` must be even.
+    public init(dimensions: Int, steps: Int, maxPeriod: Double = 10_000) {
+        precondition(dimensions > 0 && dimensions % 2 == 0, "a sinusoidal embedding has an even number of dimensions")
+        precondition(steps > 0, "the embedding table needs at least one step")
+        self.dimensions = dimensions
+        self.maxPeriod = maxPeriod
+        self.steps = steps
+        let half = dimensions / 2
+        var table = [Float](repeating: 0, count: steps * dimensions)
+        for t in 0..<steps {
+            for i in 0..<half {
+                let angle = Double(t) * Foundation.exp(-Foundation.log(maxPeriod) * Double(i) / Double(half))
+                table[t * dimensions + i] = Float(Foundation.sin(angle))
+                table[t * dimensions + half + i] = Float(Foundation.cos(angle))
+            }
+        }
+        self.table = table
+    }
+
+    /// Writes the embedding of step t (0 ≤ t < steps) at `target`.
+    public func write(_ t: Int, to target: UnsafeMutablePointer<Float>) {
+        precondition(t >= 0 && t < steps, "step \(t) outside the table 0…\(steps - 1)")
+        table.withUnsafeBufferPointer { target.update(from: $0.baseAddress! + t * dimensions, count: dimensions) }
+    }
+
+    /// The embedding of step t as an array.
+    public func embedding(_ t: Int) -> [Float] {
+        Array(table[t * dimensions..<(t + 1) * dimensions])
+    }
+}
