@@ -5,22 +5,25 @@ import Stochastic
 extension LessonsCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: `normal` prints N(0,1) draws per second on one core.")
+            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model).")
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
-            case normal
+            case normal, toy
         }
 
         @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
         var target: Target
 
-        @Option(help: "Draws per timed batch (1000…100000000).")
+        @Option(help: "normal: draws per timed batch (1000…100000000).")
         var count = 1_000_000
 
-        @Option(help: "Timed batches; the best and the median are reported (1…1000).")
+        @Option(help: "normal: timed batches; the best and the median are reported (1…1000).")
         var repeats = 20
 
+        @OptionGroup var toy: ToyBenchOptions
+
         func validate() throws {
+            try toy.validate()
             guard (1000...100_000_000).contains(count) else {
                 throw ValidationError("--count must be between 1000 and 100000000 (got \(count))")
             }
@@ -33,6 +36,7 @@ extension LessonsCommand {
             #if DEBUG
             Terminal.printError("this is a debug build: figures are meaningless; build with `swift build -c release`")
             #endif
+            if target == .toy { return try toy.run() }
             print("N(0,1) draws per second, one thread, \(repeats) batches of \(count):")
             let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
             defer { buffer.deallocate() }

@@ -47,19 +47,28 @@ public struct LessonLibrary: Sendable {
             guard isDirectory(url) else { throw CLIError.usage("LESSONS_DIR=\(environment) is not a directory") }
             return LessonLibrary(directory: url)
         }
+        if let found = nearestFolder(named: "Lessons") { return LessonLibrary(directory: found) }
+        throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
+    }
+
+    /// The nearest folder called `name` above the working directory, else above the
+    /// executable (so an installed binary inside the checkout finds Lessons/ and Models/).
+    static func nearestFolder(named name: String) -> URL? {
+        let fileManager = FileManager.default
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         let starts = [URL(fileURLWithPath: fileManager.currentDirectoryPath), executable.deletingLastPathComponent()]
         for start in starts {
             var folder = start.standardizedFileURL
             while true {
-                let candidate = folder.appendingPathComponent("Lessons")
-                if isDirectory(candidate) { return LessonLibrary(directory: candidate) }
+                let candidate = folder.appendingPathComponent(name)
+                var directory: ObjCBool = false
+                if fileManager.fileExists(atPath: candidate.path, isDirectory: &directory), directory.boolValue { return candidate }
                 let parent = folder.deletingLastPathComponent()
                 if parent.path == folder.path { break }
                 folder = parent
             }
         }
-        throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
+        return nil
     }
 
     /// A path as the user would type it: relative to the working directory when inside it.
@@ -111,10 +120,12 @@ public enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     /// A lesson file is malformed (exit 2).
     case lesson(String)
+    /// A checkpoint or data file is missing, corrupt or cannot be written (exit 4).
+    case file(String)
 
     public var description: String {
         switch self {
-        case .usage(let message), .lesson(let message): return message
+        case .usage(let message), .lesson(let message), .file(let message): return message
         }
     }
 }

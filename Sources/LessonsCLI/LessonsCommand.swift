@@ -9,9 +9,11 @@ public struct LessonsCommand: ParsableCommand {
         abstract: "Diffusion-model math as executable notebooks: every formula checked against sampling and quadrature.",
         discussion: """
             Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file \
-            is malformed, 64 for a usage error.
+            is malformed, 3 when a figure cannot be drawn, 4 when a checkpoint or data file cannot \
+            be read or written, 5 when training diverged, 130 when training was interrupted \
+            (checkpoint written), 64 for a usage error.
             """,
-        subcommands: [List.self, Run.self, Plot.self, Calc.self, Audit.self, FalseAlarms.self, Bench.self])
+        subcommands: [List.self, Run.self, Plot.self, Calc.self, Train.self, Sample.self, Audit.self, FalseAlarms.self, Bench.self])
 
     public init() {}
 }

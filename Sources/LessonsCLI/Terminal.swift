@@ -32,6 +32,11 @@ struct Terminal: Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 
+    /// A line of information on stderr (progress, what is happening), not an error.
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }

@@ -5,7 +5,7 @@ public enum FastMath {
     /// with |r| ≤ ln2/2 (Cody–Waite, ln2 split in two parts), a degree-7 Taylor polynomial
     /// for eʳ, and 2ⁿ built from its exponent bits. Inputs are clamped to [−87.3, 88.3],
     /// so the result is finite and > 0 (below e⁻⁸⁷ it is a tiny normal number, not 0).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let clamped = Swift.min(Swift.max(x, -87.3), 88.3)
         // Round x·log₂e to the nearest integer with the 1.5·2²³ trick (no conversions that trap).
@@ -27,7 +27,7 @@ public enum FastMath {
     }
 
     /// The logistic function σ(x) = 1/(1 + e⁻ˣ).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sigmoid(_ x: Float) -> Float {
         1 / (1 + exp(-x))
     }

@@ -24,6 +24,24 @@ public struct RandomStream: Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // the all-zero state is the one fixed point
     }
 
+    /// The 256-bit state as four words, for checkpoints: a stream rebuilt from it with
+    /// `init(state:)` continues the same sequence (a resumed training draws exactly what
+    /// the uninterrupted one would have).
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A stream continuing from a saved `state`. Nil unless there are four words, not all zero.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
+    /// An integer uniform on 0..<n (n ≥ 1), by the high word of a 64×64-bit product
+    /// (Lemire's method without the rejection step: the bias is below n/2⁶⁴).
+    @inlinable @inline(__always)
+    public mutating func index(below n: Int) -> Int {
+        Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(n)).high)
+    }
+
     /// The next 64 uniformly distributed bits.
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 {

@@ -1,0 +1,141 @@
+import ArgumentParser
+import AtomicFiles
+import Dispatch
+import Foundation
+import Neural
+import Posterior
+import Stochastic
+import ForwardProcess
+import ToyDiffusion
+
+extension LessonsCommand {
+    struct Sample: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw points from a trained toy diffusion model and write them as CSV (header x,y).",
+            discussion: """
+                Without --checkpoint the committed pretrained model Models/DATASET.safetensors is used \
+                (trained by `lessons train`). --eval compares the samples with fresh data points: \
+                sliced Wasserstein-2, energy distance and MMD², beside the noise floor of two data samples.
+                Exit status: 0 done, 4 the checkpoint cannot be read or the CSV written, 64 usage error.
+                """)
+
+        enum Sampler: String, ExpressibleByArgument, CaseIterable { case ddpm, ddim }
+
+        @Argument(help: "The data the model learned: \(ToyDataset.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var dataset: ToyDataset
+
+        @Option(help: "The checkpoint (.safetensors) to sample from (default: Models/DATASET.safetensors).")
+        var checkpoint: String?
+
+        @Option(help: "How many points (1…1000000).")
+        var n = 10_000
+
+        @Option(help: "ddpm (every one of the T steps, Algorithm 2) or ddim (--steps evenly spaced steps).")
+        var sampler: Sampler = .ddpm
+
+        @Option(help: "DDIM: the number of steps (1…T).")
+        var steps = 50
+
+        @Option(help: "DDIM: η (0 deterministic … 1 DDPM-like noise), 0…1.")
+        var eta = 0.0
+
+        @Option(help: "DDPM: σₜ² = β̃ₜ (small) or βₜ (large).")
+        var variance: ReverseVarianceChoice = .large
+
+        @Option(help: "The seed of the starting noise and of every step's noise.")
+        var seed: UInt64 = 0
+
+        @Option(help: "The CSV file to write.")
+        var out: String
+
+        @Flag(help: "Also print the sample-quality metrics against fresh data and the noise floor.")
+        var eval = false
+
+        @Option(help: "Threads for the network (1…64).")
+        var threads = 1
+
+        func validate() throws {
+            guard (1...1_000_000).contains(n) else { throw ValidationError("--n must be between 1 and 1000000 (got \(n))") }
+            guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be between 1 and the model's T (got \(steps))") }
+            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be between 0 and 1 (got \(eta))") }
+            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
+            guard !out.isEmpty else { throw ValidationError("--out needs a file name, e.g. samples.csv") }
+            if eval && n < 2 { throw ValidationError("--eval needs at least 2 points (got --n \(n))") }
+        }
+
+        func run() throws {
+            let model = try ToyModelFile.load(checkpoint, dataset: dataset)
+            let kind: ToySamplerKind = sampler == .ddpm ? .ddpm(variance: variance.reverseVariance) : .ddim(steps: steps, eta: eta)
+            if case .ddim = kind, steps > model.schedule.steps {
+                throw ValidationError("--steps \(steps) is more than the model's T = \(model.schedule.steps)")
+            }
+            let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
+            let terminal = Terminal.current
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = try ToySampler(schedule: model.schedule, denoiser: inference).sample(count: n, kind: kind, seed: seed) { done, total in
+                if done % 50 == 0 || done == total { terminal.progress("sampling: step \(done)/\(total)") }
+            }
+            terminal.clearProgress()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var csv = "x,y\n"
+            csv.reserveCapacity(n * 24)
+            for i in 0..<n { csv += "\(result.points[2 * i]),\(result.points[2 * i + 1])\n" }
+            do {
+                try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: out))
+            } catch {
+                Terminal.printError("\(error)")
+                throw ExitCode(4)
+            }
+            print(String(format: "%d points from %@ (%@) in %.2f s → %@", n, model.path, model.usesAverage ? "EMA weights" : "raw weights", seconds, out))
+            guard eval else { return }
+            let points = stride(from: 0, to: 2 * n, by: 2).map { Point2(Double(result.points[$0]), Double(result.points[$0 + 1])) }
+            var stream = RandomStream(seed: seed, stream: 0x4556_414C)
+            let fresh = dataset.sample(n, stream: &stream)
+            let metrics = try SampleMetrics(points, fresh)
+            let floor = try dataset.noiseFloor(samples: n, seed: seed &+ 1)
+            print("metric (n = \(n))           samples vs data    floor (data vs data)")
+            print(String(format: "sliced Wasserstein-2       %12.5f       %12.5f   ratio %.2f", metrics.slicedWasserstein, floor.slicedWasserstein, metrics.slicedWasserstein / floor.slicedWasserstein))
+            print(String(format: "energy distance            %12.5f       %12.5f", metrics.energyDistance, floor.energyDistance))
+            print(String(format: "MMD² (RBF, h = %.3f)      %12.6f       %12.6f", metrics.bandwidth, metrics.mmdSquared, floor.mmdSquared))
+        }
+    }
+}
+
+/// A toy model read for sampling: the EMA weights (or raw ones), its schedule, its path.
+struct ToyModelFile {
+    let weights: [Tensor]
+    let schedule: NoiseSchedule
+    let usesAverage: Bool
+    let path: String
+
+    /// The explicit checkpoint, or the committed Models/DATASET.safetensors.
+    static func load(_ explicit: String?, dataset: ToyDataset) throws -> ToyModelFile {
+        let url: URL
+        if let explicit {
+            guard !explicit.isEmpty else { throw ValidationError("--checkpoint needs a path to a .safetensors file") }
+            url = URL(fileURLWithPath: explicit)
+        } else {
+            guard let models = LessonLibrary.nearestFolder(named: "Models") else {
+                throw ValidationError("no --checkpoint given and no Models/ folder found above the working directory or the executable; pass --checkpoint FILE")
+            }
+            url = models.appendingPathComponent(dataset.rawValue + ".safetensors")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ValidationError("no pretrained model for \(dataset.rawValue) in \(models.path); train one with `lessons train \(dataset.rawValue) --out FILE` and pass --checkpoint FILE")
+            }
+        }
+        do {
+            let file = try SafetensorsFile(contentsOf: url)
+            let loaded = try ToyCheckpoint.samplingWeights(from: file)
+            guard loaded.configuration.dataset == dataset else {
+                throw ValidationError("\(url.path) was trained on \(loaded.configuration.dataset.rawValue), not \(dataset.rawValue)")
+            }
+            return ToyModelFile(weights: loaded.weights, schedule: try NoiseSchedule.linear(steps: loaded.configuration.diffusionSteps),
+                                usesAverage: loaded.usesAverage, path: LessonLibrary.displayPath(url))
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            Terminal.printError("cannot read the checkpoint: \(error)")
+            throw ExitCode(4)
+        }
+    }
+}

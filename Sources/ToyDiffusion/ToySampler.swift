@@ -1,0 +1,83 @@
+import ForwardProcess
+import Neural
+import Posterior
+import Stochastic
+
+/// How to run the reverse process.
+public enum ToySamplerKind: Sendable, Equatable {
+    /// DDPM Algorithm 2 over every step T…1, with σₜ² = β̃ₜ (`.small`) or βₜ (`.large`).
+    case ddpm(variance: ReverseVariance)
+    /// DDIM (Song et al. 2021) over `steps` evenly spaced steps τ₁ < … < τ_K = T, with η.
+    case ddim(steps: Int, eta: Double)
+}
+
+/// Anything that predicts ε for many points at one step: the trained MLP
+/// (`DenoiserInference`) or the exact E[ε | xₜ] of Gaussian-mixture data.
+public protocol EpsilonPredictor {
+    /// Writes ε for `count` points (x, y interleaved) at model index t − 1 into `output`.
+    func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>)
+}
+
+/// Draws points from a trained denoiser: x_T ~ N(0, I), then reverse steps whose
+/// coefficients come from `ReverseStep.ancestralMap` / `ReverseStep.ddimMap` (the Double
+/// formulas of the Posterior module), applied to Float32 points.
+public struct ToySampler {
+    public let schedule: NoiseSchedule
+    public let denoiser: any EpsilonPredictor
+
+    public init(schedule: NoiseSchedule, denoiser: any EpsilonPredictor) {
+        self.schedule = schedule
+        self.denoiser = denoiser
+    }
+
+    /// The points at each diffusion step listed in `snapshots` (after the step to that t;
+    /// T itself is the starting noise, 0 the final samples) plus the final points, x and y
+    /// interleaved.
+    public struct Result: Sendable {
+        public let points: [Float]
+        public let snapshots: [Int: [Float]]
+    }
+
+    /// The steps visited, from T down: every step for DDPM, τ_K … τ₁ for DDIM.
+    public func timesteps(_ kind: ToySamplerKind) -> [Int] {
+        switch kind {
+        case .ddpm: return Array((1...schedule.steps).reversed())
+        case .ddim(let steps, _):
+            let k = min(max(steps, 1), schedule.steps)
+            return (1...k).map { $0 * schedule.steps / k }.reversed()
+        }
+    }
+
+    public func sample(count: Int, kind: ToySamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
+        var normals = [Double](repeating: 0, count: 2 * count)
+        var x = [Float](repeating: 0, count: 2 * count)
+        var epsilon = x
+        normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
+        for i in x.indices { x[i] = Float(normals[i]) }
+        var kept: [Int: [Float]] = [:]
+        if snapshots.contains(schedule.steps) { kept[schedule.steps] = x }
+        let path = timesteps(kind)
+        for (position, t) in path.enumerated() {
+            let previous = position + 1 < path.count ? path[position + 1] : 0
+            let map: AffineStep
+            switch kind {
+            case .ddpm(let variance): map = try ReverseStep.ancestralMap(schedule, t: t, variance: variance)
+            case .ddim(_, let eta): map = ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta)
+            }
+            x.withUnsafeBufferPointer { points in
+                epsilon.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: count, index: t - 1, into: $0.baseAddress!) }
+            }
+            // Algorithm 2 adds no noise on the last step (z = 0 at t = 1).
+            let addsNoise = previous > 0 && map.noise > 0
+            if addsNoise { normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) } }
+            let a = Float(map.xt), b = Float(map.epsilon), c = addsNoise ? Float(map.noise) : 0
+            for i in x.indices {
+                x[i] = a * x[i] + b * epsilon[i] + c * Float(normals[i])
+            }
+            if snapshots.contains(previous) { kept[previous] = x }
+            progress?(position + 1, path.count)
+        }
+        return Result(points: x, snapshots: kept)
+    }
+}

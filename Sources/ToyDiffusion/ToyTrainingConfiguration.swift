@@ -1,0 +1,36 @@
+import Foundation
+
+/// The fixed toy problem of the lessons (so that runs can be compared): DDPM with T = 1000
+/// and linear β from 10⁻⁴ to 0.02, ε-prediction, Adam at lr 10⁻³, batches of 256 from
+/// 10,000 training points, an EMA of the weights with decay 0.999 for sampling.
+public struct ToyTrainingConfiguration: Sendable, Equatable {
+    public var dataset: ToyDataset = .swissroll
+    public var seed: UInt64 = 0
+    public var trainingPoints = 10_000
+    public var batchSize = 256
+    public var learningRate: Float = 1e-3
+    /// The learning rate over the run: constant, or a cosine decay to 0 over `totalSteps`.
+    public var learningRateSchedule: LearningRateSchedule = .constant
+    /// The number of steps the cosine decay spans (ignored for a constant rate).
+    public var totalSteps = 20_000
+    public var emaDecay: Float = 0.999
+    public var diffusionSteps = 1000
+
+    public init() {}
+
+    /// The learning rate at optimizer step `step` (1-based).
+    public func learningRate(at step: Int) -> Float {
+        switch learningRateSchedule {
+        case .constant:
+            return learningRate
+        case .cosine:
+            let progress = min(Double(step - 1) / Double(max(totalSteps, 1)), 1)
+            return learningRate * Float(0.5 * (1 + Foundation.cos(Double.pi * progress)))
+        }
+    }
+}
+
+/// How the learning rate changes over training.
+public enum LearningRateSchedule: String, CaseIterable, Sendable {
+    case constant, cosine
+}
