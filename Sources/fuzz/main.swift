@@ -2,9 +2,15 @@
 // Seed corpus: every Lessons/*.md of the checkout. Exit 0 when no input broke the property,
 // 1 when some did (they are printed), and a crash exits through the signal, which the
 // script `scripts/fuzz` reports as a failure.
+// `fuzz safetensors [RUNS] [SEED]` (same defaults) fuzzes the safetensors reader instead,
+// from valid encodings built in code (SafetensorsFuzzer.seedCorpus), with the same exit codes.
 import Foundation
 import LessonFuzzing
 import LessonsCLI
+
+if CommandLine.arguments.dropFirst().first == "safetensors" {
+    fuzzSafetensors(CommandLine.arguments.dropFirst(2))
+}
 
 let arguments = CommandLine.arguments.dropFirst()
 let runs = arguments.first.flatMap { Int($0) } ?? 20_000
@@ -25,4 +31,27 @@ do {
 } catch {
     FileHandle.standardError.write(Data("fuzz: \(error)\n".utf8))
     exit(2)
+}
+
+/// `fuzz safetensors [RUNS] [SEED]`: decode generated inputs, print the figures, the outcome
+/// of the inputs by error case (which checks they reach) and the findings; exit 0 or 1.
+func fuzzSafetensors(_ arguments: ArraySlice<String>) -> Never {
+    let runs = arguments.first.flatMap { Int($0) } ?? 20_000
+    let seed = arguments.dropFirst().first.flatMap { UInt64($0) } ?? 1
+    guard runs >= 0 else {
+        FileHandle.standardError.write(Data("fuzz: RUNS must be a count ≥ 0, not \(runs)\n".utf8))
+        exit(2)
+    }
+    let fuzzer = SafetensorsFuzzer()
+    let start = Date()
+    let findings = fuzzer.run(count: runs, seed: seed) { done in
+        FileHandle.standardError.write(Data("\r\(done)/\(runs)".utf8))
+    }
+    FileHandle.standardError.write(Data("\r".utf8))
+    print("safetensors reader fuzz: \(runs) inputs from \(fuzzer.corpus.count) seed files, seed \(seed), "
+          + String(format: "%.1f s", Date().timeIntervalSince(start)) + ": \(findings.count) findings")
+    let outcomes = fuzzer.outcomes(count: runs, seed: seed).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+    print("  outcomes: " + outcomes.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    for finding in findings.prefix(20) { print("  ✗ \(finding)") }
+    exit(findings.isEmpty ? 0 : 1)
 }

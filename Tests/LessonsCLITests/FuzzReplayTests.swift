@@ -15,4 +15,18 @@ struct FuzzReplayTests {
         let unchanged = (0..<100).filter { corpus.contains(fuzzer.input($0, seed: 7)) }.count
         #expect(unchanged < 5)
     }
+
+    @Test("500 generated safetensors inputs: each decodes to consistent data or throws a SafetensorsError naming the file")
+    func safetensorsReplay() {
+        let fuzzer = SafetensorsFuzzer()
+        let findings = fuzzer.run(count: 500, seed: 7)
+        #expect(findings.isEmpty, "\(findings.prefix(3))")
+        // The generator really mutates, and its inputs reach past the header length into the
+        // JSON and the tensor entries (not all rejected by the first check).
+        let unchanged = (0..<100).filter { fuzzer.corpus.contains(fuzzer.input($0, seed: 7)) }.count
+        #expect(unchanged < 10)
+        let outcomes = fuzzer.outcomes(count: 500, seed: 7)
+        #expect(outcomes.count >= 8, "\(outcomes)")
+        #expect((outcomes["headerLengthBeyondFile"] ?? 0) < 250, "\(outcomes)")
+    }
 }
