@@ -1,0 +1,6 @@
+import Notebook
+
+/// The checks of the toy-diffusion module, for the registry.
+public enum ToyChecks {
+    public static let all: [CheckDefinition] = [optimalDenoiserCheck, metricFloorCheck, langevinCheck]
+}
