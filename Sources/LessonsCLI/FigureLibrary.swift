@@ -8,12 +8,13 @@ import ToyDiffusion
 enum FigureLibrary {
     /// Figure groups for `lessons plot GROUP`.
     enum Group: String, CaseIterable {
-        case schedules, forward
+        case schedules, forward, swissroll
     }
 
     static let groups: [Group: [String]] = [
         .schedules: ["schedules-beta", "schedules-alphabar", "schedules-sqrt", "schedules-logsnr"],
         .forward: ["forward-swissroll"],
+        .swissroll: ["swissroll-reverse", "swissroll-samples", "swissroll-loss"],
     ]
 
     static var names: [String] { Group.allCases.flatMap { groups[$0] ?? [] } }
@@ -33,6 +34,12 @@ enum FigureLibrary {
             }
         case "forward-swissroll":
             return try swissRollFigure(seed: seed)
+        case "swissroll-reverse":
+            return try swissRollReverse(seed: seed)
+        case "swissroll-samples":
+            return try swissRollSamples(seed: seed)
+        case "swissroll-loss":
+            return try swissRollLoss()
         default:
             throw CLIError.usage("unknown figure '\(name)' (accepted: \(names.joined(separator: ", ")))")
         }

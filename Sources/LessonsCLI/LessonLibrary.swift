@@ -3,6 +3,7 @@ import Claims
 import ELBO
 import ForwardProcess
 import Gaussian
+import ToyDiffusion
 import Posterior
 import Notebook
 
@@ -13,7 +14,7 @@ public struct LessonLibrary: Sendable {
 
     /// Every module's checks, each counted once: what `lessons audit` runs.
     public static let auditedChecks: [CheckDefinition] =
-        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ClaimChecks.own
+        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ToyChecks.all + ClaimChecks.own
 
     /// Every check a lesson may call, including the claim checks that wrap a module check.
     public static let allChecks: [CheckDefinition] = auditedChecks + ClaimChecks.all.filter { claim in
@@ -47,28 +48,8 @@ public struct LessonLibrary: Sendable {
             guard isDirectory(url) else { throw CLIError.usage("LESSONS_DIR=\(environment) is not a directory") }
             return LessonLibrary(directory: url)
         }
-        if let found = nearestFolder(named: "Lessons") { return LessonLibrary(directory: found) }
+        if let found = ProjectFolders.nearest(named: "Lessons") { return LessonLibrary(directory: found) }
         throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
-    }
-
-    /// The nearest folder called `name` above the working directory, else above the
-    /// executable (so an installed binary inside the checkout finds Lessons/ and Models/).
-    static func nearestFolder(named name: String) -> URL? {
-        let fileManager = FileManager.default
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        let starts = [URL(fileURLWithPath: fileManager.currentDirectoryPath), executable.deletingLastPathComponent()]
-        for start in starts {
-            var folder = start.standardizedFileURL
-            while true {
-                let candidate = folder.appendingPathComponent(name)
-                var directory: ObjCBool = false
-                if fileManager.fileExists(atPath: candidate.path, isDirectory: &directory), directory.boolValue { return candidate }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
-        return nil
     }
 
     /// A path as the user would type it: relative to the working directory when inside it.

@@ -3,6 +3,7 @@ import AtomicFiles
 import Dispatch
 import Foundation
 import Neural
+import Notebook
 import Posterior
 import Stochastic
 import ForwardProcess
@@ -115,7 +116,7 @@ struct ToyModelFile {
             guard !explicit.isEmpty else { throw ValidationError("--checkpoint needs a path to a .safetensors file") }
             url = URL(fileURLWithPath: explicit)
         } else {
-            guard let models = LessonLibrary.nearestFolder(named: "Models") else {
+            guard let models = ProjectFolders.nearest(named: "Models") else {
                 throw ValidationError("no --checkpoint given and no Models/ folder found above the working directory or the executable; pass --checkpoint FILE")
             }
             url = models.appendingPathComponent(dataset.rawValue + ".safetensors")

@@ -49,7 +49,7 @@ struct ToyBenchOptions: ParsableArguments {
         let trainer = try ToyTrainer(ToyTrainingConfiguration())
         if samplePoints > 0 {
             let sampler = ToySampler(schedule: trainer.schedule, denoiser: DenoiserInference(model: trainer.model, useAverage: trainer.ema, threads: threads))
-            if !json { Terminal.printError("sampling \(samplePoints) points × \(trainer.schedule.steps) DDPM steps on \(threads) thread(s)…") }
+            if !json { Terminal.note("sampling \(samplePoints) points × \(trainer.schedule.steps) DDPM steps on \(threads) thread(s)…") }
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try sampler.sample(count: samplePoints, kind: .ddpm(variance: .large), seed: 1)
             sampleSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -1,14 +1,16 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 import Neural
 import ToyDiffusion
 
 extension ToyDataset: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 
-/// Set by SIGINT; the training loop checks it between steps.
-nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+/// Set by SIGINT; the training loop checks it between steps (an atomic, so the load is
+/// never hoisted out of the loop).
+private let interruptRequested = Atomic<Int>(0)
 
 extension LessonsCommand {
     struct Train: ParsableCommand {
@@ -38,7 +40,10 @@ extension LessonsCommand {
         @Flag(help: "Continue the run saved in --out up to --steps.")
         var resume = false
 
-        @Option(name: .customLong("lr-schedule"), help: "The learning rate over the run: constant (1e-3) or cosine (decaying from 1e-3 to 0 at --steps).")
+        @Option(name: .customLong("lr"), help: "The (peak) learning rate of Adam, in (0, 1].")
+        var learningRate: Float = 1e-3
+
+        @Option(name: .customLong("lr-schedule"), help: "The learning rate over the run: constant, or cosine (decaying from --lr to 0 at --steps).")
         var learningRateSchedule: LearningRateSchedule = .constant
 
         @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (1…10000000).")
@@ -48,6 +53,9 @@ extension LessonsCommand {
             guard (1...10_000_000).contains(steps) else { throw ValidationError("--steps must be between 1 and 10000000 (got \(steps))") }
             guard (1...10_000_000).contains(checkpointEvery) else {
                 throw ValidationError("--checkpoint-every must be between 1 and 10000000 (got \(checkpointEvery))")
+            }
+            guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
+                throw ValidationError("--lr must be a number in (0, 1] (got \(learningRate))")
             }
             guard out.hasSuffix(".safetensors"), out.count > ".safetensors".count else {
                 throw ValidationError("--out must name a .safetensors file (got '\(out)')")
@@ -69,11 +77,17 @@ extension LessonsCommand {
                 configuration.dataset = dataset
                 configuration.seed = seed
                 configuration.learningRateSchedule = learningRateSchedule
+                configuration.learningRate = learningRate
                 configuration.totalSteps = steps
                 trainer = try ToyTrainer(configuration)
             }
-            interruptRequested = 0
-            signal(SIGINT) { _ in interruptRequested = 1 }
+            interruptRequested.store(0, ordering: .relaxed)
+            signal(SIGINT) { _ in interruptRequested.store(1, ordering: .relaxed) }
+            // A parent may start us with SIGINT blocked (Foundation's Process does); unblock it.
+            var interrupt = sigset_t()
+            sigemptyset(&interrupt)
+            sigaddset(&interrupt, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
             defer { signal(SIGINT, SIG_DFL) }
 
             let progress = TrainingProgress(total: steps, start: trainer.step)
@@ -87,11 +101,11 @@ extension LessonsCommand {
                     throw ExitCode(5)
                 }
                 progress.update(step: trainer.step, loss: loss)
-                if trainer.step % checkpointEvery == 0 || trainer.step == steps || interruptRequested != 0 {
+                if trainer.step % checkpointEvery == 0 || trainer.step == steps || interruptRequested.load(ordering: .relaxed) != 0 {
                     try Self.save(trainer, to: url)
                     lastGoodStep = trainer.step
                 }
-                if interruptRequested != 0 {
+                if interruptRequested.load(ordering: .relaxed) != 0 {
                     progress.finish()
                     Terminal.printError("interrupted at step \(trainer.step) of \(steps); \(out) holds that step. Resume with: lessons train \(dataset.rawValue) --resume --out \(out) --steps \(steps)")
                     throw ExitCode(130)

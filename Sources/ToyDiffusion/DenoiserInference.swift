@@ -67,12 +67,14 @@ public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
         let w = width
         var h = buffers.0.pointer, next = buffers.1.pointer
         // Layer 1 from the shared row, then SiLU.
-        let w1 = weights[0].pointer, shared = sharedRow.pointer
+        // (Pointers are formed outside the inner loop: an overflow-checked index there
+        // would keep the loop scalar.)
+        let wx = weights[0].pointer, wy = weights[0].pointer + w, shared = sharedRow.pointer
         for row in 0..<rows {
             let x = points[2 * (start + row)], y = points[2 * (start + row) + 1]
             let target = h + row * w
             for column in 0..<w {
-                let v = shared[column] + x * w1[column] + y * w1[w + column]
+                let v = shared[column] + x * wx[column] + y * wy[column]
                 target[column] = v * FastMath.sigmoid(v)
             }
         }

@@ -25,9 +25,18 @@ public struct ToySampler {
     public let schedule: NoiseSchedule
     public let denoiser: any EpsilonPredictor
 
+    /// Applied to every step's coefficients: the identity, except in checks that prove
+    /// they notice a wrong step.
+    let adjust: @Sendable (AffineStep) -> AffineStep
+
     public init(schedule: NoiseSchedule, denoiser: any EpsilonPredictor) {
+        self.init(schedule: schedule, denoiser: denoiser, adjust: { $0 })
+    }
+
+    init(schedule: NoiseSchedule, denoiser: any EpsilonPredictor, adjust: @escaping @Sendable (AffineStep) -> AffineStep) {
         self.schedule = schedule
         self.denoiser = denoiser
+        self.adjust = adjust
     }
 
     /// The points at each diffusion step listed in `snapshots` (after the step to that t;
@@ -62,8 +71,8 @@ public struct ToySampler {
             let previous = position + 1 < path.count ? path[position + 1] : 0
             let map: AffineStep
             switch kind {
-            case .ddpm(let variance): map = try ReverseStep.ancestralMap(schedule, t: t, variance: variance)
-            case .ddim(_, let eta): map = ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta)
+            case .ddpm(let variance): map = adjust(try ReverseStep.ancestralMap(schedule, t: t, variance: variance))
+            case .ddim(_, let eta): map = adjust(ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta))
             }
             x.withUnsafeBufferPointer { points in
                 epsilon.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: count, index: t - 1, into: $0.baseAddress!) }

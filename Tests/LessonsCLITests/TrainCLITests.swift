@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// `lessons train` and `lessons sample` as a user runs them: files, progress, resume,
+/// Ctrl-C, corrupt checkpoints.
+@Suite("train and sample", .serialized)
+struct TrainCLITests {
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("train-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("train writes a checkpoint, --resume continues it, sample writes a CSV with a header")
+    func trainResumeSample() throws {
+        let dir = try Self.folder()
+        let model = dir.appendingPathComponent("m.safetensors").path
+        let first = try Invocation(["train", "swissroll", "--steps", "30", "--checkpoint-every", "10", "--out", model])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("trained swissroll to step 30"))
+        #expect(first.stderr.contains("step 30/30"), "progress on stderr: \(first.stderr)")
+        let resumed = try Invocation(["train", "swissroll", "--steps", "45", "--resume", "--out", model])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming") && resumed.stdout.contains("step 45"))
+        let csv = dir.appendingPathComponent("s.csv").path
+        let sample = try Invocation(["sample", "swissroll", "--checkpoint", model, "--n", "40", "--sampler", "ddim", "--steps", "20", "--out", csv])
+        #expect(sample.status == 0, "\(sample.stderr)")
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "x,y" && lines.count == 41)
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",").compactMap { Double($0) }.count == 2 })
+        // No temporary files are left beside the outputs.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["m.safetensors", "s.csv"])
+    }
+
+    @Test("sample works out of the box with the committed model")
+    func committedModel() throws {
+        let csv = try Self.folder().appendingPathComponent("s.csv").path
+        let result = try Invocation(["sample", "swissroll", "--n", "20", "--sampler", "ddim", "--steps", "10", "--out", csv])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Models/swissroll.safetensors"))
+    }
+
+    @Test("a corrupt checkpoint is exit 4 with a message, never a crash")
+    func corruptCheckpoint() throws {
+        let dir = try Self.folder()
+        let bad = dir.appendingPathComponent("bad.safetensors")
+        try Data([0x10, 0, 0, 0, 0, 0, 0, 0, 0x7B]).write(to: bad)
+        for arguments in [["sample", "swissroll", "--checkpoint", bad.path, "--out", dir.appendingPathComponent("s.csv").path],
+                          ["train", "swissroll", "--resume", "--out", bad.path]] {
+            let result = try Invocation(arguments)
+            #expect(!result.crashed)
+            #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(bad.path), "\(result.stderr)")
+        }
+    }
+
+    @Test("Ctrl-C writes a checkpoint at the current step, says how to resume, exits 130")
+    func interrupt() throws {
+        let dir = try Self.folder()
+        let model = dir.appendingPathComponent("m.safetensors")
+        let process = Process()
+        process.executableURL = Invocation.binary
+        process.arguments = ["train", "swissroll", "--steps", "1000000", "--checkpoint-every", "1000000", "--out", model.path]
+        let errors = dir.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let message = try String(contentsOf: errors, encoding: .utf8)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(message)")
+        #expect(message.contains("interrupted at step") && message.contains("--resume"), "\(message)")
+        #expect(FileManager.default.fileExists(atPath: model.path))
+        let resumed = try Invocation(["train", "swissroll", "--steps", "1", "--resume", "--out", model.path])
+        #expect(resumed.status == 0 && resumed.stdout.contains("already at step"), "\(resumed.stdout) \(resumed.stderr)")
+    }
+}
