@@ -40,6 +40,16 @@ struct TrainCLITests {
         #expect(result.stdout.contains("Models/swissroll.safetensors"))
     }
 
+    @Test("sample --eval prints the metrics beside their floor and the variational bound")
+    func evaluation() throws {
+        let csv = try Self.folder().appendingPathComponent("s.csv").path
+        let result = try Invocation(["sample", "swissroll", "--n", "300", "--sampler", "ddim", "--steps", "20", "--eval", "--eval-rounds", "2", "--out", csv])
+        #expect(result.status == 0, "\(result.stderr)")
+        for line in ["sliced Wasserstein-2", "energy distance", "MMD²", "−ELBO =", "bits/dim", "L_T ="] {
+            #expect(result.stdout.contains(line), "missing \(line): \(result.stdout)")
+        }
+    }
+
     @Test("a corrupt checkpoint is exit 4 with a message, never a crash")
     func corruptCheckpoint() throws {
         let dir = try Self.folder()
