@@ -8,7 +8,7 @@ import Stochastic
 /// succeed or throw a `LessonError` that names a line ≥ 1 and says something — never a
 /// crash (a trap ends the process and the fuzz run with it), never another error type,
 /// and never a slow input.
-public struct LessonFuzzer: Sendable {
+public struct LessonFuzzer: PropertyFuzzer, Sendable {
     public let corpus: [String]
     public let registry: CheckRegistry
     public let figures: [String]
@@ -80,15 +80,5 @@ public struct LessonFuzzer: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return seconds > timeLimit ? Finding(input: text, problem: "slow input (\(seconds) s)") : nil
-    }
-
-    /// Runs `count` generated inputs; returns the findings.
-    public func run(count: Int, seed: UInt64, progress: ((Int) -> Void)? = nil) -> [Finding] {
-        var findings: [Finding] = []
-        for index in 0..<count {
-            if index % 1000 == 0 { progress?(index) }
-            if let finding = check(input(index, seed: seed)) { findings.append(finding) }
-        }
-        return findings
     }
 }

@@ -16,7 +16,7 @@ import Stochastic
 /// `values.count == product(shape)` for every tensor, the data section covered exactly,
 /// and a re-encoding that decodes to the same names, shapes, value bits and metadata.
 /// Never a crash (a trap ends the process and the fuzz run with it), never a slow input.
-public struct SafetensorsFuzzer: Sendable {
+public struct SafetensorsFuzzer: PropertyFuzzer, Sendable {
     public let corpus: [Data]
 
     /// The source name every decode uses; every error's description must start with it.
@@ -162,16 +162,6 @@ public struct SafetensorsFuzzer: Sendable {
         if let problem { return Finding(input: data, problem: problem) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return seconds > timeLimit ? Finding(input: data, problem: "slow input (\(seconds) s)") : nil
-    }
-
-    /// Runs `count` generated inputs; returns the findings.
-    public func run(count: Int, seed: UInt64, progress: ((Int) -> Void)? = nil) -> [Finding] {
-        var findings: [Finding] = []
-        for index in 0..<count {
-            if index % 1000 == 0 { progress?(index) }
-            if let finding = check(input(index, seed: seed)) { findings.append(finding) }
-        }
-        return findings
     }
 
     /// How the inputs of a run end: "accepted" or the name of the `SafetensorsError` case,
