@@ -19,13 +19,7 @@ do {
     let library = try LessonLibrary.locate(explicit: nil)
     let corpus = try library.names().map { try library.text($0) }
     let fuzzer = LessonFuzzer(corpus: corpus, registry: library.registry, figures: library.runner.figures)
-    let start = Date()
-    let findings = fuzzer.run(count: runs, seed: seed) { done in
-        FileHandle.standardError.write(Data("\r\(done)/\(runs)".utf8))
-    }
-    FileHandle.standardError.write(Data("\r".utf8))
-    print("lesson parser fuzz: \(runs) inputs from \(corpus.count) seed files, seed \(seed), "
-          + String(format: "%.1f s", Date().timeIntervalSince(start)) + ": \(findings.count) findings")
+    let findings = runReporting(fuzzer, name: "lesson parser fuzz", seedFiles: corpus.count, runs: runs, seed: seed)
     for finding in findings.prefix(20) { print("  ✗ \(finding)") }
     exit(findings.isEmpty ? 0 : 1)
 } catch {
@@ -38,20 +32,27 @@ do {
 func fuzzSafetensors(_ arguments: ArraySlice<String>) -> Never {
     let runs = arguments.first.flatMap { Int($0) } ?? 20_000
     let seed = arguments.dropFirst().first.flatMap { UInt64($0) } ?? 1
+    let fuzzer = SafetensorsFuzzer()
+    let findings = runReporting(fuzzer, name: "safetensors reader fuzz", seedFiles: fuzzer.corpus.count, runs: runs, seed: seed)
+    let outcomes = fuzzer.outcomes(count: runs, seed: seed).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+    print("  outcomes: " + outcomes.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    for finding in findings.prefix(20) { print("  ✗ \(finding)") }
+    exit(findings.isEmpty ? 0 : 1)
+}
+
+/// Runs `runs` inputs of `fuzzer` with progress on stderr and prints the one-line summary
+/// (inputs, seed files, seed, time, findings); exits 2 when RUNS is negative.
+func runReporting<F: PropertyFuzzer>(_ fuzzer: F, name: String, seedFiles: Int, runs: Int, seed: UInt64) -> [F.Finding] {
     guard runs >= 0 else {
         FileHandle.standardError.write(Data("fuzz: RUNS must be a count ≥ 0, not \(runs)\n".utf8))
         exit(2)
     }
-    let fuzzer = SafetensorsFuzzer()
     let start = Date()
     let findings = fuzzer.run(count: runs, seed: seed) { done in
         FileHandle.standardError.write(Data("\r\(done)/\(runs)".utf8))
     }
     FileHandle.standardError.write(Data("\r".utf8))
-    print("safetensors reader fuzz: \(runs) inputs from \(fuzzer.corpus.count) seed files, seed \(seed), "
+    print("\(name): \(runs) inputs from \(seedFiles) seed files, seed \(seed), "
           + String(format: "%.1f s", Date().timeIntervalSince(start)) + ": \(findings.count) findings")
-    let outcomes = fuzzer.outcomes(count: runs, seed: seed).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-    print("  outcomes: " + outcomes.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-    for finding in findings.prefix(20) { print("  ✗ \(finding)") }
-    exit(findings.isEmpty ? 0 : 1)
+    return findings
 }
