@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
-//   CGSL → Neural → ToyDiffusion (which takes every formula from the math modules)
+//   CGSL → Neural → ToyDiffusion → LatentDiffusion (which take every formula from the math modules;
+//   LatentDiffusion reads Fashion-MNIST's IDX files through CZlib, zlib's gzread)
 //   AtomicFiles: every file the project writes goes through a temporary file + rename.
 //   Notebook and Charts are leaves: check results, the lesson format and its renderers;
 //   figures drawn by gnuplot (CGnuplot: gnuplot-iostream behind a C API).
@@ -28,6 +29,8 @@ let package = Package(
     targets: [
         // GSL headers, linked with OpenBLAS' CBLAS (never GSL's reference gslcblas): no pkgConfig.
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        // zlib (zlib1g-dev), for the gzip-compressed IDX files of Fashion-MNIST.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")]),
         // gnuplot-iostream (C++17, header-only) behind a plain C API; needs boost_iostreams.
         .target(name: "CGnuplot", linkerSettings: [.linkedLibrary("boost_iostreams")]),
@@ -44,16 +47,22 @@ let package = Package(
         // of the project's kind has; without it Swift emits SSE and the loops run 2× slower.
         .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], swiftSettings: vectorized),
         .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], swiftSettings: vectorized),
+        // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
+        .target(
+            name: "LatentDiffusion",
+            dependencies: ["Neural", "ToyDiffusion", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles", "CZlib"],
+            swiftSettings: vectorized
+        ),
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "Neural", "AtomicFiles",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
-        // Property-based fuzzing of the lesson format (scripts/fuzz).
-        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural"]),
+        // Property-based fuzzing of the lesson format, the safetensors and IDX readers (scripts/fuzz).
+        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural", "LatentDiffusion"]),
         .executableTarget(name: "fuzz", dependencies: ["LessonFuzzing", "LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
@@ -63,6 +72,7 @@ let package = Package(
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"], exclude: ["Fixtures"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "Stochastic", "Notebook"]),
+        .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "Neural", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "LessonFuzzing"]),

@@ -3,13 +3,16 @@
 // 1 when some did (they are printed), and a crash exits through the signal, which the
 // script `scripts/fuzz` reports as a failure.
 // `fuzz safetensors [RUNS] [SEED]` (same defaults) fuzzes the safetensors reader instead,
-// from valid encodings built in code (SafetensorsFuzzer.seedCorpus), with the same exit codes.
+// from valid encodings built in code (SafetensorsFuzzer.seedCorpus), with the same exit codes;
+// `fuzz idx [RUNS] [SEED]` the IDX reader of Fashion-MNIST and its gzip path (IDXFuzzer).
 import Foundation
 import LessonFuzzing
 import LessonsCLI
 
-if CommandLine.arguments.dropFirst().first == "safetensors" {
-    fuzzSafetensors(CommandLine.arguments.dropFirst(2))
+switch CommandLine.arguments.dropFirst().first {
+case "safetensors": fuzzSafetensors(CommandLine.arguments.dropFirst(2))
+case "idx": fuzzIDX(CommandLine.arguments.dropFirst(2))
+default: break
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -30,14 +33,31 @@ do {
 /// `fuzz safetensors [RUNS] [SEED]`: decode generated inputs, print the figures, the outcome
 /// of the inputs by error case (which checks they reach) and the findings; exit 0 or 1.
 func fuzzSafetensors(_ arguments: ArraySlice<String>) -> Never {
-    let runs = arguments.first.flatMap { Int($0) } ?? 20_000
-    let seed = arguments.dropFirst().first.flatMap { UInt64($0) } ?? 1
     let fuzzer = SafetensorsFuzzer()
+    let (runs, seed) = runsAndSeed(arguments)
     let findings = runReporting(fuzzer, name: "safetensors reader fuzz", seedFiles: fuzzer.corpus.count, runs: runs, seed: seed)
-    let outcomes = fuzzer.outcomes(count: runs, seed: seed).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-    print("  outcomes: " + outcomes.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    exit(printOutcomes(fuzzer.outcomes(count: runs, seed: seed), findings: findings.map(\.description)))
+}
+
+/// `fuzz idx [RUNS] [SEED]`: the same for the IDX reader and its gzip path.
+func fuzzIDX(_ arguments: ArraySlice<String>) -> Never {
+    let fuzzer = IDXFuzzer()
+    let (runs, seed) = runsAndSeed(arguments)
+    let findings = runReporting(fuzzer, name: "IDX reader fuzz", seedFiles: fuzzer.corpus.count, runs: runs, seed: seed)
+    exit(printOutcomes(fuzzer.outcomes(count: runs, seed: seed), findings: findings.map(\.description)))
+}
+
+/// RUNS and SEED of a reader mode (defaults 20000 and 1).
+func runsAndSeed(_ arguments: ArraySlice<String>) -> (runs: Int, seed: UInt64) {
+    (arguments.first.flatMap { Int($0) } ?? 20_000, arguments.dropFirst().first.flatMap { UInt64($0) } ?? 1)
+}
+
+/// Prints the outcomes by count and the first 20 findings; returns the exit status (0 or 1).
+func printOutcomes(_ outcomes: [String: Int], findings: [String]) -> Int32 {
+    let sorted = outcomes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+    print("  outcomes: " + sorted.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     for finding in findings.prefix(20) { print("  ✗ \(finding)") }
-    exit(findings.isEmpty ? 0 : 1)
+    return findings.isEmpty ? 0 : 1
 }
 
 /// Runs `runs` inputs of `fuzzer` with progress on stderr and prints the one-line summary

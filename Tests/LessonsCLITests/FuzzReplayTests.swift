@@ -29,4 +29,20 @@ struct FuzzReplayTests {
         #expect(outcomes.count >= 8, "\(outcomes)")
         #expect((outcomes["headerLengthBeyondFile"] ?? 0) < 250, "\(outcomes)")
     }
+
+    @Test("500 generated IDX inputs (some through gzip): each decodes consistently or throws the predicted IDXError")
+    func idxReplay() {
+        let fuzzer = IDXFuzzer()
+        let findings = fuzzer.run(count: 500, seed: 7)
+        #expect(findings.isEmpty, "\(findings.prefix(3))")
+        // The generator really mutates, and its inputs reach every check of the reader, the
+        // acceptance of new shapes, and the gzip path.
+        let unchanged = (0..<100).filter { fuzzer.corpus.map(IDXFuzzer.Input.bytes).contains(fuzzer.input($0, seed: 7)) }.count
+        #expect(unchanged < 10)
+        let outcomes = fuzzer.outcomes(count: 500, seed: 7)
+        for name in ["accepted", "truncatedHeader", "wrongMagic", "unsupportedType", "invalidDimensionCount", "sizeOverflow", "dataTooShort", "dataTooLong"] {
+            #expect((outcomes[name] ?? 0) > 0, "\(name) never reached: \(outcomes)")
+        }
+        #expect(outcomes.keys.contains { $0.hasPrefix("gzip ") }, "\(outcomes)")
+    }
 }
