@@ -1,0 +1,37 @@
+import Foundation
+
+/// GEGLU (Shazeer 2020, "GLU Variants Improve Transformer"), the gated feed-forward of
+/// Stable Diffusion's transformer blocks: x [n, 2m] is split into a = x[:, :m] and the gate
+/// g = x[:, m:], and y = a ⊙ GELU(g) [n, m], with the exact GELU of `gelu` (g·Φ(g)).
+/// Backward: ∂L/∂a = ∂L/∂y ⊙ GELU(g), ∂L/∂g = ∂L/∂y ⊙ a ⊙ GELU′(g), GELU′(g) = Φ(g) + g·φ(g).
+extension Tape {
+    public func geglu(_ x: Variable) -> Variable {
+        let input = value(x)
+        precondition(input.shape.count == 2 && input.columns % 2 == 0, "geglu: expects [n, 2m], got \(input.shape)")
+        let rows = input.rows, width = input.columns, half = width / 2
+        let output = scratch([rows, half])
+        let source = input.pointer, target = output.pointer
+        for row in 0..<rows {
+            let a = source + row * width, g = a + half, y = target + row * half
+            for column in 0..<half { y[column] = a[column] * (g[column] * Self.normalCDF(g[column])) }
+        }
+        return record(output) { tape, dy in
+            guard tape.needsGradient(x) else { return }
+            let dx = tape.gradientToAccumulate(x).pointer, upstream = dy.pointer
+            for row in 0..<rows {
+                let a = source + row * width, g = a + half, gradient = upstream + row * half
+                let da = dx + row * width, dg = da + half
+                for column in 0..<half {
+                    let gate = g[column], cdf = Self.normalCDF(gate)
+                    da[column] += gradient[column] * (gate * cdf)
+                    dg[column] += gradient[column] * a[column] * (cdf + gate * Self.normalDensity(gate))
+                }
+            }
+        }
+    }
+
+    /// φ(x) = exp(−x²/2)/√(2π), the standard normal density (Φ′).
+    static func normalDensity(_ x: Float) -> Float {
+        Foundation.exp(-0.5 * x * x) * 0.398_942_28
+    }
+}
