@@ -13,6 +13,8 @@
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_sf_erf.h>
 #include <gsl/gsl_version.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_eigen.h>
 
 // OpenBLAS' <cblas.h> clashes with <gsl/gsl_cblas.h>; declare its extras by hand.
 void openblas_set_num_threads(int num_threads);
