@@ -1,4 +1,6 @@
 import CGSL
+import Dispatch
+import Synchronization
 
 /// Matrix products through OpenBLAS' `cblas_sgemm` (the module links libopenblas and
 /// never GSL's reference CBLAS; `Stochastic.blasLibraryPath()` proves which one binds).
@@ -17,6 +19,9 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        let profiling = profile.isOn
+        let began = profiling ? DispatchTime.now().uptimeNanoseconds : 0
+        defer { if profiling { profile.add(nanoseconds: DispatchTime.now().uptimeNanoseconds - began, flops: 2 * m * n * k) } }
         guard k > 0 else {
             // An empty sum: C = β·C.
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
@@ -38,9 +43,40 @@ public enum BLAS {
         }
     }
 
+    /// Time and work spent in `gemm` while switched on (for `lessons bench unet`, which
+    /// reports the share of a training step spent in sgemm).
+    public static let profile = GemmProfile()
+
     /// The number of threads OpenBLAS uses for one call.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+}
+
+/// Accumulated time and floating-point operations of `BLAS.gemm` calls, counted only while on.
+public final class GemmProfile: Sendable {
+    private let on = Atomic<Bool>(false)
+    private let elapsed = Atomic<Int>(0)
+    private let operations = Atomic<Int>(0)
+
+    var isOn: Bool { on.load(ordering: .relaxed) }
+
+    func add(nanoseconds: UInt64, flops: Int) {
+        elapsed.add(Int(nanoseconds), ordering: .relaxed)
+        operations.add(flops, ordering: .relaxed)
+    }
+
+    /// Zeroes the counters and starts counting.
+    public func start() {
+        elapsed.store(0, ordering: .relaxed)
+        operations.store(0, ordering: .relaxed)
+        on.store(true, ordering: .relaxed)
+    }
+
+    /// Stops counting; returns the seconds and the floating-point operations counted.
+    public func stop() -> (seconds: Double, flops: Double) {
+        on.store(false, ordering: .relaxed)
+        return (Double(elapsed.load(ordering: .relaxed)) / 1e9, Double(operations.load(ordering: .relaxed)))
     }
 }

@@ -22,6 +22,13 @@ public final class Parameter: @unchecked Sendable {
         return Parameter(name: name, value: tensor)
     }
 
+    /// N(0, deviation²) entries, as embedding tables are initialized.
+    public static func normal(name: String, shape: [Int], deviation: Double, stream: inout RandomStream) -> Parameter {
+        let tensor = Tensor(zeros: shape)
+        for index in 0..<tensor.count { tensor[index] = Float(deviation * stream.normal()) }
+        return Parameter(name: name, value: tensor)
+    }
+
     /// Sets ∂L/∂θ to zero.
     public func zeroGradient() { gradient.fill(0) }
 }

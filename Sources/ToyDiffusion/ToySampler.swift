@@ -12,10 +12,18 @@ public enum ToySamplerKind: Sendable, Equatable {
 }
 
 /// Anything that predicts ε for many points at one step: the trained MLP
-/// (`DenoiserInference`) or the exact E[ε | xₜ] of Gaussian-mixture data.
+/// (`DenoiserInference`), the exact E[ε | xₜ] of Gaussian-mixture data, or a latent U-Net
+/// with guidance (whose points are whole latents).
 public protocol EpsilonPredictor {
-    /// Writes ε for `count` points (x, y interleaved) at model index t − 1 into `output`.
+    /// The numbers per point: 2 for the toy data (the default), 4·8·8 for a latent.
+    var dimensions: Int { get }
+    /// Writes ε for `count` points (each `dimensions` numbers, contiguous) at model index
+    /// t − 1 into `output`.
     func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>)
+}
+
+extension EpsilonPredictor {
+    public var dimensions: Int { 2 }
 }
 
 /// Draws points from a trained denoiser: x_T ~ N(0, I), then reverse steps whose
@@ -40,8 +48,8 @@ public struct ToySampler {
     }
 
     /// The points at each diffusion step listed in `snapshots` (after the step to that t;
-    /// T itself is the starting noise, 0 the final samples) plus the final points, x and y
-    /// interleaved.
+    /// T itself is the starting noise, 0 the final samples) plus the final points, each
+    /// point's `dimensions` numbers contiguous (x and y interleaved for the toy data).
     public struct Result: Sendable {
         public let points: [Float]
         public let snapshots: [Int: [Float]]
@@ -59,8 +67,8 @@ public struct ToySampler {
 
     public func sample(count: Int, kind: ToySamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
-        var normals = [Double](repeating: 0, count: 2 * count)
-        var x = [Float](repeating: 0, count: 2 * count)
+        var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
+        var x = [Float](repeating: 0, count: denoiser.dimensions * count)
         var epsilon = x
         normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
         for i in x.indices { x[i] = Float(normals[i]) }
