@@ -50,7 +50,7 @@ let package = Package(
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
         .target(
             name: "LatentDiffusion",
-            dependencies: ["Neural", "ToyDiffusion", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles", "CZlib"],
+            dependencies: ["Neural", "ToyDiffusion", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles", "Gaussian", "CZlib"],
             swiftSettings: vectorized
         ),
         .target(

@@ -5,10 +5,10 @@ import Stochastic
 extension LessonsCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model).")
+            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model), `unet` (training images/s of the benchmark U-Net).")
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
-            case normal, toy
+            case normal, toy, unet
         }
 
         @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -22,8 +22,20 @@ extension LessonsCommand {
 
         @OptionGroup var toy: ToyBenchOptions
 
+        @OptionGroup var unet: UNetBenchOptions
+
+        @Option(help: "toy: threads for sampling (training always runs on one thread, bit-for-bit reproducible); unet: OpenBLAS threads for training (1…64).")
+        var threads = 1
+
+        @Flag(help: "toy, unet: print one JSON object instead of a table.")
+        var json = false
+
         func validate() throws {
             try toy.validate()
+            try unet.validate()
+            guard (1...64).contains(threads) else {
+                throw ValidationError("--threads must be between 1 and 64 (got \(threads))")
+            }
             guard (1000...100_000_000).contains(count) else {
                 throw ValidationError("--count must be between 1000 and 100000000 (got \(count))")
             }
@@ -36,7 +48,8 @@ extension LessonsCommand {
             #if DEBUG
             Terminal.printError("this is a debug build: figures are meaningless; build with `swift build -c release`")
             #endif
-            if target == .toy { return try toy.run() }
+            if target == .toy { return try toy.run(threads: threads, json: json) }
+            if target == .unet { return try unet.run(threads: threads, json: json) }
             print("N(0,1) draws per second, one thread, \(repeats) batches of \(count):")
             let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
             defer { buffer.deallocate() }

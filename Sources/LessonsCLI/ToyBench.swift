@@ -14,21 +14,12 @@ struct ToyBenchOptions: ParsableArguments {
     @Option(name: .customLong("sample-points"), help: "toy: points to sample, each through every one of the 1000 DDPM steps (1…1000000); 0 skips sampling.")
     var samplePoints = 10_000
 
-    @Option(help: "toy: threads for sampling (1…64); training always runs on one thread (bit-for-bit reproducible).")
-    var threads = 1
-
-    @Flag(help: "toy: print one JSON object instead of a table.")
-    var json = false
-
     func validate() throws {
         guard (10...1_000_000).contains(trainSteps) else {
             throw ValidationError("--train-steps must be between 10 and 1000000 (got \(trainSteps))")
         }
         guard (0...1_000_000).contains(samplePoints) else {
             throw ValidationError("--sample-points must be between 0 and 1000000 (got \(samplePoints))")
-        }
-        guard (1...64).contains(threads) else {
-            throw ValidationError("--threads must be between 1 and 64 (got \(threads))")
         }
     }
 
@@ -43,7 +34,7 @@ struct ToyBenchOptions: ParsableArguments {
         var blas: String
     }
 
-    func run() throws {
+    func run(threads: Int, json: Bool) throws {
         let one = try trainingRate()
         var sampleSeconds: Double?
         let trainer = try ToyTrainer(ToyTrainingConfiguration())

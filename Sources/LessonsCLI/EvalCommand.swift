@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import Gaussian
+import LatentDiffusion
+import Neural
+import ToyDiffusion
+
+extension LessonsCommand {
+    struct Eval: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate the latent diffusion model: conditional accuracy per class, FID and its floor, the autoencoder's PSNR, the classifier's accuracy.",
+            discussion: """
+                Generates --per-class images for each of the ten class names with classifier-free \
+                guidance, and lets the project's classifier label them: the conditional accuracy of a \
+                class is the share labelled as the prompt's class. FID is the Fréchet distance between \
+                Gaussians fitted to the classifier's 128 penultimate features of the generated images \
+                and of as many test images; its floor is the same distance between as many training \
+                images and the test images. Without --unet/--autoencoder/--classifier the committed \
+                weights under Models/ are used.
+                Exit status: 0 done, 4 a weights or data file cannot be read, 64 usage error.
+                """)
+
+        enum Target: String, ExpressibleByArgument, CaseIterable { case latent }
+
+        @Argument(help: "What to evaluate: latent.")
+        var target: Target
+
+        @Option(name: .customLong("per-class"), help: "Generated images per class (1…1000).")
+        var perClass = 100
+
+        @Option(help: "The guidance scale w (0…50).")
+        var guidance = 3.0
+
+        @Option(help: "DDIM steps (1…1000).")
+        var steps = 50
+
+        @Option(help: "The seed of the generated images.")
+        var seed: UInt64 = 0
+
+        @Option(help: "The U-Net weights (default Models/unet.safetensors).")
+        var unet: String?
+
+        @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
+        var autoencoder: String?
+
+        @Option(help: "The classifier weights (default Models/classifier.safetensors).")
+        var classifier: String?
+
+        @Option(help: "OpenBLAS threads (1…64).")
+        var threads = 2
+
+        @Flag(help: "Print one JSON object instead of a table.")
+        var json = false
+
+        func validate() throws {
+            guard (1...1000).contains(perClass) else { throw ValidationError("--per-class must be between 1 and 1000 (got \(perClass))") }
+            guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
+            guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
+            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
+        }
+
+        struct Report: Encodable {
+            var classNames: [String]
+            var conditionalAccuracy: [Double]
+            var meanConditionalAccuracy: Double
+            var generatedPerClass: Int
+            var guidance: Double
+            var ddimSteps: Int
+            var fid: Double
+            var fidFloor: Double
+            var fidImages: Int
+            var psnr: Double
+            var classifierTestAccuracy: Double
+            var classifierTestAccuracyPerClass: [Double]
+        }
+
+        func run() throws {
+            BLAS.threads = threads
+            let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
+            let classifierModel = try LatentFiles.classifier(LatentFiles.url(classifier, kind: .classifier))
+            let test = try LatentFiles.fashion(.test)
+            let train = try LatentFiles.fashion(.train)
+            let terminal = Terminal.current
+
+            let testScores = ClassifierScores(classifier: classifierModel, images: test.images)
+            let testAccuracy = testScores.accuracy(labels: test.labels)
+            let psnr = ReconstructionQuality.psnr(pipeline.autoencoder, data: test).psnr
+
+            let labels = (0..<10).flatMap { Array(repeating: $0, count: perClass) }
+            let images = try pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: guidance, sampler: .ddim(steps: steps, eta: 0), seed: seed) { done, total in
+                if terminal.progressVisible { terminal.progress("generating \(labels.count) images: step \(done)/\(total)") }
+            }
+            terminal.clearProgress()
+            let generated = ClassifierScores(classifier: classifierModel, images: images)
+            let conditional = generated.accuracy(labels: labels).perClass.map { $0 ?? 0 }
+
+            let count = labels.count, d = Classifier.features
+            let testFeatures = Array(testScores.features.prefix(min(count, test.count) * d))
+            let trainImages = Tensor(zeros: [min(count, train.count), 1, FashionMNIST.side, FashionMNIST.side])
+            train.batch(indices: Array(0..<trainImages.shape[0]), into: trainImages)
+            let trainFeatures = ClassifierScores(classifier: classifierModel, images: trainImages).features
+            func fid(_ a: [Double], _ b: [Double]) -> Double {
+                let x = FrechetDistance.moments(a, dimensions: d), y = FrechetDistance.moments(b, dimensions: d)
+                return FrechetDistance.squared(mean1: x.mean, covariance1: x.covariance, mean2: y.mean, covariance2: y.covariance)
+            }
+            let report = Report(
+                classNames: FashionMNIST.classNames, conditionalAccuracy: conditional,
+                meanConditionalAccuracy: conditional.reduce(0, +) / 10, generatedPerClass: perClass, guidance: guidance, ddimSteps: steps,
+                fid: fid(generated.features, testFeatures), fidFloor: fid(trainFeatures, testFeatures), fidImages: count,
+                psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: testAccuracy.perClass.map { $0 ?? 0 })
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("Latent diffusion on Fashion-MNIST (guidance \(guidance), DDIM \(steps) steps, \(perClass) images per class, seed \(seed)):")
+            print("  class          conditional accuracy   classifier on test images")
+            for c in 0..<10 {
+                print("  " + FashionMNIST.classNames[c].padding(toLength: 14, withPad: " ", startingAt: 0)
+                      + String(format: "   %6.1f %%                %6.1f %%", 100 * conditional[c], 100 * report.classifierTestAccuracyPerClass[c]))
+            }
+            print(String(format: "  mean           %6.1f %%                %6.1f %%", 100 * report.meanConditionalAccuracy, 100 * report.classifierTestAccuracy))
+            print(String(format: "  FID (classifier features, %d images) %.3f; floor (train vs test) %.3f", count, report.fid, report.fidFloor))
+            print(String(format: "  autoencoder test PSNR %.2f dB", psnr))
+        }
+    }
+}
+
+extension LatentFiles {
+    static func classifier(_ url: URL) throws -> Classifier {
+        let model = Classifier(seed: 0)
+        do {
+            try LatentCheckpoint.loadWeights(readCheckpoint(url, resuming: false), into: model.parameters, kind: .classifier)
+        } catch let error as LatentCheckpointError {
+            Terminal.printError("\(error)")
+            throw ExitCode(4)
+        }
+        return model
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Charts
+import Foundation
+import LatentDiffusion
+import Neural
+import AtomicFiles
+import ToyDiffusion
+
+extension LessonsCommand {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate Fashion-MNIST images from a prompt with the latent diffusion model (classifier-free guidance).",
+            discussion: """
+                The prompt is made of the words of the class names (\(Prompt.words.joined(separator: ", "))), \
+                e.g. "sneaker" or "ankle boot"; "" is the unconditional model. Without --unet/--autoencoder the \
+                committed weights under Models/ are used. --out FILE.png writes a grid of the images \
+                (drawn by gnuplot); --out FILE.npy writes float32 [N, 28, 28] in [0, 1] for NumPy.
+                Exit status: 0 done, 4 a weights file cannot be read or the output written, 64 usage error.
+                """)
+
+        enum Sampler: String, ExpressibleByArgument, CaseIterable { case ddim, ddpm }
+
+        @Argument(help: "The prompt, e.g. \"sneaker\".")
+        var prompt: String
+
+        @Option(help: "How many images (1…10000).")
+        var n = 16
+
+        @Option(help: "The guidance scale w of ε̂ = ε_∅ + w(ε_c − ε_∅), 0…50 (1: no guidance, 0: unconditional).")
+        var guidance = 3.0
+
+        @Option(help: "ddim (--steps evenly spaced steps) or ddpm (all 1000 steps).")
+        var sampler: Sampler = .ddim
+
+        @Option(help: "DDIM: the number of steps (1…1000).")
+        var steps = 50
+
+        @Option(help: "DDIM: η (0 deterministic … 1), 0…1.")
+        var eta = 0.0
+
+        @Option(help: "The seed of the starting noise and of every step's noise.")
+        var seed: UInt64 = 0
+
+        @Option(help: "The output file: .png (an image grid) or .npy (float32 [N, 28, 28]).")
+        var out: String
+
+        @Option(help: "The U-Net weights (default Models/unet.safetensors).")
+        var unet: String?
+
+        @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
+        var autoencoder: String?
+
+        @Option(help: "OpenBLAS threads (1…64).")
+        var threads = 2
+
+        func validate() throws {
+            do { _ = try Prompt(prompt) } catch { throw ValidationError(error.description) }
+            guard (1...10_000).contains(n) else { throw ValidationError("--n must be between 1 and 10000 (got \(n))") }
+            guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
+            guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
+            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be a number in 0…1 (got \(eta))") }
+            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
+            guard out.hasSuffix(".png") || out.hasSuffix(".npy"), URL(fileURLWithPath: out).lastPathComponent.count > 4 else {
+                throw ValidationError("--out must name a .png or .npy file (got '\(out)')")
+            }
+        }
+
+        func run() throws {
+            BLAS.threads = threads
+            let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
+            let parsed = try Prompt(prompt)
+            let kind: ToySamplerKind = sampler == .ddim ? .ddim(steps: steps, eta: eta) : .ddpm(variance: .small)
+            let terminal = Terminal.current
+            let images = try pipeline.generate(prompts: Array(repeating: parsed, count: n), guidance: guidance, sampler: kind, seed: seed) { done, total in
+                if terminal.progressVisible { terminal.progress("step \(done)/\(total)") }
+            }
+            terminal.clearProgress()
+            let crops = LatentImages.crops(images)
+            let url = URL(fileURLWithPath: out)
+            do {
+                if out.hasSuffix(".npy") {
+                    try NumpyFile.write(shape: [n, FashionMNIST.sourceSide, FashionMNIST.sourceSide], values: crops.flatMap { $0 }, to: url)
+                } else {
+                    let columns = Int(Double(n).squareRoot().rounded(.up))
+                    let title = "\"\(prompt)\", guidance \(guidance), \(sampler == .ddim ? "DDIM \(steps) steps" : "DDPM"), seed \(seed)"
+                    try AtomicFile.write(ImageGrid(images: crops, side: FashionMNIST.sourceSide, columns: columns, title: title).png(), to: url)
+                }
+            } catch {
+                Terminal.printError("cannot write \(out): \(error)")
+                throw ExitCode(4)
+            }
+            print("wrote \(n) image(s) for \"\(prompt)\" to \(out)")
+        }
+    }
+}
+
+/// Generated images as the 28×28 crops a user sees.
+enum LatentImages {
+    /// Each image of [N, 1, 32, 32] in [−1, 1] as 28×28 values in [0, 1].
+    static func crops(_ images: Tensor) -> [[Float]] {
+        let pixels = FashionMNIST.side * FashionMNIST.side
+        return (0..<images.shape[0]).map { FashionMNIST.crop28(images.pointer + $0 * pixels) }
+    }
+}
+
+extension LatentFiles {
+    /// The generation pipeline from the given or committed weights.
+    static func pipeline(unet: String?, autoencoder: String?) throws -> LatentPipeline {
+        let unetURL = try url(unet, kind: .unet), autoencoderURL = try url(autoencoder, kind: .autoencoder)
+        do {
+            return try LatentPipeline.load(autoencoder: autoencoderURL, unet: unetURL)
+        } catch {
+            Terminal.printError("cannot load the latent model: \(error)")
+            throw ExitCode(4)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LatentDiffusion
+import Neural
+import Stochastic
+
+/// `lessons bench unet`: training throughput of the benchmark U-Net (1,613,508 parameters,
+/// `UNetConfiguration.benchmark`, the same work as scripts/bench-pytorch-unet.py): latents
+/// 4×8×8 from N(0, I), batch 64, a class-embedding context, MSE on ε, Adam; and the share
+/// of the step spent in sgemm.
+struct UNetBenchOptions: ParsableArguments {
+    @Option(name: .customLong("unet-steps"), help: "unet: timed training steps of 64 images, after 3 warm-up steps (1…10000).")
+    var unetSteps = 20
+
+    func validate() throws {
+        guard (1...10_000).contains(unetSteps) else {
+            throw ValidationError("--unet-steps must be between 1 and 10000 (got \(unetSteps))")
+        }
+    }
+
+    struct Figures: Encodable {
+        var trainImagesPerSecond: Double
+        var threads: Int
+        var parameters: Int
+        var batchSize: Int
+        var steps: Int
+        var sgemmShare: Double
+        var sgemmGFLOPS: Double
+        var blas: String
+    }
+
+    func run(threads: Int, json: Bool) throws {
+        BLAS.threads = threads
+        let warmup = 3, batch = 64, examples = (warmup + unetSteps) * batch
+        var stream = RandomStream(seed: 0, stream: 0x4245_4E43)
+        let model = UNet(.benchmark, stream: &stream)
+        let context = ClassContext(stream: &stream)
+        let codes = LatentCodes(standardNormal: examples, seed: 1)
+        let task = UNetTask(model: model, conditioning: .classes(context), codes: codes, schedule: LatentPipeline.defaultSchedule(), scaleFactor: 1, dropPrompt: 0)
+        var configuration = LatentTrainingConfiguration()
+        configuration.batchSize = batch
+        configuration.epochs = 1
+        let trainer = LatentTrainer(task: task, examples: examples, configuration: configuration)
+        for _ in 0..<warmup { trainer.trainStep() }
+        BLAS.profile.start()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<unetSteps { trainer.trainStep() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let gemm = BLAS.profile.stop()
+        let figures = Figures(
+            trainImagesPerSecond: Double(unetSteps * batch) / seconds, threads: threads,
+            parameters: task.parameters.reduce(0) { $0 + $1.value.count }, batchSize: batch, steps: unetSteps,
+            sgemmShare: gemm.seconds / seconds, sgemmGFLOPS: gemm.flops / max(gemm.seconds, 1e-12) / 1e9,
+            blas: "OpenBLAS " + openBLASCoreName)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            return
+        }
+        print("Benchmark U-Net (\(figures.parameters) parameters, batch \(batch), \(threads) thread(s), \(figures.blas)):")
+        print(String(format: "  training            %8.1f images/s", figures.trainImagesPerSecond))
+        print(String(format: "  time in sgemm       %8.1f %% (%.1f GFLOP/s inside sgemm)", 100 * figures.sgemmShare, figures.sgemmGFLOPS))
+    }
+}
