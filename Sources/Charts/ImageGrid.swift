@@ -30,26 +30,28 @@ public struct ImageGrid: Sendable, Equatable {
         return matrix
     }
 
-    /// A PNG (pngcairo), `scale` screen pixels per image pixel.
-    public func png(scale: Int = 4, gnuplot: Gnuplot = Gnuplot()) throws -> Data {
+    /// A PNG (pngcairo), `scale` screen pixels per image pixel (more for a narrow grid, so
+    /// that the picture is at least 360 pixels wide).
+    public func png(scale requested: Int = 4, gnuplot: Gnuplot = Gnuplot()) throws -> Data {
         for image in images where image.count != side * side {
             throw ChartError.systemFailure("an image of the grid has \(image.count) pixels; a \(side)×\(side) image has \(side * side)")
         }
         let matrix = self.matrix
         let height = matrix.count, width = matrix.first?.count ?? 0
+        let scale = max(requested, (360 + width - 1) / max(width, 1))
         // gnuplot's matrix rows go up the y axis: write the bottom row first.
         let data = matrix.reversed().map { row in row.map { String(format: "%.4f", min(max($0.isNaN ? 0 : $0, 0), 1)) }.joined(separator: " ") }.joined(separator: "\n")
-        let caption = title == nil ? 0 : 24
+        let caption = title == nil ? 0 : 32
         let script = """
             set terminal pngcairo noenhanced size \(width * scale),\(height * scale + caption) background rgb 'white'
             set output
-            set lmargin 0; set rmargin 0; set tmargin \(title == nil ? 0 : 1.5); set bmargin 0
+            set lmargin 0; set rmargin 0; set tmargin \(title == nil ? 0 : 2); set bmargin 0
             unset border; unset tics; unset colorbox; unset key
             set palette gray
             set cbrange [0:1]
             set xrange [-0.5:\(width) - 0.5]; set yrange [-0.5:\(height) - 0.5]
             \(title.map { "set title " + GnuplotText.quoted($0) } ?? "")
-            plot $data0 matrix with image pixels
+            plot $data0 matrix with image
             """
         return try gnuplot.run(script: script, dataBlocks: [data])
     }

@@ -82,7 +82,7 @@ extension LessonsCommand {
                     try NumpyFile.write(shape: [n, FashionMNIST.sourceSide, FashionMNIST.sourceSide], values: crops.flatMap { $0 }, to: url)
                 } else {
                     let columns = Int(Double(n).squareRoot().rounded(.up))
-                    let title = "\"\(prompt)\", guidance \(guidance), \(sampler == .ddim ? "DDIM \(steps) steps" : "DDPM"), seed \(seed)"
+                    let title = "\"\(prompt)\"  w = \(guidance)  \(sampler == .ddim ? "DDIM \(steps)" : "DDPM")  seed \(seed)"
                     try AtomicFile.write(ImageGrid(images: crops, side: FashionMNIST.sourceSide, columns: columns, title: title).png(), to: url)
                 }
             } catch {

@@ -3,6 +3,7 @@ import Claims
 import ELBO
 import ForwardProcess
 import Gaussian
+import LatentDiffusion
 import ToyDiffusion
 import Posterior
 import Notebook
@@ -14,7 +15,7 @@ public struct LessonLibrary: Sendable {
 
     /// Every module's checks, each counted once: what `lessons audit` runs.
     public static let auditedChecks: [CheckDefinition] =
-        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ToyChecks.all + ClaimChecks.own
+        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ToyChecks.all + LatentChecks.all + ClaimChecks.own
 
     /// Every check a lesson may call, including the claim checks that wrap a module check.
     public static let allChecks: [CheckDefinition] = auditedChecks + ClaimChecks.all.filter { claim in

@@ -5,10 +5,12 @@ import Neural
 /// no sampling), compared on the 28×28 image in [0, 1]:
 /// PSNR = 10·log₁₀(1 / MSE) dB with MSE the mean squared error over all pixels of all images.
 public enum ReconstructionQuality {
-    public static func psnr(_ autoencoder: Autoencoder, data: FashionMNIST) -> (psnr: Double, meanSquaredError: Double) {
+    /// `latentScale` multiplies μ before decoding (1; other values only in checks that show a wrong scaling is noticed).
+    public static func psnr(_ autoencoder: Autoencoder, data: FashionMNIST, latentScale: Float = 1) -> (psnr: Double, meanSquaredError: Double) {
         var squares = 0.0, count = 0
         forEachBatch(count: data.count, input: { range, tape in tape.images(data.images, range) }, compute: { x, tape in
-            autoencoder.decode(autoencoder.encode(x, on: tape).mean, on: tape)
+            let mean = autoencoder.encode(x, on: tape).mean
+            return autoencoder.decode(latentScale == 1 ? mean : tape.scale(mean, by: latentScale), on: tape)
         }, consume: { start, output in
             let pixels = FashionMNIST.side * FashionMNIST.side
             for row in 0..<output.shape[0] {

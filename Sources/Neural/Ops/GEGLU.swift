@@ -13,7 +13,7 @@ extension Tape {
         let source = input.pointer, target = output.pointer
         for row in 0..<rows {
             let a = source + row * width, g = a + half, y = target + row * half
-            for column in 0..<half { y[column] = a[column] * (g[column] * Self.normalCDF(g[column])) }
+            for column in 0..<half { y[column] = a[column] * Self.geluValue(g[column]) }
         }
         return record(output) { tape, dy in
             guard tape.needsGradient(x) else { return }
@@ -22,16 +22,11 @@ extension Tape {
                 let a = source + row * width, g = a + half, gradient = upstream + row * half
                 let da = dx + row * width, dg = da + half
                 for column in 0..<half {
-                    let gate = g[column], cdf = Self.normalCDF(gate)
-                    da[column] += gradient[column] * (gate * cdf)
-                    dg[column] += gradient[column] * a[column] * (cdf + gate * Self.normalDensity(gate))
+                    let gate = g[column]
+                    da[column] += gradient[column] * Self.geluValue(gate)
+                    dg[column] += gradient[column] * a[column] * Self.geluDerivative(gate)
                 }
             }
         }
-    }
-
-    /// φ(x) = exp(−x²/2)/√(2π), the standard normal density (Φ′).
-    static func normalDensity(_ x: Float) -> Float {
-        Foundation.exp(-0.5 * x * x) * 0.398_942_28
     }
 }

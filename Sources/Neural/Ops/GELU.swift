@@ -8,19 +8,29 @@ extension Tape {
         let output = scratch(input.shape)
         let source = input.pointer, target = output.pointer
         for index in 0..<count {
-            target[index] = source[index] * Self.normalCDF(source[index])
+            target[index] = Self.geluValue(source[index])
         }
         return record(output) { tape, dy in
             let dx = tape.gradientToAccumulate(x).pointer, upstream = dy.pointer
             for index in 0..<count {
-                let v = source[index]
-                let density = Foundation.exp(-0.5 * v * v) * 0.398_942_28  // 1/√(2π)
-                dx[index] += upstream[index] * (Self.normalCDF(v) + v * density)
+                dx[index] += upstream[index] * Self.geluDerivative(source[index])
             }
         }
     }
 
+    /// GELU(x) = x·Φ(x).
+    static func geluValue(_ x: Float) -> Float { x * normalCDF(x) }
+
+    /// GELU′(x) = Φ(x) + x·φ(x).
+    static func geluDerivative(_ x: Float) -> Float { normalCDF(x) + x * normalDensity(x) }
+
+    /// Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF.
     static func normalCDF(_ x: Float) -> Float {
         0.5 * (1 + Foundation.erf(x * 0.707_106_78))
+    }
+
+    /// φ(x) = exp(−x²/2)/√(2π), the standard normal density (Φ′).
+    static func normalDensity(_ x: Float) -> Float {
+        Foundation.exp(-0.5 * x * x) * 0.398_942_28
     }
 }
