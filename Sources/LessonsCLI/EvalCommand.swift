@@ -109,9 +109,7 @@ extension LessonsCommand {
                 fid: fid(generated.features, testFeatures), fidFloor: fid(trainFeatures, testFeatures), fidImages: count,
                 psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: testAccuracy.perClass.map { $0 ?? 0 })
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try Terminal.printJSON(report)
                 return
             }
             print("Latent diffusion on Fashion-MNIST (guidance \(guidance), DDIM \(steps) steps, \(perClass) images per class, seed \(seed)):")
@@ -127,15 +125,3 @@ extension LessonsCommand {
     }
 }
 
-extension LatentFiles {
-    static func classifier(_ url: URL) throws -> Classifier {
-        let model = Classifier(seed: 0)
-        do {
-            try LatentCheckpoint.loadWeights(readCheckpoint(url, resuming: false), into: model.parameters, kind: .classifier)
-        } catch let error as LatentCheckpointError {
-            Terminal.printError("\(error)")
-            throw ExitCode(4)
-        }
-        return model
-    }
-}

@@ -126,13 +126,24 @@ enum LatentFiles {
 
     static func autoencoder(_ url: URL) throws -> Autoencoder {
         let model = Autoencoder(seed: 0)
+        try loadWeights(url, into: model.parameters, kind: .autoencoder)
+        return model
+    }
+
+    static func classifier(_ url: URL) throws -> Classifier {
+        let model = Classifier(seed: 0)
+        try loadWeights(url, into: model.parameters, kind: .classifier)
+        return model
+    }
+
+    /// Fills `parameters` from a weights file of `kind`; any failure is a message and exit 4.
+    static func loadWeights(_ url: URL, into parameters: [Parameter], kind: LatentModelKind) throws {
         do {
-            try LatentCheckpoint.loadWeights(readCheckpoint(url, resuming: false), into: model.parameters, kind: .autoencoder)
+            try LatentCheckpoint.loadWeights(readCheckpoint(url, resuming: false), into: parameters, kind: kind)
         } catch let error as LatentCheckpointError {
             Terminal.printError("\(error)")
             throw ExitCode(4)
         }
-        return model
     }
 
     /// The configuration a training state was written with.

@@ -32,6 +32,13 @@ struct Terminal: Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 
+    /// One JSON object on stdout, keys sorted (the `--json` output of the commands).
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// A line of information on stderr (progress, what is happening), not an error.
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -51,9 +51,7 @@ struct ToyBenchOptions: ParsableArguments {
             parameters: trainer.model.parameterCount, batchSize: trainer.configuration.batchSize,
             blas: "OpenBLAS " + openBLASCoreName)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            try Terminal.printJSON(figures)
             return
         }
         print("Toy model (\(figures.parameters) parameters, batch \(figures.batchSize)):")

@@ -54,9 +54,7 @@ struct UNetBenchOptions: ParsableArguments {
             sgemmShare: gemm.seconds / seconds, sgemmGFLOPS: gemm.flops / max(gemm.seconds, 1e-12) / 1e9,
             blas: "OpenBLAS " + openBLASCoreName)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            try Terminal.printJSON(figures)
             return
         }
         print("Benchmark U-Net (\(figures.parameters) parameters, batch \(batch), \(threads) thread(s), \(figures.blas)):")
