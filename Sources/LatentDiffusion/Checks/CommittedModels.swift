@@ -13,17 +13,11 @@ struct CommittedModels {
         guard let folder = ProjectFolders.nearest(named: "Models") else {
             throw LatentCheckpointError("the latent checks read Models/autoencoder.safetensors, unet.safetensors and classifier.safetensors; no Models/ folder above the working directory or the executable")
         }
-        let unetURL = folder.appendingPathComponent("unet.safetensors")
-        let pipeline = try LatentPipeline.load(autoencoder: folder.appendingPathComponent("autoencoder.safetensors"), unet: unetURL)
+        let unetFile = try SafetensorsFile(contentsOf: folder.appendingPathComponent("unet.safetensors"))
+        let pipeline = try LatentPipeline.load(autoencoder: SafetensorsFile(contentsOf: folder.appendingPathComponent("autoencoder.safetensors")), unet: unetFile)
         let classifier = Classifier(seed: 0)
         try LatentCheckpoint.loadWeights(SafetensorsFile(contentsOf: folder.appendingPathComponent("classifier.safetensors")), into: classifier.parameters, kind: .classifier)
-        return CommittedModels(pipeline: pipeline, classifier: classifier, unetFile: try SafetensorsFile(contentsOf: unetURL))
+        return CommittedModels(pipeline: pipeline, classifier: classifier, unetFile: unetFile)
     }
 }
 
-extension FashionMNIST {
-    /// The split's first `count` images, or an error naming the Debian package.
-    static func checkData(_ split: Split, count: Int) throws -> FashionMNIST {
-        try load(split: split, limit: count)
-    }
-}

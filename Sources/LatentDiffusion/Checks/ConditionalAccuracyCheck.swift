@@ -33,7 +33,7 @@ func conditionalAccuracyRows(_ context: CheckContext) throws -> [CheckRow] {
     let accuracy = ClassifierScores(classifier: models.classifier, images: images).accuracy(labels: scored)
     let perClassText = accuracy.perClass.map { String(format: "%.0f", 100 * ($0 ?? 0)) }.joined(separator: " ")
     let p = accuracy.overall, n = Double(labels.count), bound = context.parameters.real("bound")
-    let test = try FashionMNIST.checkData(.test, count: context.parameters.integer("testImages"))
+    let test = try FashionMNIST.load(split: .test, limit: context.parameters.integer("testImages"))
     let testAccuracy = ClassifierScores(classifier: models.classifier, images: test.images).accuracy(labels: test.labels).overall
     return [
         .holds(String(format: "conditional accuracy, %d images (± %.3f); per class %%: %@", labels.count, (p * (1 - p) / n).squareRoot(), perClassText),

@@ -16,7 +16,7 @@ let reconstructionCheck = CheckDefinition(
 @Sendable
 func reconstructionRows(_ context: CheckContext) throws -> [CheckRow] {
     let models = try CommittedModels.load()
-    let test = try FashionMNIST.checkData(.test, count: context.parameters.integer("samples"))
+    let test = try FashionMNIST.load(split: .test, limit: context.parameters.integer("samples"))
     let factor: Float = context.mutated("sd-constant") ? 1 / 0.18215 : 1
     let quality = ReconstructionQuality.psnr(models.pipeline.autoencoder, data: test, latentScale: factor)
     let bound = context.parameters.real("bound")

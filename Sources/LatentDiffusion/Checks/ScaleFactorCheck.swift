@@ -22,13 +22,13 @@ func scaleFactorRows(_ context: CheckContext) throws -> [CheckRow] {
     guard let seedText = models.unetFile.metadata["seed"], let seed = UInt64(seedText) else {
         throw LatentCheckpointError("Models/unet.safetensors has no training seed in its metadata")
     }
-    let train = try FashionMNIST.checkData(.train, count: 64)
+    let train = try FashionMNIST.load(split: .train, limit: 64)
     let recomputed = UNetTask.scaleFactor(of: LatentCodes(encoding: train, with: models.pipeline.autoencoder), seed: seed)
     var f = models.pipeline.scaleFactor
     if context.mutated("sd-constant") { f = 0.18215 }
 
     let n = context.parameters.integer("samples")
-    let test = try FashionMNIST.checkData(.test, count: n)
+    let test = try FashionMNIST.load(split: .test, limit: n)
     let codes = LatentCodes(encoding: test, with: models.pipeline.autoencoder)
     var stream = context.randomStream
     var moments = MomentAccumulator()

@@ -31,10 +31,13 @@ public final class LatentPipeline {
 
     /// Loads the autoencoder and the U-Net (with its text encoder) from weight files.
     public static func load(autoencoder autoencoderURL: URL, unet unetURL: URL) throws -> LatentPipeline {
-        let autoencoderFile = try SafetensorsFile(contentsOf: autoencoderURL)
+        try load(autoencoder: SafetensorsFile(contentsOf: autoencoderURL), unet: SafetensorsFile(contentsOf: unetURL))
+    }
+
+    /// The same from files already read.
+    public static func load(autoencoder autoencoderFile: SafetensorsFile, unet unetFile: SafetensorsFile) throws -> LatentPipeline {
         let autoencoder = Autoencoder(seed: 0)
         try LatentCheckpoint.loadWeights(autoencoderFile, into: autoencoder.parameters, kind: .autoencoder)
-        let unetFile = try SafetensorsFile(contentsOf: unetURL)
         try LatentCheckpoint.validate(unetFile, kind: .unet)
         guard let text = unetFile.metadata["scaleFactor"], let scaleFactor = Float(text), scaleFactor.isFinite, scaleFactor > 0 else {
             throw LatentCheckpointError("\(unetFile.source): the metadata \"scaleFactor\" is missing or not a positive number")
