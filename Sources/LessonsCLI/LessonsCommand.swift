@@ -13,7 +13,7 @@ public struct LessonsCommand: ParsableCommand {
             be read or written, 5 when training diverged, 130 when training was interrupted \
             (checkpoint written), 64 for a usage error.
             """,
-        subcommands: [List.self, Run.self, Plot.self, Calc.self, Train.self, Sample.self, Generate.self, Eval.self, Audit.self, FalseAlarms.self, Bench.self])
+        subcommands: [List.self, Run.self, Plot.self, Calc.self, Export.self, Train.self, Sample.self, Generate.self, Eval.self, Audit.self, FalseAlarms.self, Bench.self, Doctor.self])
 
     public init() {}
 }

@@ -17,46 +17,29 @@ extension LessonsCommand {
         @Option(help: "Replace every Monte-Carlo sample size (100…100000000).")
         var samples: Int?
 
+        @Option(help: "Run only executable cell N (checks and plots numbered 1… in reading order, as the exports show them); one lesson only.")
+        var cell: Int?
+
         @Flag(help: "Print the executed lesson as JSON instead of text.")
         var json = false
 
         @OptionGroup var library: LibraryOptions
 
         func validate() throws {
-            if let samples, !(100...100_000_000).contains(samples) {
-                throw ValidationError("--samples must be between 100 and 100000000 (got \(samples))")
+            try LessonExecution.validate(samples: samples)
+            if let cell {
+                guard cell >= 1 else { throw ValidationError("--cell must be 1 or more (got \(cell))") }
+                guard name != "all" else { throw ValidationError("--cell needs one lesson, not all") }
             }
         }
 
         func run() throws {
             let lessons = try library.library()
-            let names: [String]
-            do {
-                names = try lessons.resolve(name)
-            } catch let error as CLIError {
-                throw ValidationError(error.description)
-            }
-            let runner = lessons.runner
+            let names = try LessonExecution.names(name, in: lessons)
             let terminal = Terminal.current
             var results: [LessonResult] = []
             for lessonName in names {
-                let lesson: Lesson
-                let result: LessonResult
-                do {
-                    lesson = try lessons.lesson(lessonName)
-                    result = try runner.run(lesson, seed: seed, samples: samples) { done, total, id in
-                        terminal.progress("\(lessonName) [\(done + 1)/\(total)] \(id)")
-                    }
-                } catch let error as LessonError {
-                    terminal.clearProgress()
-                    Terminal.printError(error.description)
-                    throw ExitCode(2)
-                } catch let error as CLIError {
-                    terminal.clearProgress()
-                    Terminal.printError(error.description)
-                    throw ExitCode(2)
-                }
-                terminal.clearProgress()
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell)
                 results.append(result)
                 if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)

@@ -1,4 +1,4 @@
-/// Turns LaTeX math into readable Unicode text for a terminal.
+/// Turns LaTeX math into readable Unicode text for a terminal (and for `HTMLProse`'s pages).
 ///
 /// `render` handles a single formula (the text between `$…$` or `$$…$$`);
 /// `renderProse` finds such formulas inside a Markdown line and renders them in place.
@@ -20,38 +20,66 @@ public enum LaTeXUnicode {
     /// closes one when preceded by a non-space character and not followed by a digit,
     /// so prices such as "$5 and $10" stay as they are.
     public static func renderProse(_ markdownLine: String) -> String {
-        var out = ""
+        proseSegments(markdownLine).map { segment in
+            switch segment {
+            case .text(let text), .code(let text): text
+            case .math(let latex, _): render(latex)
+            }
+        }.joined()
+    }
+
+    /// A piece of a Markdown line: literal text, the content of a code span, or a formula.
+    enum ProseSegment: Equatable, Sendable {
+        /// Text as it reads, with `\$` already turned into `$`.
+        case text(String)
+        /// The content of a code span, without its backticks.
+        case code(String)
+        /// The LaTeX between `$…$` (`display` false) or `$$…$$` (`display` true).
+        case math(String, display: Bool)
+    }
+
+    /// Splits a Markdown line into text, code spans and formulas, by the rules of
+    /// `renderProse` (which joins the pieces, rendering the formulas). Adjacent text is merged.
+    static func proseSegments(_ markdownLine: String) -> [ProseSegment] {
+        var segments: [ProseSegment] = []
+        var text = ""
+        func emit(_ segment: ProseSegment) {
+            if !text.isEmpty { segments.append(.text(text)) }
+            text = ""
+            segments.append(segment)
+        }
         var rest = markdownLine[...]
         while let c = rest.first {
             if c == "`" {
                 let fence = String(rest.prefix { $0 == "`" })
                 let body = rest.dropFirst(fence.count)
                 if let close = find(fence, in: body) {
-                    out += body[..<close]
+                    emit(.code(String(body[..<close])))
                     rest = body[close...].dropFirst(fence.count)
                 } else {
-                    out += fence
+                    text += fence
                     rest = body
                 }
             } else if rest.hasPrefix("\\$") {
-                out += "$"
+                text += "$"
                 rest = rest.dropFirst(2)
             } else if c == "$" {
                 let delimiter = rest.hasPrefix("$$") ? "$$" : "$"
                 let body = rest.dropFirst(delimiter.count)
                 if let close = closing(delimiter, in: body) {
-                    out += render(String(body[..<close]))
+                    emit(.math(String(body[..<close]), display: delimiter == "$$"))
                     rest = body[close...].dropFirst(delimiter.count)
                 } else {
-                    out += delimiter
+                    text += delimiter
                     rest = body
                 }
             } else {
-                out.append(c)
+                text.append(c)
                 rest = rest.dropFirst()
             }
         }
-        return out
+        if !text.isEmpty { segments.append(.text(text)) }
+        return segments
     }
 
     // MARK: - Tokens

@@ -40,62 +40,36 @@ public struct TerminalRenderer: Sendable {
 
     // MARK: prose
 
+    /// The blocks of `ProseBlock.parse`: headings underlined, formulas and code indented,
+    /// paragraphs and list items wrapped to the width.
     func renderProse(_ markdown: String) -> String {
         var out = ""
-        var paragraph: [String] = []
         var listOpen = false  // a list ends at the next blank line, which then prints
-        var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)[...]
-        func flush() {
-            guard !paragraph.isEmpty else { return }
-            out += wrapParagraph(paragraph)
-            paragraph = []
-        }
-        while let line = lines.popFirst() {
-            let trimmed = line.trimmingSpaces
-            if trimmed.isEmpty {
-                flush()
+        for block in ProseBlock.parse(markdown) {
+            switch block {
+            case .blank:
                 if listOpen {
                     out += "\n"
                     listOpen = false
                 }
-            } else if trimmed.hasPrefix("#") {
-                flush()
-                let text = LaTeXUnicode.renderProse(String(trimmed.drop(while: { $0 == "#" })).trimmingSpaces)
-                let level = trimmed.prefix(while: { $0 == "#" }).count
+            case .heading(let level, let markdownText):
+                let text = LaTeXUnicode.renderProse(markdownText)
                 out += "\n" + paint(level <= 1 ? text.uppercased() : text, .bold) + "\n"
                 if level <= 2 { out += String(repeating: level == 1 ? "═" : "─", count: min(width, text.count)) + "\n" }
                 out += "\n"
-            } else if trimmed.hasPrefix("$$") {
-                flush()
-                var math = String(trimmed.dropFirst(2))
-                while !math.hasSuffix("$$"), let next = lines.popFirst() { math += " " + next.trimmingSpaces }
-                if math.hasSuffix("$$") { math.removeLast(2) }
-                out += "    " + LaTeXUnicode.render(math.trimmingSpaces) + "\n\n"
-            } else if trimmed.hasPrefix("```") {
-                flush()
-                while let next = lines.popFirst(), next.trimmingSpaces != "```" { out += "    " + next + "\n" }
+            case .displayMath(let math):
+                out += "    " + LaTeXUnicode.render(math) + "\n\n"
+            case .code(_, let lines):
+                for line in lines { out += "    " + line + "\n" }
                 out += "\n"
-            } else if trimmed.hasPrefix("- ") || trimmed.hasPrefix("* ") || trimmed.first?.isNumber == true && trimmed.contains(". ") && isListNumber(trimmed) {
-                flush()
-                paragraph = [trimmed]
-                while let next = lines.first, !next.trimmingSpaces.isEmpty, next.hasPrefix("  ") {
-                    paragraph.append(next.trimmingSpaces)
-                    lines.removeFirst()
-                }
-                out += wrapListItem(paragraph)
-                paragraph = []
+            case .listItem(let marker, let lines):
+                out += wrapListItem(marker, lines)
                 listOpen = true
-            } else {
-                paragraph.append(trimmed)
+            case .paragraph(let lines):
+                out += wrapParagraph(lines)
             }
         }
-        flush()
         return listOpen ? out + "\n" : out
-    }
-
-    func isListNumber(_ line: String) -> Bool {
-        let digits = line.prefix(while: \.isNumber)
-        return !digits.isEmpty && line.dropFirst(digits.count).hasPrefix(". ")
     }
 
     func inline(_ text: String) -> String {
@@ -108,20 +82,14 @@ public struct TerminalRenderer: Sendable {
         wrap(inline(lines.joined(separator: " ")), indent: "", hanging: "") + "\n"
     }
 
-    func wrapListItem(_ lines: [String]) -> String {
-        let first = lines[0]
-        let marker: String
-        let body: String
-        if first.hasPrefix("- ") || first.hasPrefix("* ") {
-            marker = "  • "
-            body = String(first.dropFirst(2))
-        } else {
-            let digits = first.prefix(while: \.isNumber)
-            marker = "  \(digits). "
-            body = String(first.dropFirst(digits.count + 2))
+    /// A list item with its marker (`•` for a bullet) and a hanging indent.
+    func wrapListItem(_ marker: ProseBlock.ListMarker, _ lines: [String]) -> String {
+        let prefix = switch marker {
+        case .bullet: "  • "
+        case .number(let digits): "  \(digits). "
         }
-        let text = inline(([body] + lines.dropFirst()).joined(separator: " "))
-        return wrap(text, indent: marker, hanging: String(repeating: " ", count: marker.count))
+        let text = inline(lines.joined(separator: " "))
+        return wrap(text, indent: prefix, hanging: String(repeating: " ", count: prefix.count))
     }
 
     /// Greedy word wrap to `width` columns (counted in Characters).
@@ -152,12 +120,12 @@ public struct TerminalRenderer: Sendable {
             return out + "    " + paint("error: \(error)", .red) + "\n\n"
         }
         // A sample size shared by every row is said once, in the header.
-        let counts = Set(result.rows.compactMap { $0.monteCarlo?.n ?? $0.sampleCount })
-        let sharedCount = counts.count == 1 ? counts.first : nil
-        let header = ["quantity", "closed form", sharedCount.map { "evidence (n=\(Self.count($0)))" } ?? "evidence", "score", "rule"]
+        let sharedCount = CellText.sharedCount(result.rows)
+        let header = CellText.header(sharedCount: sharedCount)
         let rows = result.rows.map { row in
-            [row.quantity, row.closedForm.map(Self.number) ?? "—", evidence(row, showingCount: sharedCount == nil), measure(row),
-             row.tolerance + " " + (row.pass ? "✓" : "✗")]
+            var cells = CellText.cells(row, showingCount: sharedCount == nil)
+            cells[4] += row.pass ? " ✓" : " ✗"
+            return cells
         }
         var widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         // The quantity column takes what the others leave; a longer quantity gets a line of its own.
@@ -179,41 +147,6 @@ public struct TerminalRenderer: Sendable {
             out += (row.pass ? text : paint(text, .red)) + "\n"
         }
         return out + "\n"
-    }
-
-    func evidence(_ row: CheckRow, showingCount: Bool) -> String {
-        if let mc = row.monteCarlo {
-            let n = showingCount ? " (n=\(Self.count(mc.n)))" : ""
-            return "MC " + String(format: "%.7g", mc.mean) + " ± " + Self.twoDigits(mc.stderr) + n
-        }
-        if let exact = row.exact { return "exact \(Self.number(exact))" }
-        if let d = row.statistic, let n = row.sampleCount {
-            return "KS D=\(Self.twoDigits(d))" + (showingCount ? " (n=\(Self.count(n)))" : "")
-        }
-        return "—"
-    }
-
-    func measure(_ row: CheckRow) -> String {
-        if let z = row.z { return "z=" + String(format: "%+.2f", z) }
-        if let r = row.relativeError { return "rel=" + Self.twoDigits(r) }
-        if let p = row.pValue { return "p=" + Self.twoDigits(p) }
-        return ""
-    }
-
-    /// Two significant digits: enough for a standard error or a p-value.
-    static func twoDigits(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        return shortNumber(Double(String(format: "%.2g", x)) ?? x)
-    }
-
-    static func number(_ x: Double) -> String {
-        if x.isNaN { return "nan" }
-        if x.isInfinite { return x > 0 ? "∞" : "−∞" }
-        return String(format: "%.8g", x)
-    }
-
-    static func count(_ n: Int) -> String {
-        n >= 10_000 && n % 1000 == 0 ? shortNumber(Double(n)) : "\(n)"
     }
 
     // MARK: colour

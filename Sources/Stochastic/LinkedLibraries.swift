@@ -6,6 +6,12 @@ public var openBLASCoreName: String {
     openblas_get_corename().map { String(cString: $0) } ?? ""
 }
 
+/// OpenBLAS' build line from `openblas_get_config`, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH
+/// NO_AFFINITY Haswell MAX_THREADS=64": its version and how it was built.
+public var openBLASConfiguration: String {
+    openblas_get_config().map { String(cString: $0) } ?? ""
+}
+
 /// The shared library that the symbol `cblas_sgemm` resolves to in this process: it must
 /// be OpenBLAS (GSL's bundled reference CBLAS is some 20× slower). Found by looking the
 /// symbol up (`dlsym` with the default scope) and finding its address in /proc/self/maps.

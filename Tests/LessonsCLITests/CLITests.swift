@@ -328,18 +328,47 @@ struct CLITests {
     }
 }
 
-@Suite("Every lesson runs green")
+@Suite("Every lesson runs green, and docs/ is its current export")
 struct LessonFilesTests {
-    @Test("each lesson in Lessons/ binds every cell and passes every check")
+    /// OpenBLAS splits a product differently for other thread counts, which moves the last
+    /// digits of the Float32 model checks; docs/ is written with two (scripts/export-docs).
+    static let threads = ["OPENBLAS_NUM_THREADS": "2"]
+
+    @Test("lessons export all --format md passes every check and matches docs/ byte for byte")
     func allLessons() throws {
         let library = LessonLibrary(directory: Invocation.repository.appendingPathComponent("Lessons"))
         let names = try library.names()
         #expect(names.contains("gaussian"))
+        for name in names { #expect(!(try library.lesson(name)).summary.isEmpty, "\(name) has no summary") }
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let export = try Invocation(["export", "all", "--format", "md", "--out", folder.path], environment: Self.threads)
+        #expect(export.status == 0, "a check failed or a lesson is malformed: \(export.stderr)")
+
+        let docs = Invocation.repository.appendingPathComponent("docs")
+        let committed = try FileManager.default.contentsOfDirectory(atPath: docs.path).filter { $0.hasSuffix(".md") }.sorted()
+        #expect(committed == names.map { "\($0).md" }, "docs/ must hold one export per lesson: run scripts/export-docs")
         for name in names {
-            let lesson = try library.lesson(name)
-            #expect(!lesson.summary.isEmpty, "\(name) has no summary")
-            let result = try library.runner.run(lesson, seed: 1)
-            #expect(result.failed == 0, "\(name): \(result.checks.filter { !$0.pass }.map(\.id))")
+            let fresh = try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8)
+            let old = (try? String(contentsOf: docs.appendingPathComponent("\(name).md"), encoding: .utf8)) ?? ""
+            #expect(fresh == old, "docs/\(name).md is stale (run scripts/export-docs): \(Self.firstDifference(old, fresh))")
         }
+        // Every figure the exports link is committed (its pixels depend on the fonts installed, so only its presence is compared).
+        for figure in try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("figures").path) {
+            let data = FileManager.default.contents(atPath: docs.appendingPathComponent("figures/\(figure)").path)
+            #expect(data?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true, "docs/figures/\(figure) is missing: run scripts/export-docs")
+        }
+    }
+
+    /// The first line where two texts differ, both versions.
+    static func firstDifference(_ old: String, _ new: String) -> String {
+        let (a, b) = (old.split(separator: "\n", omittingEmptySubsequences: false), new.split(separator: "\n", omittingEmptySubsequences: false))
+        for index in 0..<max(a.count, b.count) where index >= a.count || index >= b.count || a[index] != b[index] {
+            let was = index < a.count ? String(a[index]) : "(end)"
+            let now = index < b.count ? String(b[index]) : "(end)"
+            return "line \(index + 1): committed «\(was)», now «\(now)»"
+        }
+        return "no difference"
     }
 }
