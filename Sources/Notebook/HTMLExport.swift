@@ -6,7 +6,7 @@ import Foundation
 public enum HTMLExport {
     public static func render(_ executed: ExecutedLesson) -> String {
         var body = "<p class=\"note\">Executed notebook: <strong>\(executed.tally)</strong> (seed \(executed.result.seed)). "
-            + "Each cell names the command that re-runs it; <code>lessons run \(escape(executed.lesson.name))</code> runs them all in the terminal.</p>\n"
+            + "Each cell names the command that re-runs it; <code>lessons run \(HTMLProse.escape(executed.lesson.name))</code> runs them all in the terminal.</p>\n"
         for item in executed.items {
             switch item {
             case .prose(let markdown):
@@ -15,18 +15,18 @@ public enum HTMLExport {
                 body += check(number: number, cell: cell, result: result, command: executed.command(cell: number))
             case .plot(let number, let cell, let figure):
                 body += "<figure class=\"cell\" id=\"cell-\(number)\">\n" + inlineSVG(figure.svg, prefix: "cell-\(number)-")
-                    + "<figcaption>cell \(number) · figure <code>\(escape(cell.name))</code> · <code>\(escape(executed.command(cell: number)))</code></figcaption>\n</figure>\n"
+                    + "<figcaption>cell \(number) · figure <code>\(HTMLProse.escape(cell.name))</code> · <code>\(HTMLProse.escape(executed.command(cell: number)))</code></figcaption>\n</figure>\n"
             }
         }
         let verdict = executed.result.failed == 0 ? "pass" : "fail"
-        body += "<footer class=\"\(verdict)\"><strong>\(escape(executed.lesson.name)): \(executed.tally)</strong> (seed \(executed.result.seed)).</footer>\n"
+        body += "<footer class=\"\(verdict)\"><strong>\(HTMLProse.escape(executed.lesson.name)): \(executed.tally)</strong> (seed \(executed.result.seed)).</footer>\n"
         return """
             <!DOCTYPE html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(executed.lesson.title))</title>
+            <title>\(HTMLProse.escape(executed.lesson.title))</title>
             <style>
             \(style)
             </style>
@@ -65,22 +65,22 @@ public enum HTMLExport {
 
     static func check(number: Int, cell: CheckCell, result: CellResult, command: String) -> String {
         let mark = result.pass ? "✓" : "✗"
-        let verdict = result.verdict.map { " — verdict: <strong>\(escape($0.rawValue))</strong>" } ?? ""
+        let verdict = result.verdict.map { " — verdict: <strong>\(HTMLProse.escape($0.rawValue))</strong>" } ?? ""
         var out = "<section class=\"cell \(result.pass ? "pass" : "fail")\" id=\"cell-\(number)\">\n"
-        out += "<h3>\(mark) cell \(number) · check <code>\(escape(cell.id))</code> — \(escape(result.title))\(verdict)</h3>\n"
-        out += "<p class=\"command\"><code>\(escape(command))</code></p>\n"
+        out += "<h3>\(mark) cell \(number) · check <code>\(HTMLProse.escape(cell.id))</code> — \(HTMLProse.escape(result.title))\(verdict)</h3>\n"
+        out += "<p class=\"command\"><code>\(HTMLProse.escape(command))</code></p>\n"
         let yaml = cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !yaml.isEmpty { out += "<pre class=\"parameters\">\(escape(yaml))</pre>\n" }
+        if !yaml.isEmpty { out += "<pre class=\"parameters\">\(HTMLProse.escape(yaml))</pre>\n" }
         if let error = result.error {
-            return out + "<p class=\"error\"><strong>error:</strong> \(escape(error))</p>\n</section>\n"
+            return out + "<p class=\"error\"><strong>error:</strong> \(HTMLProse.escape(error))</p>\n</section>\n"
         }
         let shared = CellText.sharedCount(result.rows)
-        out += "<table>\n<thead><tr>" + (CellText.header(sharedCount: shared) + ["pass"]).map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        out += "<table>\n<thead><tr>" + (CellText.header(sharedCount: shared) + ["pass"]).map { "<th>\(HTMLProse.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in result.rows {
             let cells = CellText.cells(row, showingCount: shared == nil)
             out += "<tr class=\"\(row.pass ? "pass" : "fail")\">"
             for (column, text) in cells.enumerated() {
-                out += column == 4 ? "<td class=\"rule\">\(escape(text))</td>" : "<td>\(escape(text))</td>"
+                out += column == 4 ? "<td class=\"rule\">\(HTMLProse.escape(text))</td>" : "<td>\(HTMLProse.escape(text))</td>"
             }
             out += "<td>\(row.pass ? "✓" : "✗")</td></tr>\n"
         }
@@ -99,6 +99,4 @@ public enum HTMLExport {
         text = text.replacingOccurrences(of: "url(#", with: "url(#\(prefix)")
         return text.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
     }
-
-    static func escape(_ text: String) -> String { HTMLProse.escape(text) }
 }
