@@ -24,7 +24,7 @@ extension LessonsCommand {
 
         @OptionGroup var unet: UNetBenchOptions
 
-        @Option(help: "toy: threads for sampling (training always runs on one thread, bit-for-bit reproducible); unet: OpenBLAS threads for training (1…64).")
+        @Option(help: "toy: threads for sampling (training always runs on one thread, bit-for-bit reproducible); unet: threads for training (1…64; OpenBLAS itself runs on one, the products are split into bands).")
         var threads = 1
 
         @Flag(help: "toy, unet: print one JSON object instead of a table.")

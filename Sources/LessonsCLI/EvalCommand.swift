@@ -46,7 +46,7 @@ extension LessonsCommand {
         @Option(help: "The classifier weights (default Models/classifier.safetensors).")
         var classifier: String?
 
-        @Option(help: "OpenBLAS threads (1…64).")
+        @Option(help: "Threads for the matrix products, im2col and attention (1…64).")
         var threads = 2
 
         @Flag(help: "Print one JSON object instead of a table.")

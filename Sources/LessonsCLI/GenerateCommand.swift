@@ -50,7 +50,7 @@ extension LessonsCommand {
         @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
         var autoencoder: String?
 
-        @Option(help: "OpenBLAS threads (1…64).")
+        @Option(help: "Threads for the matrix products, im2col and attention (1…64).")
         var threads = 2
 
         func validate() throws {

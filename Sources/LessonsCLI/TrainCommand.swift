@@ -75,7 +75,7 @@ extension LessonsCommand {
         @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (1…10000000; default 2000 toy, 500 latent).")
         var checkpointEvery: Int?
 
-        @Option(help: "Latent models: OpenBLAS threads (1…64; default 2). A resumed run matches an uninterrupted one bit for bit at the same thread count.")
+        @Option(help: "Latent models: threads for the matrix products, im2col and attention (1…64; default 2). A resumed run matches an uninterrupted one bit for bit at the same thread count.")
         var threads = 2
 
         var outPath: String { out ?? "checkpoints/\(target.rawValue).safetensors" }

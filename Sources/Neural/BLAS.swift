@@ -27,6 +27,58 @@ public enum BLAS {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
             return
         }
+        let parts = partCount(m: m, n: n, k: k)
+        guard parts > 1 else {
+            return blocked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+        // Each part owns a band of C's columns (or rows, when C is tall): the parts write
+        // disjoint memory, and OpenBLAS, on one thread per part, sums every element over
+        // the same k-blocks in the same order as an undivided call.
+        let (a, b, c) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
+        let alongColumns = n >= m
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let a = UnsafePointer<Float>(bitPattern: a)!, b = UnsafePointer<Float>(bitPattern: b)!
+            let c = UnsafeMutablePointer<Float>(bitPattern: c)!
+            let length = alongColumns ? n : m
+            let low = bandStart(part, of: parts, length: length), high = bandStart(part + 1, of: parts, length: length)
+            guard high > low else { return }
+            if alongColumns {
+                blocked(transposeA: transposeA, transposeB: transposeB, m: m, n: high - low, k: k, alpha: alpha,
+                        a: a, lda: lda, b: transposeB ? b + low * ldb : b + low, ldb: ldb, beta: beta, c: c + low, ldc: ldc)
+            } else {
+                blocked(transposeA: transposeA, transposeB: transposeB, m: high - low, n: n, k: k, alpha: alpha,
+                        a: transposeA ? a + low : a + low * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + low * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// Below this many multiply-adds a product runs undivided: the second thread's start-up
+    /// (a few µs) is not repaid.
+    static let parallelWork = 1 << 20
+
+    /// How many bands `gemm` splits C into: one per thread for large products.
+    static func partCount(m: Int, n: Int, k: Int, threads: Int = BLAS.threads) -> Int {
+        guard threads > 1, m * n * k >= parallelWork else { return 1 }
+        return max(1, min(threads, max(m, n) / bandAlignment))
+    }
+
+    /// Bands start at multiples of 16, the width of the Zen kernel's register tile.
+    static let bandAlignment = 16
+
+    /// The first row or column of band `part` of `parts` over `length`, a multiple of 16.
+    static func bandStart(_ part: Int, of parts: Int, length: Int) -> Int {
+        guard part < parts else { return length }
+        return min(length, (length * part / parts) / bandAlignment * bandAlignment)
+    }
+
+    /// One undivided product on the calling thread, its inner dimension cut into blocks of
+    /// `innerBlock` (the second and later accumulating into C).
+    private static func blocked(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         var start = 0
         while start < k {
             let width = min(innerBlock, k - start)
@@ -47,11 +99,20 @@ public enum BLAS {
     /// reports the share of a training step spent in sgemm).
     public static let profile = GemmProfile()
 
-    /// The number of threads OpenBLAS uses for one call.
+    /// The threads one product (and the layers that split their work the same way) uses.
+    /// OpenBLAS itself always runs on one thread: its idle threads spin in `sched_yield`,
+    /// taking a core from the im2col and attention workers, so `gemm` splits large products
+    /// into bands itself. Starts at OpenBLAS' own count (OPENBLAS_NUM_THREADS, else the cores).
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { configuredThreads.load(ordering: .relaxed) }
+        set { configuredThreads.store(max(1, newValue), ordering: .relaxed) }
     }
+
+    private static let configuredThreads: Atomic<Int> = {
+        let initial = Int(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+        return Atomic(max(1, initial))
+    }()
 }
 
 /// Accumulated time and floating-point operations of `BLAS.gemm` calls, counted only while on.

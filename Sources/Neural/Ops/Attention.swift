@@ -111,11 +111,12 @@ extension Tape {
         }
     }
 
-    /// One worker per processor, at most one per item, and one only for small layers
-    /// (below ~1M multiply-adds per product the threads' start-up is not repaid).
-    static func attentionWorkers(batch: Int, work perItem: Int) -> Int {
+    /// One worker per thread of `BLAS.threads` (so a one-thread run uses one core), at most
+    /// one per item, and one only for small layers (below ~1M multiply-adds per product the
+    /// threads' start-up is not repaid).
+    static func attentionWorkers(batch: Int, work perItem: Int, threads: Int = BLAS.threads) -> Int {
         guard batch * perItem >= 1 << 20 else { return 1 }
-        return max(1, min(batch, ProcessInfo.processInfo.activeProcessorCount))
+        return max(1, min(batch, threads))
     }
 
     /// body(worker, items) for `workers` contiguous ranges of 0..<batch, in parallel when

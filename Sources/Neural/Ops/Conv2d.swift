@@ -155,17 +155,15 @@ struct ConvolutionGeometry {
         return low..<max(low, high)
     }
 
-    /// The cores im2col and col2im split their channels over (OpenBLAS threads the products).
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Below this many X̂ elements a second thread costs more than it saves.
     static let parallelWork = 1 << 15
 
-    /// Runs `body` over consecutive channel ranges, one per core when the X̂ block of
-    /// `batches` is large: each channel owns its X̂ rows and its planes of x and ∂L/∂x, so
-    /// the parts write disjoint memory, and every element sees the same order of additions
-    /// as in one serial pass.
+    /// Runs `body` over consecutive channel ranges, one per thread of `BLAS.threads` (so a
+    /// one-thread run uses one core) when the X̂ block of `batches` is large: each channel
+    /// owns its X̂ rows and its planes of x and ∂L/∂x, so the parts write disjoint memory,
+    /// and every element sees the same order of additions as in one serial pass.
     private func inChannelParts(batches: Range<Int>, _ body: @escaping @Sendable (Range<Int>) -> Void) {
-        let parts = columnRows * batches.count * outputPlane >= Self.parallelWork ? min(channels, Self.cores) : 1
+        let parts = columnRows * batches.count * outputPlane >= Self.parallelWork ? min(channels, BLAS.threads) : 1
         guard parts > 1 else { return body(0..<channels) }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             body(channels * part / parts..<channels * (part + 1) / parts)
