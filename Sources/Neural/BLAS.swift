@@ -12,11 +12,12 @@ public enum BLAS {
     public static let innerBlock = 128
 
     /// C = α·op(A)·op(B) + β·C, row-major; op(A) is m×k, op(B) is k×n, C is m×n.
-    /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored.
+    /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored. A large product is
+    /// split into `threads` bands of C that run in parallel.
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = BLAS.threads
     ) {
         guard m > 0, n > 0 else { return }
         let profiling = profile.isOn
@@ -27,7 +28,7 @@ public enum BLAS {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
             return
         }
-        let parts = partCount(m: m, n: n, k: k)
+        let parts = partCount(m: m, n: n, k: k, threads: threads)
         guard parts > 1 else {
             return blocked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -58,7 +59,7 @@ public enum BLAS {
     static let parallelWork = 1 << 20
 
     /// How many bands `gemm` splits C into: one per thread for large products.
-    static func partCount(m: Int, n: Int, k: Int, threads: Int = BLAS.threads) -> Int {
+    static func partCount(m: Int, n: Int, k: Int, threads: Int) -> Int {
         guard threads > 1, m * n * k >= parallelWork else { return 1 }
         return max(1, min(threads, max(m, n) / bandAlignment))
     }
