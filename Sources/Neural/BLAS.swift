@@ -33,9 +33,10 @@ public enum BLAS {
             return blocked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
-        // Each part owns a band of C's columns (or rows, when C is tall): the parts write
-        // disjoint memory, and OpenBLAS, on one thread per part, sums every element over
-        // the same k-blocks in the same order as an undivided call.
+        // Each part owns a band of C's columns (or rows, when C is tall), so the parts write
+        // disjoint memory. The last Float32 digits can differ from an undivided call (the
+        // kernel's edge tiles fall elsewhere): results depend on the thread count, as they
+        // did with OpenBLAS' own threads, and are reproducible for a given count.
         let (a, b, c) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
         let alongColumns = n >= m
         DispatchQueue.concurrentPerform(iterations: parts) { part in
