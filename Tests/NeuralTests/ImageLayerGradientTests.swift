@@ -31,6 +31,9 @@ import Testing
         ConvCase(input: [2, 3, 4, 4], weight: [2, 3, 1, 1], stride: 2, padding: 1, bias: true),
         ConvCase(input: [3, 2, 4, 5], weight: [3, 2, 3, 3], stride: 1, padding: 1, bias: true, columnBudget: 2 * 18 * 20),
         ConvCase(input: [3, 2, 5, 4], weight: [3, 2, 3, 3], stride: 2, padding: 1, bias: true, columnBudget: 1),
+        // Lines of 11 pixels (one SIMD8 step, then 3 single floats) and a padding of 2.
+        ConvCase(input: [2, 2, 3, 11], weight: [3, 2, 3, 3], stride: 1, padding: 1, bias: true),
+        ConvCase(input: [1, 2, 5, 9], weight: [2, 2, 3, 3], stride: 1, padding: 2, bias: false),
     ]
 
     @Test(arguments: convCases) func conv2d(_ c: ConvCase) {

@@ -179,7 +179,9 @@ struct ConvolutionGeometry {
     }
 
     /// X̂[(c·kH + u)·kW + v, (b − start)·Ho·Wo + i·Wo + j] = x[b, c, s·i − p + u, s·j − p + v], 0 outside.
+    /// Stride 1 goes through `im2colStrideOne`; these loops serve the strided convolutions.
     func im2col(_ x: UnsafePointer<Float>, batches: Range<Int>, channels part: Range<Int>? = nil, into columns: UnsafeMutablePointer<Float>) {
+        if stride == 1 { return im2colStrideOne(x, batches: batches, channels: part ?? 0..<channels, into: columns) }
         let plane = outputPlane, rowLength = batches.count * plane
         for c in part ?? 0..<channels {
             for u in 0..<kernelHeight {
@@ -200,12 +202,7 @@ struct ConvolutionGeometry {
                             }
                             let sourceLine = source + inputRow * width
                             for j in 0..<valid.lowerBound { line[j] = 0 }
-                            if stride == 1 {
-                                let shifted = sourceLine + offset
-                                for j in valid { line[j] = shifted[j] }
-                            } else {
-                                for j in valid { line[j] = sourceLine[stride * j + offset] }
-                            }
+                            for j in valid { line[j] = sourceLine[stride * j + offset] }
                             for j in valid.upperBound..<outputWidth { line[j] = 0 }
                         }
                     }
@@ -215,8 +212,9 @@ struct ConvolutionGeometry {
     }
 
     /// The adjoint of `im2col`: dx[b, c, s·i − p + u, s·j − p + v] += ∂X̂[…] for every column
-    /// entry that was read from inside the image.
+    /// entry that was read from inside the image. Stride 1 goes through `col2imStrideOne`.
     func col2im(_ columns: UnsafePointer<Float>, batches: Range<Int>, channels part: Range<Int>? = nil, addingInto dx: UnsafeMutablePointer<Float>) {
+        if stride == 1 { return col2imStrideOne(columns, batches: batches, channels: part ?? 0..<channels, addingInto: dx) }
         let plane = outputPlane, rowLength = batches.count * plane
         for c in part ?? 0..<channels {
             for u in 0..<kernelHeight {
@@ -230,12 +228,7 @@ struct ConvolutionGeometry {
                             let inputRow = stride * i - padding + u
                             guard inputRow >= 0 && inputRow < height else { continue }
                             let line = source + i * outputWidth, targetLine = target + inputRow * width
-                            if stride == 1 {
-                                let shifted = targetLine + offset
-                                for j in valid { shifted[j] += line[j] }
-                            } else {
-                                for j in valid { targetLine[stride * j + offset] += line[j] }
-                            }
+                            for j in valid { targetLine[stride * j + offset] += line[j] }
                         }
                     }
                 }
