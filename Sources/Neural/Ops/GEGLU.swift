@@ -1,5 +1,3 @@
-import Foundation
-
 /// GEGLU (Shazeer 2020, "GLU Variants Improve Transformer"), the gated feed-forward of
 /// Stable Diffusion's transformer blocks: x [n, 2m] is split into a = x[:, :m] and the gate
 /// g = x[:, m:], and y = a ⊙ GELU(g) [n, m], with the exact GELU of `gelu` (g·Φ(g)).

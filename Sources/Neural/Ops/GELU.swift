@@ -1,5 +1,3 @@
-import Foundation
-
 /// GELU, exact form: y = x·Φ(x) with Φ the standard normal CDF, Φ(x) = ½(1 + erf(x/√2))
 /// (Hendrycks & Gimpel 2016). Backward: ∂y/∂x = Φ(x) + x·φ(x), φ the normal density.
 extension Tape {
@@ -24,13 +22,11 @@ extension Tape {
     /// GELU′(x) = Φ(x) + x·φ(x).
     static func geluDerivative(_ x: Float) -> Float { normalCDF(x) + x * normalDensity(x) }
 
-    /// Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF.
-    static func normalCDF(_ x: Float) -> Float {
-        0.5 * (1 + Foundation.erf(x * 0.707_106_78))
-    }
+    /// Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF (`FastMath.normalCDF`).
+    static func normalCDF(_ x: Float) -> Float { FastMath.normalCDF(x) }
 
     /// φ(x) = exp(−x²/2)/√(2π), the standard normal density (Φ′).
     static func normalDensity(_ x: Float) -> Float {
-        Foundation.exp(-0.5 * x * x) * 0.398_942_28
+        FastMath.exp(-0.5 * x * x) * 0.398_942_28
     }
 }
