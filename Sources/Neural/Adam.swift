@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Adam with bias correction (Kingma & Ba 2015, Algorithm 1), in PyTorch's arithmetic:
 /// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε).
 /// A step reads each parameter's gradient and clears it.
@@ -21,25 +23,31 @@ public final class Adam {
     }
 
     /// One update of every parameter from its gradient; the gradients are then zeroed.
-    public func update() {
+    /// Above `parallelWork` elements the parameters, laid end to end, are cut into `threads`
+    /// contiguous parts updated in parallel. Each element's arithmetic is the same whichever
+    /// part holds it (and in the SIMD lanes as in the scalar tail), so the result does not
+    /// depend on the thread count.
+    public func update(threads: Int = BLAS.threads) {
         step += 1
         let correction1 = 1 - pow(Double(beta1), Double(step))
         let correction2 = 1 - pow(Double(beta2), Double(step))
-        let stepSize = learningRate / Float(correction1)
-        let rootCorrection2 = Float(correction2.squareRoot())
-        let b1 = beta1, b2 = beta2, eps = epsilon
-        for (index, parameter) in parameters.enumerated() {
-            let theta = parameter.value.pointer, g = parameter.gradient.pointer
-            let m = firstMoments[index].pointer, v = secondMoments[index].pointer
-            for i in 0..<parameter.value.count {
-                let gradient = g[i]
-                m[i] = b1 * m[i] + (1 - b1) * gradient
-                v[i] = b2 * v[i] + (1 - b2) * gradient * gradient
-                theta[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + eps)
-                g[i] = 0
-            }
+        let rule = AdamRule(beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: learningRate / Float(correction1),
+                            rootCorrection2: Float(correction2.squareRoot()))
+        let blocks = parameters.indices.map { index in
+            AdamRule.Block(theta: UInt(bitPattern: parameters[index].value.pointer), gradient: UInt(bitPattern: parameters[index].gradient.pointer),
+                           first: UInt(bitPattern: firstMoments[index].pointer), second: UInt(bitPattern: secondMoments[index].pointer),
+                           count: parameters[index].value.count)
+        }
+        let total = blocks.reduce(0) { $0 + $1.count }
+        let parts = total >= Self.parallelWork ? max(1, min(threads, total)) : 1
+        guard parts > 1 else { return rule.apply(blocks, elements: 0..<total) }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            rule.apply(blocks, elements: total * part / parts ..< total * (part + 1) / parts)
         }
     }
+
+    /// Below this many elements a second thread costs more than it saves.
+    static let parallelWork = 1 << 16
 
     /// Restores the step count (with the moments, restored by copying into the tensors).
     public func restore(step: Int) {
@@ -56,4 +64,57 @@ private func pow(_ x: Double, _ y: Double) -> Double {
         exponent >>= 1
     }
     return result
+}
+
+/// Adam's element-wise rule with the step's constants, applied to a range of the
+/// parameters laid end to end.
+struct AdamRule: Sendable {
+    let beta1, beta2, epsilon, stepSize, rootCorrection2: Float
+
+    /// One parameter's four arrays (as addresses, so that the parts can share them).
+    struct Block: Sendable {
+        let theta, gradient, first, second: UInt
+        let count: Int
+    }
+
+    /// Updates elements `elements` of the concatenation of `blocks`.
+    func apply(_ blocks: [Block], elements: Range<Int>) {
+        var offset = 0
+        for block in blocks {
+            let low = max(elements.lowerBound, offset), high = min(elements.upperBound, offset + block.count)
+            if low < high { apply(block, low - offset ..< high - offset) }
+            offset += block.count
+        }
+    }
+
+    /// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g·g, θ ← θ − stepSize·m/(√v/√(1 − β₂ᵗ) + ε),
+    /// g ← 0, eight lanes at a time, then one by one, in the same order of operations.
+    private func apply(_ block: Block, _ range: Range<Int>) {
+        let theta = UnsafeMutablePointer<Float>(bitPattern: block.theta)!, g = UnsafeMutablePointer<Float>(bitPattern: block.gradient)!
+        let m = UnsafeMutablePointer<Float>(bitPattern: block.first)!, v = UnsafeMutablePointer<Float>(bitPattern: block.second)!
+        typealias Lanes = SIMD8<Float>
+        func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes { UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self) }
+        func store(_ x: Lanes, _ p: UnsafeMutablePointer<Float>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: Lanes.self) }
+        let b1 = Lanes(repeating: beta1), b2 = Lanes(repeating: beta2), rest1 = Lanes(repeating: 1 - beta1), rest2 = Lanes(repeating: 1 - beta2)
+        let size = Lanes(repeating: stepSize), root = Lanes(repeating: rootCorrection2), eps = Lanes(repeating: epsilon)
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let gradient = load(g, i)
+            let first = b1 * load(m, i) + rest1 * gradient
+            let second = b2 * load(v, i) + rest2 * gradient * gradient
+            store(first, m, i)
+            store(second, v, i)
+            store(load(theta, i) - size * first / (second.squareRoot() / root + eps), theta, i)
+            store(Lanes(repeating: 0), g, i)
+            i += 8
+        }
+        while i < range.upperBound {
+            let gradient = g[i]
+            m[i] = beta1 * m[i] + (1 - beta1) * gradient
+            v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient
+            theta[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + epsilon)
+            g[i] = 0
+            i += 1
+        }
+    }
 }
