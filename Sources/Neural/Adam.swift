@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Adam with bias correction (Kingma & Ba 2015, Algorithm 1), in PyTorch's arithmetic:
 /// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε).
 /// A step reads each parameter's gradient and clears it.
@@ -39,11 +37,7 @@ public final class Adam {
                            count: parameters[index].value.count)
         }
         let total = blocks.reduce(0) { $0 + $1.count }
-        let parts = total >= Self.parallelWork ? max(1, min(threads, total)) : 1
-        guard parts > 1 else { return rule.apply(blocks, elements: 0..<total) }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            rule.apply(blocks, elements: total * part / parts ..< total * (part + 1) / parts)
-        }
+        Parts.run(total, work: total, minimumWork: Self.parallelWork, threads: threads) { rule.apply(blocks, elements: $0) }
     }
 
     /// Below this many elements a second thread costs more than it saves.

@@ -105,10 +105,14 @@ public enum BLAS {
     /// OpenBLAS itself always runs on one thread: its idle threads spin in `sched_yield`,
     /// taking a core from the im2col and attention workers, so `gemm` splits large products
     /// into bands itself. Starts at OpenBLAS' own count (OPENBLAS_NUM_THREADS, else the cores).
+    /// Within `BLAS.$threadsOverride.withValue(n) { … }` the calling task uses n instead (tests
+    /// compare thread counts this way without touching the process-wide setting).
     public static var threads: Int {
-        get { configuredThreads.load(ordering: .relaxed) }
+        get { threadsOverride ?? configuredThreads.load(ordering: .relaxed) }
         set { configuredThreads.store(max(1, newValue), ordering: .relaxed) }
     }
+
+    @TaskLocal public static var threadsOverride: Int?
 
     private static let configuredThreads: Atomic<Int> = {
         let initial = Int(openblas_get_num_threads())

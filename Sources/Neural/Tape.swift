@@ -77,7 +77,7 @@ public final class Tape {
     public func gradientToAccumulate(_ variable: Variable) -> Tensor {
         if let existing = nodes[variable.index].gradient { return existing }
         let fresh = scratch(nodes[variable.index].value.shape)
-        fresh.fill(0)
+        Parts.elements(fresh.count) { range in (fresh.pointer + range.lowerBound).update(repeating: 0, count: range.count) }
         nodes[variable.index].gradient = fresh
         return fresh
     }

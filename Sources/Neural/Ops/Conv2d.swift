@@ -10,8 +10,9 @@ import Foundation
 /// [Cout, Cin·kH·kW], and a layout transpose turns Y's [Cout, n, Ho·Wo] into NCHW.
 /// Backward, with ∂L/∂Y transposed the same way: ∂L/∂W += ∂L/∂Y·X̂ᵀ, ∂L/∂bias += Σ_{b,i,j} ∂L/∂y,
 /// and ∂L/∂X̂ = Wᵀ·∂L/∂Y, which col2im adds back into ∂L/∂x (each column entry to the pixel
-/// it was read from; entries that were padding go nowhere). X̂ is rebuilt in backward rather
-/// than kept, so a network holds no im2col buffer between its forward and backward passes.
+/// it was read from; entries that were padding go nowhere). While the tape records and the
+/// weight needs a gradient, forward keeps X̂ of the whole batch for backward (a profile of
+/// U-Net training put 3.5 % of the time in rebuilding it); the pool takes it back on `reset`.
 ///
 /// A 1×1 kernel with stride 1 and no padding needs no im2col: X̂ of one sample is x[b]
 /// itself viewed as [Cin, H·W].
@@ -34,6 +35,8 @@ extension Tape {
 
         let output = scratch([g.batch, g.outputChannels, g.outputHeight, g.outputWidth])
         let plane = g.outputPlane, outputs = g.outputChannels, rows = g.columnRows
+        // X̂ of the whole batch, chunk after chunk, kept for the weight gradient.
+        let keptColumns = !g.isPointwise && isRecording && needsGradient(weight) ? scratch([rows, g.batch * plane]) : nil
         if g.isPointwise {
             // Y[b] = W·x[b] directly in NCHW: [Cout, Cin]·[Cin, H·W].
             for b in 0..<g.batch {
@@ -45,28 +48,32 @@ extension Tape {
             }
         } else {
             let chunk = g.batchChunk
-            let columns = scratch([rows, chunk * plane])
+            let columns = keptColumns ?? scratch([rows, chunk * plane])
             let product = scratch([outputs, chunk * plane])
             for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
                 let count = min(chunk, g.batch - start), width = count * plane
-                g.im2colInParallel(input, batches: start..<start + count, into: columns)
+                let block = keptColumns == nil ? 0 : start * rows * plane
+                g.im2colInParallel(input, batches: start..<start + count, into: columns, at: block)
                 BLAS.gemm(transposeA: false, transposeB: false, m: outputs, n: width, k: rows,
-                          a: w.pointer, lda: rows, b: columns.pointer, ldb: width, beta: 0, c: product.pointer, ldc: width)
-                g.scatterToNCHW(product.pointer, batches: start..<start + count, bias: biasValue?.pointer, into: output.pointer)
+                          a: w.pointer, lda: rows, b: columns.pointer + block, ldb: width, beta: 0, c: product.pointer, ldc: width)
+                g.scatterToNCHW(product, batches: start..<start + count, bias: biasValue, into: output)
             }
-            recycle(columns)
+            if keptColumns == nil { recycle(columns) }
             recycle(product)
         }
 
-        return record(output) { tape, dy in
+        return record(output, extras: keptColumns.map { [$0] } ?? []) { tape, dy in
             if let bias, tape.needsGradient(bias) {
-                let db = tape.gradientToAccumulate(bias).pointer
-                for b in 0..<g.batch {
-                    for o in 0..<outputs {
-                        let source = dy.pointer + (b * outputs + o) * plane
-                        var sum: Float = 0
-                        for index in 0..<plane { sum += source[index] }
-                        db[o] += sum
+                // Split over the output channels: each still sums its planes in batch order.
+                let db = tape.gradientToAccumulate(bias)
+                Parts.run(outputs, work: dy.count) { channels in
+                    for o in channels {
+                        for b in 0..<g.batch {
+                            let source = dy.pointer + (b * outputs + o) * plane
+                            var sum: Float = 0
+                            for index in 0..<plane { sum += source[index] }
+                            db.pointer[o] += sum
+                        }
                     }
                 }
             }
@@ -91,26 +98,30 @@ extension Tape {
                 return
             }
             let chunk = g.batchChunk
-            let columns = tape.scratch([rows, chunk * plane])
+            // X̂ (rebuilt per chunk when not kept), and ∂L/∂X̂ of one chunk, which stays in cache
+            // for col2im (when X̂ is rebuilt it takes X̂'s place once the weight gradient has read it).
+            let columns = keptColumns ?? tape.scratch([rows, chunk * plane])
+            let columnGradient = keptColumns == nil ? columns : tape.scratch([rows, chunk * plane])
             let upstream = tape.scratch([outputs, chunk * plane])
             for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
                 let count = min(chunk, g.batch - start), width = count * plane
-                g.gatherFromNCHW(dy.pointer, batches: start..<start + count, into: upstream.pointer)
+                let block = keptColumns == nil ? 0 : start * rows * plane
+                g.gatherFromNCHW(dy, batches: start..<start + count, into: upstream)
                 if wantsWeight {
-                    g.im2colInParallel(input, batches: start..<start + count, into: columns)
+                    if keptColumns == nil { g.im2colInParallel(input, batches: start..<start + count, into: columns, at: block) }
                     BLAS.gemm(transposeA: false, transposeB: true, m: outputs, n: rows, k: width,
-                              a: upstream.pointer, lda: width, b: columns.pointer, ldb: width,
+                              a: upstream.pointer, lda: width, b: columns.pointer + block, ldb: width,
                               beta: 1, c: tape.gradientToAccumulate(weight).pointer, ldc: rows)
                 }
                 if wantsInput {
-                    // ∂L/∂X̂ = Wᵀ·∂L/∂Y overwrites the columns (X̂ is no longer needed).
+                    // ∂L/∂X̂ = Wᵀ·∂L/∂Y
                     BLAS.gemm(transposeA: true, transposeB: false, m: rows, n: width, k: outputs,
                               a: w.pointer, lda: rows, b: upstream.pointer, ldb: width,
-                              beta: 0, c: columns.pointer, ldc: width)
-                    g.col2imInParallel(columns, batches: start..<start + count, addingInto: tape.gradientToAccumulate(x))
+                              beta: 0, c: columnGradient.pointer, ldc: width)
+                    g.col2imInParallel(columnGradient, batches: start..<start + count, addingInto: tape.gradientToAccumulate(x))
                 }
             }
-            tape.recycle(columns)
+            tape.recycle(columnGradient)
             tape.recycle(upstream)
         }
     }
@@ -163,15 +174,12 @@ struct ConvolutionGeometry {
     /// owns its X̂ rows and its planes of x and ∂L/∂x, so the parts write disjoint memory,
     /// and every element sees the same order of additions as in one serial pass.
     private func inChannelParts(batches: Range<Int>, _ body: @escaping @Sendable (Range<Int>) -> Void) {
-        let parts = columnRows * batches.count * outputPlane >= Self.parallelWork ? min(channels, BLAS.threads) : 1
-        guard parts > 1 else { return body(0..<channels) }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body(channels * part / parts..<channels * (part + 1) / parts)
-        }
+        Parts.run(channels, work: columnRows * batches.count * outputPlane, minimumWork: Self.parallelWork, body)
     }
 
-    func im2colInParallel(_ x: Tensor, batches: Range<Int>, into columns: Tensor) {
-        inChannelParts(batches: batches) { [self] in im2col(x.pointer, batches: batches, channels: $0, into: columns.pointer) }
+    /// im2col of `batches` into the block of `columns` that starts at element `offset`.
+    func im2colInParallel(_ x: Tensor, batches: Range<Int>, into columns: Tensor, at offset: Int = 0) {
+        inChannelParts(batches: batches) { [self] in im2col(x.pointer, batches: batches, channels: $0, into: columns.pointer + offset) }
     }
 
     func col2imInParallel(_ columns: Tensor, batches: Range<Int>, addingInto dx: Tensor) {
@@ -236,25 +244,30 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// y[b, o, :] = product[o, (b − start)·Ho·Wo ..< +Ho·Wo] + bias[o].
-    func scatterToNCHW(_ product: UnsafePointer<Float>, batches: Range<Int>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+    /// y[b, o, :] = product[o, (b − start)·Ho·Wo ..< +Ho·Wo] + bias[o], the samples split over the threads.
+    func scatterToNCHW(_ product: Tensor, batches: Range<Int>, bias: Tensor?, into y: Tensor) {
         let plane = outputPlane, rowLength = batches.count * plane
-        for b in batches {
-            for o in 0..<outputChannels {
-                let source = product + o * rowLength + (b - batches.lowerBound) * plane
-                let target = y + (b * outputChannels + o) * plane
-                let shift = bias?[o] ?? 0
-                for index in 0..<plane { target[index] = source[index] + shift }
+        Parts.run(batches.count, work: outputChannels * rowLength) { [self] part in
+            for b in part.lowerBound + batches.lowerBound..<part.upperBound + batches.lowerBound {
+                for o in 0..<outputChannels {
+                    let source = product.pointer + o * rowLength + (b - batches.lowerBound) * plane
+                    let target = y.pointer + (b * outputChannels + o) * plane
+                    let shift = bias?.pointer[o] ?? 0
+                    for index in 0..<plane { target[index] = source[index] + shift }
+                }
             }
         }
     }
 
     /// The inverse layout: upstream[o, (b − start)·Ho·Wo + k] = dy[b, o, k].
-    func gatherFromNCHW(_ dy: UnsafePointer<Float>, batches: Range<Int>, into upstream: UnsafeMutablePointer<Float>) {
+    func gatherFromNCHW(_ dy: Tensor, batches: Range<Int>, into upstream: Tensor) {
         let plane = outputPlane, rowLength = batches.count * plane
-        for b in batches {
-            for o in 0..<outputChannels {
-                (upstream + o * rowLength + (b - batches.lowerBound) * plane).update(from: dy + (b * outputChannels + o) * plane, count: plane)
+        Parts.run(batches.count, work: outputChannels * rowLength) { [self] part in
+            for b in part.lowerBound + batches.lowerBound..<part.upperBound + batches.lowerBound {
+                for o in 0..<outputChannels {
+                    (upstream.pointer + o * rowLength + (b - batches.lowerBound) * plane)
+                        .update(from: dy.pointer + (b * outputChannels + o) * plane, count: plane)
+                }
             }
         }
     }

@@ -20,13 +20,15 @@ extension Tape {
         let output = scratch(input.shape)
         // (μ, 1/√(σ² + ε)) of each (sample, group), kept for backward.
         let statistics = scratch([batch, groups, 2])
-        let source = input.pointer, target = output.pointer, stats = statistics.pointer
-        for b in 0..<batch {
-            for group in 0..<groups {
+        // The (sample, group) pairs are independent: split over the threads.
+        Parts.run(batch * groups, work: input.count) { pairs in
+            let source = input.pointer, target = output.pointer, stats = statistics.pointer
+            for pair in pairs {
+                let b = pair / groups, group = pair % groups
                 let start = (b * channels + group * perGroup) * spatial
                 let (mean, inverse) = NormalizationSums.statistics(source + start, count: groupSize, epsilon: epsilon)
-                stats[(b * groups + group) * 2] = mean
-                stats[(b * groups + group) * 2 + 1] = inverse
+                stats[pair * 2] = mean
+                stats[pair * 2 + 1] = inverse
                 for c in group * perGroup..<(group + 1) * perGroup {
                     // y = a·x + d with a = γ/σ̂, d = β − μ·a.
                     let a = scale.pointer[c] * inverse, d = shift.pointer[c] - mean * a
@@ -38,32 +40,36 @@ extension Tape {
 
         return record(output, extras: [statistics]) { tape, dy in
             let wantsInput = tape.needsGradient(x)
-            let dgamma = tape.needsGradient(gamma) ? tape.gradientToAccumulate(gamma).pointer : nil
-            let dbeta = tape.needsGradient(beta) ? tape.gradientToAccumulate(beta).pointer : nil
-            let dx = wantsInput ? tape.gradientToAccumulate(x).pointer : nil
-            for b in 0..<batch {
-                for group in 0..<groups {
-                    let mean = stats[(b * groups + group) * 2], inverse = stats[(b * groups + group) * 2 + 1]
-                    var meanG: Float = 0, meanGX: Float = 0  // Σ γ·dy and Σ γ·dy·x̂, divided by m below
-                    for k in 0..<perGroup {
-                        let c = group * perGroup + k, offset = (b * channels + c) * spatial
-                        let (plain, centered) = NormalizationSums.upstream(dy.pointer + offset, source + offset, mean: mean, count: spatial)
-                        dgamma?[c] += centered * inverse
-                        dbeta?[c] += plain
-                        meanG += scale.pointer[c] * plain
-                        meanGX += scale.pointer[c] * centered * inverse
-                    }
-                    guard let dx else { continue }
-                    meanG /= Float(groupSize)
-                    meanGX /= Float(groupSize)
-                    // ∂L/∂x = σ̂⁻¹·γ·dy − σ̂⁻¹·meanG − (x − μ)·σ̂⁻²·meanGX = a·dy + e·x + d.
-                    let e = -inverse * inverse * meanGX
-                    let d = -inverse * meanG - mean * e
-                    for k in 0..<perGroup {
-                        let c = group * perGroup + k, offset = (b * channels + c) * spatial
-                        let a = inverse * scale.pointer[c]
-                        let upstream = dy.pointer + offset, xs = source + offset, target = dx + offset
-                        for s in 0..<spatial { target[s] += a * upstream[s] + e * xs[s] + d }
+            let dgamma = tape.needsGradient(gamma) ? tape.gradientToAccumulate(gamma) : nil
+            let dbeta = tape.needsGradient(beta) ? tape.gradientToAccumulate(beta) : nil
+            let dx = wantsInput ? tape.gradientToAccumulate(x) : nil
+            // Split over the groups, each still summing ∂L/∂γ, ∂L/∂β of its channels in batch order.
+            Parts.run(groups, work: input.count) { part in
+                let source = input.pointer, stats = statistics.pointer
+                for group in part {
+                    for b in 0..<batch {
+                        let mean = stats[(b * groups + group) * 2], inverse = stats[(b * groups + group) * 2 + 1]
+                        var meanG: Float = 0, meanGX: Float = 0  // Σ γ·dy and Σ γ·dy·x̂, divided by m below
+                        for k in 0..<perGroup {
+                            let c = group * perGroup + k, offset = (b * channels + c) * spatial
+                            let (plain, centered) = NormalizationSums.upstream(dy.pointer + offset, source + offset, mean: mean, count: spatial)
+                            dgamma?.pointer[c] += centered * inverse
+                            dbeta?.pointer[c] += plain
+                            meanG += scale.pointer[c] * plain
+                            meanGX += scale.pointer[c] * centered * inverse
+                        }
+                        guard let dx else { continue }
+                        meanG /= Float(groupSize)
+                        meanGX /= Float(groupSize)
+                        // ∂L/∂x = σ̂⁻¹·γ·dy − σ̂⁻¹·meanG − (x − μ)·σ̂⁻²·meanGX = a·dy + e·x + d.
+                        let e = -inverse * inverse * meanGX
+                        let d = -inverse * meanG - mean * e
+                        for k in 0..<perGroup {
+                            let c = group * perGroup + k, offset = (b * channels + c) * spatial
+                            let a = inverse * scale.pointer[c]
+                            let upstream = dy.pointer + offset, xs = source + offset, target = dx.pointer + offset
+                            for s in 0..<spatial { target[s] += a * upstream[s] + e * xs[s] + d }
+                        }
                     }
                 }
             }

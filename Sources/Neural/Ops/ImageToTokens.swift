@@ -8,33 +8,40 @@ extension Tape {
         precondition(input.shape.count == 4, "imageToTokens: expects [B, C, H, W], got \(input.shape)")
         let batch = input.shape[0], channels = input.shape[1], positions = input.shape[2] * input.shape[3]
         let output = scratch([batch * positions, channels])
-        Self.transposeBlocks(input.pointer, into: output.pointer, blocks: batch, rows: channels, columns: positions, accumulate: false)
+        Self.transposeBlocks(input, into: output, blocks: batch, rows: channels, columns: positions, accumulate: false)
         return record(output) { tape, dy in
             guard tape.needsGradient(x) else { return }
-            Self.transposeBlocks(dy.pointer, into: tape.gradientToAccumulate(x).pointer,
+            Self.transposeBlocks(dy, into: tape.gradientToAccumulate(x),
                                  blocks: batch, rows: positions, columns: channels, accumulate: true)
         }
     }
 
     /// For each of `blocks` consecutive [rows, columns] matrices of `source`, writes (or
     /// adds, when `accumulate`) its transpose into the same block of `target`:
-    /// target[c, r] = source[r, c]. Tiled so that reads and writes both stay in cache.
-    static func transposeBlocks(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
-                                blocks: Int, rows: Int, columns: Int, accumulate: Bool) {
-        let tile = 16, size = rows * columns
-        for block in 0..<blocks {
-            let from = source + block * size, to = target + block * size
-            for rowStart in stride(from: 0, to: rows, by: tile) {
-                let rowEnd = min(rowStart + tile, rows)
-                for columnStart in stride(from: 0, to: columns, by: tile) {
-                    let columnEnd = min(columnStart + tile, columns)
-                    for column in columnStart..<columnEnd {
-                        let line = to + column * rows
-                        if accumulate {
-                            for row in rowStart..<rowEnd { line[row] += from[row * columns + column] }
-                        } else {
-                            for row in rowStart..<rowEnd { line[row] = from[row * columns + column] }
-                        }
+    /// target[c, r] = source[r, c]. Tiled so that reads and writes both stay in cache; the
+    /// blocks are split over the threads.
+    static func transposeBlocks(_ source: Tensor, into target: Tensor, blocks: Int, rows: Int, columns: Int, accumulate: Bool) {
+        let size = rows * columns
+        Parts.run(blocks, work: blocks * size) { part in
+            for block in part {
+                transpose(source.pointer + block * size, into: target.pointer + block * size, rows: rows, columns: columns, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// One block of `transposeBlocks`.
+    private static func transpose(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool) {
+        let tile = 16
+        for rowStart in stride(from: 0, to: rows, by: tile) {
+            let rowEnd = min(rowStart + tile, rows)
+            for columnStart in stride(from: 0, to: columns, by: tile) {
+                let columnEnd = min(columnStart + tile, columns)
+                for column in columnStart..<columnEnd {
+                    let line = to + column * rows
+                    if accumulate {
+                        for row in rowStart..<rowEnd { line[row] += from[row * columns + column] }
+                    } else {
+                        for row in rowStart..<rowEnd { line[row] = from[row * columns + column] }
                     }
                 }
             }

@@ -8,10 +8,10 @@ extension Tape {
                      "tokensToImage: \(input.shape) is not [\(batch)·\(height)·\(width), C]")
         let channels = input.columns
         let output = scratch([batch, channels, height, width])
-        Self.transposeBlocks(input.pointer, into: output.pointer, blocks: batch, rows: positions, columns: channels, accumulate: false)
+        Self.transposeBlocks(input, into: output, blocks: batch, rows: positions, columns: channels, accumulate: false)
         return record(output) { tape, dy in
             guard tape.needsGradient(x) else { return }
-            Self.transposeBlocks(dy.pointer, into: tape.gradientToAccumulate(x).pointer,
+            Self.transposeBlocks(dy, into: tape.gradientToAccumulate(x),
                                  blocks: batch, rows: channels, columns: positions, accumulate: true)
         }
     }
