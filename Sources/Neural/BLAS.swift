@@ -117,8 +117,27 @@ public enum BLAS {
     private static let configuredThreads: Atomic<Int> = {
         let initial = Int(openblas_get_num_threads())
         openblas_set_num_threads(1)
+        warmUp(slots: max(2, Int(initial)))
         return Atomic(max(1, initial))
     }()
+}
+
+extension BLAS {
+    /// OpenBLAS 0.3.21's Zen sgemm runs the toy model's products (256×128×128 and the like)
+    /// at ~16 GFLOP/s in a fresh process, and at ~35 GFLOP/s once one product at least
+    /// 384 columns wide has run on the same internal buffer: the same `sgemm_kernel_ZEN`
+    /// then takes less than half the time per call (`perf`; the state lasts for the process).
+    /// OpenBLAS keeps one buffer per concurrent caller, so one 512×512×256 product (≈ 5 ms)
+    /// runs on each of `slots` threads at once. `scripts/openblas-first-product.c` shows the
+    /// effect in plain C; `lessons bench toy` measures it (about 1.8× on training).
+    static func warmUp(slots: Int) {
+        let (m, n, k) = (512, 512, 256)
+        DispatchQueue.concurrentPerform(iterations: slots) { _ in
+            let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        }
+    }
 }
 
 /// Accumulated time and floating-point operations of `BLAS.gemm` calls, counted only while on.
