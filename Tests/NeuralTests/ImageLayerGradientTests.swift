@@ -103,8 +103,9 @@ import Testing
     /// ∂L/∂x[b, c, r, q] = Σ g[b, o, i, j]·w[o, c, u, v] over s·i − p + u = r, s·j − p + v = q,
     /// ∂L/∂w[o, c, u, v] = Σ g[b, o, i, j]·x[b, c, s·i − p + u, s·j − p + v], ∂L/∂bias[o] = Σ g.
     /// With a trainable weight forward keeps X̂ for backward; with a constant one backward
-    /// rebuilds X̂ per chunk (and ∂L/∂w is not computed).
-    @Test(arguments: [(1, 1, true), (2, 1, true), (1, 1, false), (2, 1, false)])
+    /// rebuilds X̂ per chunk (and ∂L/∂w is not computed). Stride 1 with padding 0, 1, 2 takes
+    /// ∂L/∂x from the adjoint convolution (padding 2, 1, 0); stride 2 from col2im.
+    @Test(arguments: [(1, 1, true), (2, 1, true), (1, 1, false), (2, 1, false), (1, 0, true), (1, 2, true)])
     func conv2dBackwardMatchesAdjointSums(stride: Int, padding: Int, trainableWeight: Bool) {
         let (batch, channels, height, width, outputs, k) = (5, 16, 24, 20, 6, 3)
         let g = ConvolutionGeometry(input: [2, channels, height, width], weight: [outputs, channels, k, k], stride: stride, padding: padding)

@@ -10,7 +10,9 @@ import Foundation
 /// [Cout, Cin·kH·kW], and a layout transpose turns Y's [Cout, n, Ho·Wo] into NCHW.
 /// Backward, with ∂L/∂Y transposed the same way: ∂L/∂W += ∂L/∂Y·X̂ᵀ, ∂L/∂bias += Σ_{b,i,j} ∂L/∂y,
 /// and ∂L/∂X̂ = Wᵀ·∂L/∂Y, which col2im adds back into ∂L/∂x (each column entry to the pixel
-/// it was read from; entries that were padding go nowhere). While the tape records and the
+/// it was read from; entries that were padding go nowhere). Stride-1 square kernels instead
+/// get ∂L/∂x as a convolution of ∂L/∂y with the flipped kernel (Conv2dAdjoint.swift), which
+/// makes a k² times smaller product and needs no col2im. While the tape records and the
 /// weight needs a gradient, forward keeps X̂ of the whole batch for backward (a profile of
 /// U-Net training put 3.5 % of the time in rebuilding it); the pool takes it back on `reset`.
 ///
@@ -97,11 +99,17 @@ extension Tape {
                 }
                 return
             }
+            // Stride-1 "same" kernels take ∂L/∂x from the adjoint convolution (Conv2dAdjoint.swift),
+            // the rest from ∂L/∂X̂ = Wᵀ·∂L/∂Y and col2im below.
+            let byAdjoint = wantsInput && g.hasAdjointConvolution
+            if byAdjoint { g.addInputGradientByAdjoint(dy, weight: w, into: tape.gradientToAccumulate(x), tape: tape) }
+            let viaColumns = wantsInput && !byAdjoint
+            guard wantsWeight || viaColumns else { return }
             let chunk = g.batchChunk
             // X̂ (rebuilt per chunk when not kept), and ∂L/∂X̂ of one chunk, which stays in cache
             // for col2im (when X̂ is rebuilt it takes X̂'s place once the weight gradient has read it).
             let columns = keptColumns ?? tape.scratch([rows, chunk * plane])
-            let columnGradient = keptColumns == nil ? columns : tape.scratch([rows, chunk * plane])
+            let columnGradient = keptColumns == nil || !viaColumns ? columns : tape.scratch([rows, chunk * plane])
             let upstream = tape.scratch([outputs, chunk * plane])
             for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
                 let count = min(chunk, g.batch - start), width = count * plane
@@ -113,7 +121,7 @@ extension Tape {
                               a: upstream.pointer, lda: width, b: columns.pointer + block, ldb: width,
                               beta: 1, c: tape.gradientToAccumulate(weight).pointer, ldc: rows)
                 }
-                if wantsInput {
+                if viaColumns {
                     // ∂L/∂X̂ = Wᵀ·∂L/∂Y
                     BLAS.gemm(transposeA: true, transposeB: false, m: rows, n: width, k: outputs,
                               a: w.pointer, lda: rows, b: upstream.pointer, ldb: width,
@@ -121,7 +129,7 @@ extension Tape {
                     g.col2imInParallel(columnGradient, batches: start..<start + count, addingInto: tape.gradientToAccumulate(x))
                 }
             }
-            tape.recycle(columnGradient)
+            if columnGradient !== keptColumns { tape.recycle(columnGradient) }
             tape.recycle(upstream)
         }
     }
@@ -244,8 +252,9 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// y[b, o, :] = product[o, (b − start)·Ho·Wo ..< +Ho·Wo] + bias[o], the samples split over the threads.
-    func scatterToNCHW(_ product: Tensor, batches: Range<Int>, bias: Tensor?, into y: Tensor) {
+    /// y[b, o, :] = product[o, (b − start)·Ho·Wo ..< +Ho·Wo] + bias[o] (or y += that, when
+    /// `adding`), the samples split over the threads.
+    func scatterToNCHW(_ product: Tensor, batches: Range<Int>, bias: Tensor?, into y: Tensor, adding: Bool = false) {
         let plane = outputPlane, rowLength = batches.count * plane
         Parts.run(batches.count, work: outputChannels * rowLength) { [self] part in
             for b in part.lowerBound + batches.lowerBound..<part.upperBound + batches.lowerBound {
@@ -253,7 +262,11 @@ struct ConvolutionGeometry {
                     let source = product.pointer + o * rowLength + (b - batches.lowerBound) * plane
                     let target = y.pointer + (b * outputChannels + o) * plane
                     let shift = bias?.pointer[o] ?? 0
-                    for index in 0..<plane { target[index] = source[index] + shift }
+                    if adding {
+                        for index in 0..<plane { target[index] += source[index] + shift }
+                    } else {
+                        for index in 0..<plane { target[index] = source[index] + shift }
+                    }
                 }
             }
         }
