@@ -5,10 +5,13 @@ import Synchronization
 /// Matrix products through OpenBLAS' `cblas_sgemm` (the module links libopenblas and
 /// never GSL's reference CBLAS; `Stochastic.blasLibraryPath()` proves which one binds).
 public enum BLAS {
-    /// The longest inner dimension handed to one sgemm call. OpenBLAS 0.3.21's Zen kernel
-    /// runs a 128×128×256 product at ~10 GFLOP/s but two 128×128×128 halves (the second
-    /// accumulating) at ~37 GFLOP/s on this project's 2-core machine, so longer inner
-    /// dimensions are cut into blocks. Re-measure with `lessons bench gemm`.
+    /// The longest inner dimension handed to one sgemm call. It was chosen when OpenBLAS
+    /// 0.3.21's Zen kernel ran a 128×128×256 product at ~10 GFLOP/s but two 128×128×128
+    /// halves (the second accumulating) at ~37 GFLOP/s. Those figures came from OpenBLAS'
+    /// slow fresh-process state (see `warmUp`): after the warm-up both run at ~35 GFLOP/s,
+    /// and U-Net training measures the same with blocks of 128, 192, 256 or none. The blocks
+    /// stay because they fix the order of the sums, which the committed checkpoints'
+    /// training runs reproduce bit for bit.
     public static let innerBlock = 128
 
     /// C = α·op(A)·op(B) + β·C, row-major; op(A) is m×k, op(B) is k×n, C is m×n.
