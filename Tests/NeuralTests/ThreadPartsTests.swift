@@ -9,7 +9,7 @@ import Testing
 /// carries that to the split runs.)
 @Suite struct ThreadPartsTests {
     /// Every output and gradient of conv2d (bias, kept X̂) → groupNorm → SiLU → tokens and
-    /// back → residual add → conv2d (constant weight, X̂ rebuilt) → MSE, as flat arrays.
+    /// back → residual add → 1×1 conv2d → conv2d (constant weight, X̂ rebuilt) → MSE, as flat arrays.
     static func run(threads: Int) -> [[Float]] {
         BLAS.$threadsOverride.withValue(threads) {
             let (batch, channels, height, width) = (7, 16, 17, 19)
@@ -18,6 +18,7 @@ import Testing
             let b = Parameter(name: "b", value: GradientTests.random([channels], seed: 3))
             let gamma = Parameter(name: "γ", value: GradientTests.random([channels], seed: 4))
             let beta = Parameter(name: "β", value: GradientTests.random([channels], seed: 5))
+            let pointwise = Parameter(name: "w1", value: GradientTests.random([channels, channels, 1, 1], seed: 8, scale: 0.3))
             let tape = Tape()
             let h = tape.conv2d(tape.parameter(x), weight: tape.parameter(w), bias: tape.parameter(b), padding: 1)
             let normed = tape.groupNorm(h, groups: 4, gamma: tape.parameter(gamma), beta: tape.parameter(beta))
@@ -25,13 +26,14 @@ import Testing
             let tokens = tape.imageToTokens(activated)
             let image = tape.tokensToImage(tokens, batch: batch, height: height, width: width)
             let residual = tape.add(image, h)
-            let out = tape.conv2d(residual, weight: tape.constant(GradientTests.random([2, channels, 3, 3], seed: 6, scale: 0.2)),
+            let mixed = tape.conv2d(residual, weight: tape.parameter(pointwise), bias: tape.parameter(b), padding: 0)
+            let out = tape.conv2d(mixed, weight: tape.constant(GradientTests.random([2, channels, 3, 3], seed: 6, scale: 0.2)),
                                   bias: nil, padding: 1)
             let loss = tape.meanSquaredError(out, tape.constant(GradientTests.random(tape.value(out).shape, seed: 7)))
             tape.backward(from: loss)
-            let values = [h, normed, activated, tokens, image, residual, out, loss].map { tape.value($0).values }
-            let gradients = [h, normed, activated, tokens, image, residual, out].map { tape.gradient($0)?.values ?? [] }
-            return values + gradients + [x, w, b, gamma, beta].map { $0.gradient.values }
+            let values = [h, normed, activated, tokens, image, residual, mixed, out, loss].map { tape.value($0).values }
+            let gradients = [h, normed, activated, tokens, image, residual, mixed, out].map { tape.gradient($0)?.values ?? [] }
+            return values + gradients + [x, w, b, gamma, beta, pointwise].map { $0.gradient.values }
         }
     }
 

@@ -40,13 +40,16 @@ extension Tape {
         // X̂ of the whole batch, chunk after chunk, kept for the weight gradient.
         let keptColumns = !g.isPointwise && isRecording && needsGradient(weight) ? scratch([rows, g.batch * plane]) : nil
         if g.isPointwise {
-            // Y[b] = W·x[b] directly in NCHW: [Cout, Cin]·[Cin, H·W].
-            for b in 0..<g.batch {
-                let target = output.pointer + b * outputs * plane
-                g.fillBias(biasValue?.pointer, into: target)
-                BLAS.gemm(transposeA: false, transposeB: false, m: outputs, n: plane, k: rows,
-                          a: w.pointer, lda: rows, b: input.pointer + b * rows * plane, ldb: plane,
-                          beta: biasValue == nil ? 0 : 1, c: target, ldc: plane)
+            // Y[b] = W·x[b] directly in NCHW: [Cout, Cin]·[Cin, H·W], the samples split over the
+            // threads (one single-threaded product each, the same whichever thread runs it).
+            Parts.run(g.batch, work: g.batch * outputs * rows * plane) { samples in
+                for b in samples {
+                    let target = output.pointer + b * outputs * plane
+                    g.fillBias(biasValue?.pointer, into: target)
+                    BLAS.gemm(transposeA: false, transposeB: false, m: outputs, n: plane, k: rows,
+                              a: w.pointer, lda: rows, b: input.pointer + b * rows * plane, ldb: plane,
+                              beta: biasValue == nil ? 0 : 1, c: target, ldc: plane, threads: 1)
+                }
             }
         } else {
             let chunk = g.batchChunk
@@ -82,19 +85,24 @@ extension Tape {
             let wantsInput = tape.needsGradient(x), wantsWeight = tape.needsGradient(weight)
             guard wantsInput || wantsWeight else { return }
             if g.isPointwise {
-                for b in 0..<g.batch {
-                    let upstream = dy.pointer + b * outputs * plane, source = input.pointer + b * rows * plane
-                    if wantsWeight {
-                        // ∂L/∂W [Cout, Cin] += ∂L/∂Y[b] [Cout, HW] · x[b]ᵀ [HW, Cin]
+                if wantsWeight {
+                    // ∂L/∂W [Cout, Cin] += ∂L/∂Y[b] [Cout, HW] · x[b]ᵀ [HW, Cin], summed in batch order.
+                    let dw = tape.gradientToAccumulate(weight).pointer
+                    for b in 0..<g.batch {
                         BLAS.gemm(transposeA: false, transposeB: true, m: outputs, n: rows, k: plane,
-                                  a: upstream, lda: plane, b: source, ldb: plane,
-                                  beta: 1, c: tape.gradientToAccumulate(weight).pointer, ldc: rows)
+                                  a: dy.pointer + b * outputs * plane, lda: plane, b: input.pointer + b * rows * plane, ldb: plane,
+                                  beta: 1, c: dw, ldc: rows)
                     }
-                    if wantsInput {
-                        // ∂L/∂x[b] [Cin, HW] += Wᵀ [Cin, Cout] · ∂L/∂Y[b] [Cout, HW]
-                        BLAS.gemm(transposeA: true, transposeB: false, m: rows, n: plane, k: outputs,
-                                  a: w.pointer, lda: rows, b: upstream, ldb: plane,
-                                  beta: 1, c: tape.gradientToAccumulate(x).pointer + b * rows * plane, ldc: plane)
+                }
+                if wantsInput {
+                    // ∂L/∂x[b] [Cin, HW] += Wᵀ [Cin, Cout] · ∂L/∂Y[b] [Cout, HW], the samples split over the threads.
+                    let dx = tape.gradientToAccumulate(x)
+                    Parts.run(g.batch, work: g.batch * outputs * rows * plane) { samples in
+                        for b in samples {
+                            BLAS.gemm(transposeA: true, transposeB: false, m: rows, n: plane, k: outputs,
+                                      a: w.pointer, lda: rows, b: dy.pointer + b * outputs * plane, ldb: plane,
+                                      beta: 1, c: dx.pointer + b * rows * plane, ldc: plane, threads: 1)
+                        }
                     }
                 }
                 return
