@@ -9,7 +9,8 @@ import Testing
 /// carries that to the split runs.)
 @Suite struct ThreadPartsTests {
     /// Every output and gradient of conv2d (bias, kept X̂) → groupNorm → SiLU → tokens and
-    /// back → residual add → 1×1 conv2d → conv2d (constant weight, X̂ rebuilt) → MSE, as flat arrays.
+    /// back → residual add → 1×1 conv2d → conv2d (constant weight, X̂ rebuilt) → MSE, plus
+    /// GELU → GEGLU → MSE on the tokens, as flat arrays.
     static func run(threads: Int) -> [[Float]] {
         BLAS.$threadsOverride.withValue(threads) {
             let (batch, channels, height, width) = (7, 16, 17, 19)
@@ -29,10 +30,16 @@ import Testing
             let mixed = tape.conv2d(residual, weight: tape.parameter(pointwise), bias: tape.parameter(b), padding: 0)
             let out = tape.conv2d(mixed, weight: tape.constant(GradientTests.random([2, channels, 3, 3], seed: 6, scale: 0.2)),
                                   bias: nil, padding: 1)
-            let loss = tape.meanSquaredError(out, tape.constant(GradientTests.random(tape.value(out).shape, seed: 7)))
+            let imageLoss = tape.meanSquaredError(out, tape.constant(GradientTests.random(tape.value(out).shape, seed: 7)))
+            // A feed-forward branch on the tokens: GELU, then GEGLU.
+            let smoothed = tape.gelu(tokens)
+            let gated = tape.geglu(smoothed)
+            let tokenLoss = tape.meanSquaredError(gated, tape.constant(GradientTests.random(tape.value(gated).shape, seed: 9)))
+            let loss = tape.add(imageLoss, tokenLoss)
             tape.backward(from: loss)
-            let values = [h, normed, activated, tokens, image, residual, mixed, out, loss].map { tape.value($0).values }
-            let gradients = [h, normed, activated, tokens, image, residual, mixed, out].map { tape.gradient($0)?.values ?? [] }
+            let nodes = [h, normed, activated, tokens, image, residual, mixed, out, smoothed, gated]
+            let values = (nodes + [loss]).map { tape.value($0).values }
+            let gradients = nodes.map { tape.gradient($0)?.values ?? [] }
             return values + gradients + [x, w, b, gamma, beta, pointwise].map { $0.gradient.values }
         }
     }
