@@ -72,6 +72,9 @@ extension LessonsCommand {
         @Option(name: .customLong("lr-schedule"), help: "Toy data: the learning rate over the run: constant, or cosine (decaying from --lr to 0 at --steps).")
         var learningRateSchedule: LearningRateSchedule = .constant
 
+        @Option(name: .customLong("t-power"), help: "Toy data: draw each example's step as t = 1 + ⌊T·u^P⌋, u ~ U[0, 1), in [1, 10]: 1 is DDPM's uniform t (default), 2 draws more small t, P(t ≤ k) = √(k/T).")
+        var timestepPower: Double?
+
         @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (1…10000000; default 2000 toy, 500 latent).")
         var checkpointEvery: Int?
 
@@ -86,6 +89,9 @@ extension LessonsCommand {
             if let examples, !(1...60_000).contains(examples) { throw ValidationError("--examples must be between 1 and 60000 (got \(examples))") }
             if let checkpointEvery, !(1...10_000_000).contains(checkpointEvery) {
                 throw ValidationError("--checkpoint-every must be between 1 and 10000000 (got \(checkpointEvery))")
+            }
+            if let timestepPower, !(timestepPower >= 1 && timestepPower <= 10) {
+                throw ValidationError("--t-power must be a number in [1, 10] (got \(timestepPower))")
             }
             if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate <= 1) {
                 throw ValidationError("--lr must be a number in (0, 1] (got \(learningRate))")
@@ -103,6 +109,7 @@ extension LessonsCommand {
             } else {
                 if steps != nil { throw ValidationError("--steps is for the toy data; the latent models train for --epochs") }
                 if learningRateSchedule != .constant { throw ValidationError("--lr-schedule is for the toy data") }
+                if timestepPower != nil { throw ValidationError("--t-power is for the toy data") }
             }
         }
 
@@ -125,6 +132,9 @@ extension LessonsCommand {
                     return
                 }
                 Terminal.note("resuming \(outPath) at step \(trainer.step) of \(steps)")
+                if learningRate != nil || learningRateSchedule != .constant || timestepPower != nil {
+                    Terminal.note("--lr, --lr-schedule and --t-power are ignored with --resume: the run keeps those of \(outPath)")
+                }
             } else {
                 var configuration = ToyTrainingConfiguration()
                 configuration.dataset = dataset
@@ -132,6 +142,7 @@ extension LessonsCommand {
                 configuration.learningRateSchedule = learningRateSchedule
                 configuration.learningRate = learningRate ?? 1e-3
                 configuration.totalSteps = steps
+                configuration.timestepPower = timestepPower ?? 1
                 trainer = try ToyTrainer(configuration)
             }
             let progress = TrainingProgress(total: steps, start: trainer.step)

@@ -42,6 +42,7 @@ public enum ToyCheckpoint {
             "learningRateSchedule": c.learningRateSchedule.rawValue,
             "totalSteps": String(c.totalSteps),
             "emaDecay": String(c.emaDecay),
+            "timestepPower": String(c.timestepPower),
             "diffusionSteps": String(c.diffusionSteps),
             "schedule": "linear 1e-4 → 0.02",
             "randomState": trainer.stream.state.map { String($0, radix: 16) }.joined(separator: ","),
@@ -75,6 +76,9 @@ public enum ToyCheckpoint {
         c.learningRateSchedule = try field("learningRateSchedule") { LearningRateSchedule(rawValue: $0) }
         c.totalSteps = try field("totalSteps") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         c.emaDecay = try field("emaDecay") { Float($0).flatMap { $0 >= 0 && $0 < 1 ? $0 : nil } }
+        if file.metadata["timestepPower"] != nil { // absent in checkpoints written before the option: uniform t
+            c.timestepPower = try field("timestepPower") { Double($0).flatMap { $0 >= 1 && $0 <= 10 ? $0 : nil } }
+        }
         c.diffusionSteps = try field("diffusionSteps") { Int($0).flatMap { $0 >= 2 && $0 <= 100_000 ? $0 : nil } }
         return c
     }

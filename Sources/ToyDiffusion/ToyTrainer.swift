@@ -3,7 +3,7 @@ import Neural
 import Stochastic
 
 /// Trains `EpsilonMLP` on a toy data set with DDPM's simplified objective (Algorithm 1):
-/// draw x₀ from the training points, t ~ U{1…T}, ε ~ N(0, I); form
+/// draw x₀ from the training points, t ~ U{1…T} (or more small t, `timestepPower`), ε ~ N(0, I); form
 /// xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε with `ForwardProcess.noised`; take an Adam step on
 /// ‖ε − ε_θ(xₜ, t)‖² (eq. 14); update the EMA of the weights.
 ///
@@ -51,10 +51,10 @@ public final class ToyTrainer {
     @discardableResult
     public func trainStep() -> Float {
         BLAS.threads = 1
-        let batch = configuration.batchSize, n = data.count / 2, steps = schedule.steps
+        let batch = configuration.batchSize, n = data.count / 2
         for row in 0..<batch {
             let source = stream.index(below: n)
-            let t = 1 + stream.index(below: steps)
+            let t = configuration.drawTimestep(&stream)
             indices[row] = t - 1
             for axis in 0..<2 {
                 let epsilon = stream.normal()

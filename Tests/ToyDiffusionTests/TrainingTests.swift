@@ -28,17 +28,52 @@ import Testing
         #expect(last < 0.6 * first, "loss \(first) → \(last)")
     }
 
+    /// The drawn steps follow P(t ≤ k) = (k/T)^{1/P}: for P = 1 and 2, the share of
+    /// 200,000 draws at or below k = 1, 10, 100, 250, 500, 999 against that law, each with
+    /// its binomial standard error √(p(1−p)/n), |z| ≤ 5; every t lies in 1…T. The same
+    /// draws must be rejected against the law of the other power (and of P = 3), so the
+    /// check notices a wrong exponent.
+    @Test func timestepDrawsFollowTheirLaw() throws {
+        let n = 200_000, steps = 1000, bounds = [1, 10, 100, 250, 500, 999]
+        func worstZ(_ counts: [Int], power: Double) -> Double {
+            zip(bounds, counts).map { k, count in
+                let p = Foundation.pow(Double(k) / Double(steps), 1 / power)
+                return abs((Double(count) / Double(n) - p) / (p * (1 - p) / Double(n)).squareRoot())
+            }.max()!
+        }
+        for power in [1.0, 2.0] {
+            var configuration = ToyTrainingConfiguration()
+            configuration.timestepPower = power
+            var stream = RandomStream(seed: 11, stream: 0)
+            var counts = [Int](repeating: 0, count: bounds.count)
+            for _ in 0..<n {
+                let t = configuration.drawTimestep(&stream)
+                #expect((1...steps).contains(t), "t = \(t)")
+                for (index, k) in bounds.enumerated() where t <= k { counts[index] += 1 }
+            }
+            let z = worstZ(counts, power: power)
+            #expect(z <= 5, "P = \(power): worst |z| = \(z) (n = \(n))")
+            for wrong in [1.0, 2.0, 3.0] where wrong != power {
+                let zWrong = worstZ(counts, power: wrong)
+                #expect(zWrong > 50, "P = \(power) draws against P = \(wrong)'s law: worst |z| only \(zWrong)")
+            }
+        }
+    }
+
     /// Stopping, writing a checkpoint, reading it back and going on gives exactly the
-    /// run that never stopped: every weight, moment, EMA value and loss, bit for bit.
-    @Test func resumeContinuesBitForBit() throws {
-        let straight = try ToyTrainer(Self.smallConfiguration())
+    /// run that never stopped: every weight, moment, EMA value and loss, bit for bit; with
+    /// uniform t and with t drawn at power 2 (whose metadata must survive the round trip).
+    @Test(arguments: [1.0, 2.0]) func resumeContinuesBitForBit(power: Double) throws {
+        var configuration = Self.smallConfiguration()
+        configuration.timestepPower = power
+        let straight = try ToyTrainer(configuration)
         for _ in 0..<60 { straight.trainStep() }
 
-        let first = try ToyTrainer(Self.smallConfiguration())
+        let first = try ToyTrainer(configuration)
         for _ in 0..<25 { first.trainStep() }
         let data = try ToyCheckpoint.file(of: first).encoded()
         let resumed = try ToyCheckpoint.resume(from: SafetensorsFile(decoding: data, source: "memory"))
-        #expect(resumed.step == 25)
+        #expect(resumed.step == 25 && resumed.configuration == configuration)
         for _ in 0..<35 { resumed.trainStep() }
 
         #expect(resumed.losses.map(\.bitPattern) == straight.losses.map(\.bitPattern))
@@ -48,6 +83,23 @@ import Testing
             #expect(x.name == y.name && x.values.map(\.bitPattern) == y.values.map(\.bitPattern), "\(x.name) differs")
         }
         #expect(a.metadata == b.metadata)
+    }
+
+    /// A checkpoint written before `timestepPower` existed has no such metadata: it was
+    /// trained with uniform t and resumes so; a power outside [1, 10] is a clear error.
+    @Test func timestepPowerMetadata() throws {
+        var configuration = Self.smallConfiguration()
+        configuration.timestepPower = 2
+        var file = ToyCheckpoint.file(of: try ToyTrainer(configuration))
+        file.metadata["timestepPower"] = nil
+        #expect(try ToyCheckpoint.configuration(of: file).timestepPower == 1)
+        file.metadata["timestepPower"] = "0.5"
+        do {
+            _ = try ToyCheckpoint.configuration(of: file)
+            Issue.record("a power of 0.5 was accepted")
+        } catch {
+            #expect("\(error)".contains("timestepPower"), "\(error)")
+        }
     }
 
     @Test func checkpointsOfOtherKindsAreRejectedClearly() throws {
