@@ -66,7 +66,7 @@ extension LessonsCommand {
         @Flag(help: "Continue the run saved in --out up to --steps (toy) or --epochs (latent).")
         var resume = false
 
-        @Option(name: .customLong("lr"), help: "The (peak) learning rate of Adam, in (0, 1] (default 1e-3).")
+        @Option(name: .customLong("lr"), help: "The (peak) learning rate of Adam, in (0, 1] (default 1e-3). Latent models: with --resume, the rate of the remaining steps (e.g. a lower one to finish a run).")
         var learningRate: Float?
 
         @Option(name: .customLong("lr-schedule"), help: "Toy data: the learning rate over the run: constant, or cosine (decaying from --lr to 0 at --steps).")

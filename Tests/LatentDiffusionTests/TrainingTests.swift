@@ -76,6 +76,42 @@ import Testing
         for (a, b) in zip(second.task.parameters, straight.task.parameters) { #expect(a.value.values == b.value.values) }
     }
 
+    /// `train --resume --lr b` (a lower rate to finish a run): the resumed trainer is built
+    /// with rate b and takes the file's weights, moments and stream, so it must equal a run
+    /// that never stopped and switched Adam to b at the same step, bit for bit, and its
+    /// next checkpoint must record b. (Had the file's rate been kept, the runs would differ.)
+    @Test func resumingAtANewLearningRateSwitchesTheRateThere() throws {
+        let data = try #require(Self.data)
+        BLAS.threads = 1
+        var c = Self.configuration(batch: 32, epochs: 2, examples: 128)
+        c.emaDecay = 0.9
+        var lower = c
+        lower.learningRate = 2e-4
+        func fresh(_ configuration: LatentTrainingConfiguration) -> LatentTrainer {
+            LatentTrainer(task: ClassifierTask(model: Classifier(seed: 4), data: data), examples: data.count, configuration: configuration)
+        }
+        let straight = fresh(c)
+        for _ in 0..<3 { straight.trainStep() }
+        straight.optimizer.learningRate = lower.learningRate
+        while !straight.isFinished { straight.trainStep() }
+
+        let first = fresh(c)
+        for _ in 0..<3 { first.trainStep() }
+        let saved = try SafetensorsFile(decoding: LatentCheckpoint.file(of: first, weightsOnly: false).encoded(), source: "memory")
+        let second = fresh(lower)
+        try LatentCheckpoint.resume(second, from: saved)
+        while !second.isFinished { second.trainStep() }
+        #expect(second.losses == straight.losses)
+        for (a, b) in zip(second.task.parameters, straight.task.parameters) { #expect(a.value.values == b.value.values) }
+        let next = try SafetensorsFile(decoding: LatentCheckpoint.file(of: second, weightsOnly: false).encoded(), source: "memory")
+        #expect(try LatentCheckpoint.configuration(of: next, kind: .classifier).learningRate == lower.learningRate)
+
+        let kept = fresh(c)
+        try LatentCheckpoint.resume(kept, from: saved)
+        while !kept.isFinished { kept.trainStep() }
+        #expect(kept.losses.suffix(from: 3) != straight.losses.suffix(from: 3), "the rate made no difference, so the test could not notice a kept rate")
+    }
+
     @Test func weightsFileLoadsTheAverage() throws {
         let data = try #require(Self.data)
         var c = Self.configuration(batch: 32, epochs: 1, examples: 64)
