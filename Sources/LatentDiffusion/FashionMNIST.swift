@@ -113,6 +113,11 @@ public struct FashionMNIST: Sendable {
         }
     }
 
+    /// The indices of the first `limit` examples whose class is in `classes`, in file order.
+    public func indices(ofClasses classes: Set<Int>, limit: Int) -> [Int] {
+        Array(labels.indices.lazy.filter { classes.contains(self.labels[$0]) }.prefix(limit))
+    }
+
     /// Copies the examples at `indices` (in that order, repeats allowed) into `batch`, whose
     /// shape must be [indices.count, 1, 32, 32]. The shape and the indices come from code:
     /// a mismatch or an index outside 0..<count is a programming error and stops at once.

@@ -16,7 +16,9 @@ extension LessonsCommand {
                 Gaussians fitted to the classifier's 128 penultimate features of the generated images \
                 and of as many test images; its floor is the same distance between as many training \
                 images and the test images. Without --unet/--autoencoder/--classifier the committed \
-                weights under Models/ are used.
+                weights under Models/ are used. --class restricts all of it to some classes, e.g. \
+                --class shirt to measure one class on many images: FID and its floor then use only \
+                the test and training images of those classes.
                 Exit status: 0 done, 4 a weights or data file cannot be read, 64 usage error.
                 """)
 
@@ -27,6 +29,9 @@ extension LessonsCommand {
 
         @Option(name: .customLong("per-class"), help: "Generated images per class (1…1000).")
         var perClass = 100
+
+        @Option(name: .customLong("class"), help: "Evaluate only this class (repeatable; a class name as in a prompt, e.g. --class shirt --class \"t-shirt/top\"). Default: all ten.")
+        var classes: [String] = []
 
         @Option(help: "The guidance scale w (0…50).")
         var guidance = 3.0
@@ -57,6 +62,17 @@ extension LessonsCommand {
             guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
             guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
             guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
+            _ = try chosenClasses()
+        }
+
+        /// The labels of the classes to evaluate, in the order of the class names.
+        func chosenClasses() throws -> [Int] {
+            let names = FashionMNIST.classNames
+            for name in classes where !names.contains(name.lowercased()) {
+                throw ValidationError("--class \"\(name)\" is not a Fashion-MNIST class; the classes are: \(names.map { "\"\($0)\"" }.joined(separator: ", "))")
+            }
+            let wanted = Set(classes.map { $0.lowercased() })
+            return names.indices.filter { wanted.isEmpty || wanted.contains(names[$0]) }
         }
 
         struct Report: Encodable {
@@ -86,7 +102,8 @@ extension LessonsCommand {
             let testAccuracy = testScores.accuracy(labels: test.labels)
             let psnr = ReconstructionQuality.psnr(pipeline.autoencoder, data: test).psnr
 
-            let labels = (0..<10).flatMap { Array(repeating: $0, count: perClass) }
+            let chosen = try chosenClasses()
+            let labels = chosen.flatMap { Array(repeating: $0, count: perClass) }
             let images = try pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: guidance, sampler: .ddim(steps: steps, eta: 0), seed: seed) { done, total in
                 if terminal.progressVisible { terminal.progress("generating \(labels.count) images: step \(done)/\(total)") }
             }
@@ -95,30 +112,34 @@ extension LessonsCommand {
             let conditional = generated.accuracy(labels: labels).perClass.map { $0 ?? 0 }
 
             let count = labels.count, d = Classifier.features
-            let testFeatures = Array(testScores.features.prefix(min(count, test.count) * d))
-            let trainImages = Tensor(zeros: [min(count, train.count), 1, FashionMNIST.side, FashionMNIST.side])
-            train.batch(indices: Array(0..<trainImages.shape[0]), into: trainImages)
+            let testRows = test.indices(ofClasses: Set(chosen), limit: count)
+            let testFeatures = testRows.flatMap { testScores.features[$0 * d..<($0 + 1) * d] }
+            let trainRows = train.indices(ofClasses: Set(chosen), limit: count)
+            let trainImages = Tensor(zeros: [trainRows.count, 1, FashionMNIST.side, FashionMNIST.side])
+            train.batch(indices: trainRows, into: trainImages)
             let trainFeatures = ClassifierScores(classifier: classifierModel, images: trainImages).features
             func fid(_ a: [Double], _ b: [Double]) -> Double {
                 let x = FrechetDistance.moments(a, dimensions: d), y = FrechetDistance.moments(b, dimensions: d)
                 return FrechetDistance.squared(mean1: x.mean, covariance1: x.covariance, mean2: y.mean, covariance2: y.covariance)
             }
             let report = Report(
-                classNames: FashionMNIST.classNames, conditionalAccuracy: conditional,
-                meanConditionalAccuracy: conditional.reduce(0, +) / 10, generatedPerClass: perClass, guidance: guidance, ddimSteps: steps,
+                classNames: chosen.map { FashionMNIST.classNames[$0] }, conditionalAccuracy: chosen.map { conditional[$0] },
+                meanConditionalAccuracy: chosen.map { conditional[$0] }.reduce(0, +) / Double(chosen.count), generatedPerClass: perClass,
+                guidance: guidance, ddimSteps: steps,
                 fid: fid(generated.features, testFeatures), fidFloor: fid(trainFeatures, testFeatures), fidImages: count,
-                psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: testAccuracy.perClass.map { $0 ?? 0 })
+                psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: chosen.map { testAccuracy.perClass[$0] ?? 0 })
             if json {
                 try Terminal.printJSON(report)
                 return
             }
             print("Latent diffusion on Fashion-MNIST (guidance \(guidance), DDIM \(steps) steps, \(perClass) images per class, seed \(seed)):")
             print("  class          conditional accuracy   classifier on test images")
-            for c in 0..<10 {
-                print("  " + FashionMNIST.classNames[c].padding(toLength: 14, withPad: " ", startingAt: 0)
-                      + String(format: "   %6.1f %%                %6.1f %%", 100 * conditional[c], 100 * report.classifierTestAccuracyPerClass[c]))
+            for (row, name) in report.classNames.enumerated() {
+                print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                      + String(format: "   %6.1f %%                %6.1f %%", 100 * report.conditionalAccuracy[row], 100 * report.classifierTestAccuracyPerClass[row]))
             }
-            print(String(format: "  mean           %6.1f %%                %6.1f %%", 100 * report.meanConditionalAccuracy, 100 * report.classifierTestAccuracy))
+            print(String(format: "  mean           %6.1f %%                %6.1f %%", 100 * report.meanConditionalAccuracy,
+                         100 * report.classifierTestAccuracyPerClass.reduce(0, +) / Double(report.classNames.count)))
             print(String(format: "  FID (classifier features, %d images) %.3f; floor (train vs test) %.3f", count, report.fid, report.fidFloor))
             print(String(format: "  autoencoder test PSNR %.2f dB", psnr))
         }

@@ -31,6 +31,18 @@ struct FashionMNISTTests {
         #expect(FashionMNIST.classNames[data.labels[0]] == "ankle boot")
     }
 
+    @Test("indices(ofClasses:limit:) picks the first examples of the named classes, in file order")
+    func indicesOfClasses() throws {
+        let data = try Self.load(.test)
+        // The labels start 9, 2, 1, 1, 6, 1, 4, 6, 5, 7 (above).
+        #expect(data.indices(ofClasses: [1, 6], limit: 4) == [2, 3, 4, 5])
+        #expect(data.indices(ofClasses: [6], limit: 2) == [4, 7])
+        #expect(data.indices(ofClasses: [9], limit: 0).isEmpty)
+        let shirts = data.indices(ofClasses: [6], limit: 5000)
+        #expect(shirts.count == 1000)
+        #expect(shirts.allSatisfy { data.labels[$0] == 6 } && shirts == shirts.sorted())
+    }
+
     @Test("Values lie in [−1, 1], reach both ends, and the 2-pixel border is background (−1) in every image")
     func rangeAndPadding() throws {
         let data = try Self.load(.test)

@@ -53,4 +53,21 @@ struct LatentCLITests {
             #expect((object[key] as? Double)?.isFinite == true, "\(key)")
         }
     }
+
+    @Test("eval latent --class restricts the report to the named classes; an unknown name lists the classes")
+    func evaluateSomeClasses() throws {
+        let result = try Invocation(["eval", "latent", "--class", "Shirt", "--class", "t-shirt/top", "--per-class", "2", "--steps", "2", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["classNames"] as? [String] == ["t-shirt/top", "shirt"])
+        let accuracy = try #require(object["conditionalAccuracy"] as? [Double])
+        #expect(accuracy.count == 2)
+        #expect(object["meanConditionalAccuracy"] as? Double == (accuracy[0] + accuracy[1]) / 2)
+        #expect((object["classifierTestAccuracyPerClass"] as? [Double])?.count == 2)
+        #expect(object["fidImages"] as? Int == 4)
+        #expect((object["fid"] as? Double)?.isFinite == true)
+        let unknown = try Invocation(["eval", "latent", "--class", "shirts"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("\"shirts\" is not a Fashion-MNIST class") && unknown.stderr.contains("\"ankle boot\""), "\(unknown.stderr)")
+    }
 }
