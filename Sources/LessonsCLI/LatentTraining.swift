@@ -19,7 +19,6 @@ extension LessonsCommand.Train {
         } else {
             configuration.seed = seed
             if let examples { configuration.examples = examples }
-            if augment { configuration.augmentation = .standard }
         }
         if let epochs { configuration.epochs = epochs }
         if let learningRate { configuration.learningRate = learningRate }
@@ -28,7 +27,7 @@ extension LessonsCommand.Train {
         let task: any LatentTrainingTask
         switch kind {
         case .classifier:
-            task = ClassifierTask(model: Classifier(seed: configuration.seed), data: data, augmentation: configuration.augmentation)
+            task = ClassifierTask(model: Classifier(seed: configuration.seed), data: data)
         case .autoencoder:
             task = AutoencoderTask(model: Autoencoder(seed: configuration.seed), data: data)
         case .unet:
@@ -59,7 +58,7 @@ extension LessonsCommand.Train {
             Terminal.note("resuming \(outPath) at step \(trainer.step) of \(trainer.totalSteps)")
         }
         let parameterCount = task.parameters.reduce(0) { $0 + $1.value.count }
-        Terminal.note("training the \(kind.rawValue) (\(parameterCount) parameters) on \(trainer.examples) images: \(configuration.epochs) epochs of \(trainer.stepsPerEpoch) steps, batch \(configuration.batchSize)\(configuration.augmentation.map { ", augmentation \($0.name)" } ?? ""), \(threads) BLAS thread(s)")
+        Terminal.note("training the \(kind.rawValue) (\(parameterCount) parameters) on \(trainer.examples) images: \(configuration.epochs) epochs of \(trainer.stepsPerEpoch) steps, batch \(configuration.batchSize), \(threads) BLAS thread(s)")
         let progress = TrainingProgress(total: trainer.totalSteps, start: trainer.step, stepsPerEpoch: trainer.stepsPerEpoch, examplesPerStep: configuration.batchSize)
         let weightsURL = weights.map { URL(fileURLWithPath: $0) }
         try TrainingLoop(out: outPath, resumed: resume, checkpointEvery: checkpointEvery ?? 500,

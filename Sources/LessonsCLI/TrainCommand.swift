@@ -75,9 +75,6 @@ extension LessonsCommand {
         @Option(name: .customLong("t-power"), help: "Toy data: draw each example's step as t = 1 + ⌊T·u^P⌋, u ~ U[0, 1), in [1, 10]: 1 is DDPM's uniform t (default), 2 draws more small t, P(t ≤ k) = √(k/T).")
         var timestepPower: Double?
 
-        @Flag(help: "Classifier: train on changed images, each mirrored left to right with probability ½ and shifted by up to 2 pixels (a new run only; --resume keeps the run's setting).")
-        var augment = false
-
         @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (1…10000000; default 2000 toy, 500 latent).")
         var checkpointEvery: Int?
 
@@ -114,8 +111,6 @@ extension LessonsCommand {
                 if learningRateSchedule != .constant { throw ValidationError("--lr-schedule is for the toy data") }
                 if timestepPower != nil { throw ValidationError("--t-power is for the toy data") }
             }
-            if augment, target != .classifier { throw ValidationError("--augment is for the classifier") }
-            if augment, resume { throw ValidationError("--augment starts a new run; --resume keeps the setting of the run in --out") }
         }
 
         func run() throws {

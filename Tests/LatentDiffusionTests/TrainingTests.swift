@@ -54,15 +54,13 @@ import Testing
         #expect(Self.mean(trainer.losses.suffix(4)) < 0.8 * Self.mean(trainer.losses.prefix(4)), "\(trainer.losses)")
     }
 
-    @Test(arguments: [nil, ImageAugmentation.standard])
-    func resumedRunEqualsUninterruptedRun(augmentation: ImageAugmentation?) throws {
+    @Test func resumedRunEqualsUninterruptedRun() throws {
         let data = try #require(Self.data)
         BLAS.threads = 1
         var c = Self.configuration(batch: 32, epochs: 2, examples: 128)
         c.emaDecay = 0.9
-        c.augmentation = augmentation
         func fresh() -> LatentTrainer {
-            LatentTrainer(task: ClassifierTask(model: Classifier(seed: 4), data: data, augmentation: augmentation), examples: data.count, configuration: c)
+            LatentTrainer(task: ClassifierTask(model: Classifier(seed: 4), data: data), examples: data.count, configuration: c)
         }
         let straight = fresh()
         while !straight.isFinished { straight.trainStep() }
@@ -112,30 +110,6 @@ import Testing
         try LatentCheckpoint.resume(kept, from: saved)
         while !kept.isFinished { kept.trainStep() }
         #expect(kept.losses.suffix(from: 3) != straight.losses.suffix(from: 3), "the rate made no difference, so the test could not notice a kept rate")
-    }
-
-    /// Augmentation changes what the classifier sees (so the flag cannot be silently ignored);
-    /// a checkpoint from before it existed (no "augmentation" entry) resumes without it, and
-    /// an unknown entry is an error.
-    @Test func augmentationIsUsedAndRecorded() throws {
-        let data = try #require(Self.data)
-        BLAS.threads = 1
-        let c = Self.configuration(batch: 32, epochs: 1, examples: 64)
-        func losses(_ augmentation: ImageAugmentation?) -> [Float] {
-            let trainer = LatentTrainer(task: ClassifierTask(model: Classifier(seed: 6), data: data, augmentation: augmentation), examples: data.count, configuration: c)
-            while !trainer.isFinished { trainer.trainStep() }
-            return trainer.losses
-        }
-        #expect(losses(.standard) != losses(nil))
-        #expect(losses(.standard) == losses(.standard))
-
-        let trainer = LatentTrainer(task: ClassifierTask(model: Classifier(seed: 6), data: data), examples: data.count, configuration: c)
-        var file = try SafetensorsFile(decoding: LatentCheckpoint.file(of: trainer, weightsOnly: false).encoded(), source: "memory")
-        #expect(file.metadata["augmentation"] == "none")
-        file.metadata["augmentation"] = nil
-        #expect(try LatentCheckpoint.configuration(of: file, kind: .classifier).augmentation == nil)
-        file.metadata["augmentation"] = "rotate"
-        #expect(throws: LatentCheckpointError.self) { try LatentCheckpoint.configuration(of: file, kind: .classifier) }
     }
 
     @Test func weightsFileLoadsTheAverage() throws {

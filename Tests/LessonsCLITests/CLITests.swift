@@ -189,8 +189,6 @@ struct CLITests {
         ["train", "autoencoder", "--lr", "NaN"],
         ["train", "classifier", "--lr-schedule", "cosine"],
         ["train", "classifier", "--t-power", "2"],
-        ["train", "unet", "--augment", "--examples", "10"],
-        ["train", "classifier", "--augment", "--resume"],
         ["train", "swissroll", "--t-power", "0.5"],
         ["train", "swissroll", "--t-power", "nan"],
         ["train", "unet", "--autoencoder", "/nonexistent/a.safetensors", "--examples", "10"],

@@ -33,7 +33,6 @@ public enum LatentCheckpoint {
         metadata["learningRate"] = String(c.learningRate)
         metadata["examples"] = String(trainer.examples)
         metadata["emaDecay"] = c.emaDecay.map { String($0) } ?? "none"
-        metadata["augmentation"] = c.augmentation?.name ?? "none"
         if weightsOnly {
             metadata["contents"] = "weights"
             let values = trainer.ema?.averages ?? parameters.map(\.value)
@@ -99,12 +98,6 @@ public enum LatentCheckpoint {
         c.emaDecay = try field("emaDecay") { text -> Float?? in
             if text == "none" { return .some(nil) }
             return Float(text).flatMap { $0 >= 0 && $0 < 1 ? .some($0) : nil }
-        }
-        // Files written before augmentation existed have no such entry: they trained without.
-        if file.metadata["augmentation"] != nil {
-            c.augmentation = try field("augmentation") { text -> ImageAugmentation?? in
-                text == "none" ? .some(nil) : ImageAugmentation(name: text).map { .some($0) }
-            }
         }
         return c
     }

@@ -1,6 +1,5 @@
 /// How a latent-diffusion model is trained: passes over the training set, batch size, Adam's
-/// learning rate, the seed of every random draw, the EMA of the weights (U-Net only) and the
-/// augmentation of the images (classifier only).
+/// learning rate, the seed of every random draw, and the EMA of the weights (U-Net only).
 public struct LatentTrainingConfiguration: Sendable, Equatable {
     public var epochs = 1
     public var batchSize = 64
@@ -10,8 +9,6 @@ public struct LatentTrainingConfiguration: Sendable, Equatable {
     public var emaDecay: Float? = nil
     /// Use only the first `examples` training images (nil: all 60,000).
     public var examples: Int? = nil
-    /// Changes of the training images (the classifier's `--augment`); nil trains on them as they are.
-    public var augmentation: ImageAugmentation? = nil
 
     public init() {}
 

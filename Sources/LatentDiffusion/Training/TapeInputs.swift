@@ -13,12 +13,10 @@ extension Tape {
 }
 
 extension FashionMNIST {
-    /// The images `indices` as a constant leaf [n, 1, 32, 32], after `prepare` has changed
-    /// them in place (e.g. augmentation).
-    func input(_ indices: [Int], on tape: Tape, prepare: (Tensor) -> Void = { _ in }) -> Variable {
+    /// The images `indices` as a constant leaf [n, 1, 32, 32].
+    func input(_ indices: [Int], on tape: Tape) -> Variable {
         let batch = tape.scratch([indices.count, 1, Self.side, Self.side])
         self.batch(indices: indices, into: batch)
-        prepare(batch)
         let leaf = tape.constant(batch)
         tape.recycle(batch)
         return leaf
