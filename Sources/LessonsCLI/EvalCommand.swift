@@ -62,7 +62,10 @@ extension LessonsCommand {
             guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
             guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
             guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
-            _ = try chosenClasses()
+            let images = try chosenClasses().count * perClass
+            guard images >= 2 else {
+                throw ValidationError("the FID needs at least 2 generated images, and --class \(classes[0]) with --per-class 1 makes 1; use --per-class 2 or more")
+            }
         }
 
         /// The labels of the classes to evaluate, in the order of the class names.

@@ -214,6 +214,7 @@ struct CLITests {
         ["eval", "latent", "--guidance", "51"],
         ["eval", "latent", "--classifier", "/nonexistent/c.safetensors", "--per-class", "1", "--steps", "1"],
         ["eval", "latent", "--class", "shirts", "--per-class", "1", "--steps", "1"],
+        ["eval", "latent", "--class", "shirt", "--per-class", "1", "--steps", "1"],
     ])
     func badArguments(arguments: [String]) throws {
         let result = try Invocation(arguments)
