@@ -339,7 +339,7 @@ struct LessonFilesTests {
     /// other cores (AVX-512 on Zen 4) sum in another order; both move the last digits of the
     /// Float32 model checks. docs/ is written with two threads and the Zen kernels
     /// (scripts/export-docs), which run on any core with AVX2 and FMA.
-    static let threads = ["OPENBLAS_NUM_THREADS": "2", "OPENBLAS_CORETYPE": "ZEN"]
+    static let openBLAS = ["OPENBLAS_NUM_THREADS": "2", "OPENBLAS_CORETYPE": "ZEN"]
 
     @Test("lessons export all --format md passes every check and matches docs/ byte for byte")
     func allLessons() throws {
@@ -350,7 +350,7 @@ struct LessonFilesTests {
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docs-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let export = try Invocation(["export", "all", "--format", "md", "--out", folder.path], environment: Self.threads)
+        let export = try Invocation(["export", "all", "--format", "md", "--out", folder.path], environment: Self.openBLAS)
         #expect(export.status == 0, "a check failed or a lesson is malformed: \(export.stderr)")
 
         let docs = Invocation.repository.appendingPathComponent("docs")

@@ -3,7 +3,7 @@ import Stochastic
 
 /// The evaluation classifier: a small CNN on 32×32 Fashion-MNIST images that this project
 /// trains itself, to score generated images (conditional accuracy) and to give the
-/// features of the Fréchet distance (its penultimate layer, 64 numbers per image).
+/// features of the Fréchet distance (its penultimate layer, 128 numbers per image).
 ///
 /// conv 1→32 @32², then three stages (32→64 @16², 64→128 @8², 128→128 @4²), each
 /// Conv3×3 stride 2 → GN → SiLU → Conv3×3 → GN → SiLU, global average pool (the 128
