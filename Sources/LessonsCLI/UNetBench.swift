@@ -8,7 +8,7 @@ import Stochastic
 /// `lessons bench unet`: training throughput of the benchmark U-Net (1,613,508 parameters,
 /// `UNetConfiguration.benchmark`, the same work as scripts/bench-pytorch-unet.py): latents
 /// 4×8×8 from N(0, I), batch 64, a class-embedding context, MSE on ε, Adam; and the share
-/// of the step spent in sgemm.
+/// of the cores' time in the step spent in sgemm, with sgemm's speed per core.
 struct UNetBenchOptions: ParsableArguments {
     @Option(name: .customLong("unet-steps"), help: "unet: timed training steps of 64 images, after 3 warm-up steps (1…10000).")
     var unetSteps = 20
@@ -51,7 +51,7 @@ struct UNetBenchOptions: ParsableArguments {
         let figures = Figures(
             trainImagesPerSecond: Double(unetSteps * batch) / seconds, threads: threads,
             parameters: task.parameters.reduce(0) { $0 + $1.value.count }, batchSize: batch, steps: unetSteps,
-            sgemmShare: gemm.seconds / seconds, sgemmGFLOPS: gemm.flops / max(gemm.seconds, 1e-12) / 1e9,
+            sgemmShare: gemm.seconds / (seconds * Double(threads)), sgemmGFLOPS: gemm.flops / max(gemm.seconds, 1e-12) / 1e9,
             blas: "OpenBLAS " + openBLASCoreName)
         if json {
             try Terminal.printJSON(figures)
@@ -59,6 +59,6 @@ struct UNetBenchOptions: ParsableArguments {
         }
         print("Benchmark U-Net (\(figures.parameters) parameters, batch \(batch), \(threads) thread(s), \(figures.blas)):")
         print(String(format: "  training            %8.1f images/s", figures.trainImagesPerSecond))
-        print(String(format: "  time in sgemm       %8.1f %% (%.1f GFLOP/s inside sgemm)", 100 * figures.sgemmShare, figures.sgemmGFLOPS))
+        print(String(format: "  time in sgemm       %8.1f %% of the cores' time (%.1f GFLOP/s per core inside sgemm)", 100 * figures.sgemmShare, figures.sgemmGFLOPS))
     }
 }

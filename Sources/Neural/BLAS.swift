@@ -23,15 +23,18 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = BLAS.threads
     ) {
         guard m > 0, n > 0 else { return }
+        let parts = k > 0 ? partCount(m: m, n: n, k: k, threads: threads) : 1
         let profiling = profile.isOn
         let began = profiling ? DispatchTime.now().uptimeNanoseconds : 0
-        defer { if profiling { profile.add(nanoseconds: DispatchTime.now().uptimeNanoseconds - began, flops: 2 * m * n * k) } }
+        defer {
+            // Core-seconds: a product split into bands keeps `parts` cores busy.
+            if profiling { profile.add(nanoseconds: (DispatchTime.now().uptimeNanoseconds - began) * UInt64(parts), flops: 2 * m * n * k) }
+        }
         guard k > 0 else {
             // An empty sum: C = β·C.
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
             return
         }
-        let parts = partCount(m: m, n: n, k: k, threads: threads)
         guard parts > 1 else {
             return blocked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -100,8 +103,9 @@ public enum BLAS {
         }
     }
 
-    /// Time and work spent in `gemm` while switched on (for `lessons bench unet`, which
-    /// reports the share of a training step spent in sgemm).
+    /// Core-seconds and work spent in `gemm` while switched on (for `lessons bench unet`,
+    /// which reports the share of the cores' time in a training step spent in sgemm). Products
+    /// may run side by side on different threads, each counting its own time.
     public static let profile = GemmProfile()
 
     /// The threads one product (and the layers that split their work the same way) uses.
@@ -163,7 +167,7 @@ public final class GemmProfile: Sendable {
         on.store(true, ordering: .relaxed)
     }
 
-    /// Stops counting; returns the seconds and the floating-point operations counted.
+    /// Stops counting; returns the core-seconds and the floating-point operations counted.
     public func stop() -> (seconds: Double, flops: Double) {
         on.store(false, ordering: .relaxed)
         return (Double(elapsed.load(ordering: .relaxed)) / 1e9, Double(operations.load(ordering: .relaxed)))

@@ -103,8 +103,10 @@ import Testing
     /// ∂L/∂x[b, c, r, q] = Σ g[b, o, i, j]·w[o, c, u, v] over s·i − p + u = r, s·j − p + v = q,
     /// ∂L/∂w[o, c, u, v] = Σ g[b, o, i, j]·x[b, c, s·i − p + u, s·j − p + v], ∂L/∂bias[o] = Σ g.
     /// With a trainable weight forward keeps X̂ for backward; with a constant one backward
-    /// rebuilds X̂ per chunk (and ∂L/∂w is not computed). Stride 1 with padding 0, 1, 2 takes
-    /// ∂L/∂x from the adjoint convolution (padding 2, 1, 0); stride 2 from col2im.
+    /// rebuilds X̂ per chunk (and ∂L/∂w is not computed). Stride 1 with padding 1 runs through
+    /// Winograd F(2×2, 3×3) (both cases with the weight, chunks of 4 and 1 samples there);
+    /// stride 1 with padding 0 and 2 takes ∂L/∂x from the adjoint convolution (padding 2 and
+    /// 0); stride 2 from col2im.
     @Test(arguments: [(1, 1, true), (2, 1, true), (1, 1, false), (2, 1, false), (1, 0, true), (1, 2, true)])
     func conv2dBackwardMatchesAdjointSums(stride: Int, padding: Int, trainableWeight: Bool) {
         let (batch, channels, height, width, outputs, k) = (5, 16, 24, 20, 6, 3)
@@ -158,8 +160,9 @@ import Testing
         }
     }
 
-    /// A second step on the same tape (pooled, dirty memory) gives bit-identical gradients.
-    @Test func conv2dReusesPooledMemoryCleanly() {
+    /// A second step on the same tape (pooled, dirty memory) gives bit-identical gradients,
+    /// through im2col (stride 2) and through Winograd (stride 1), both in chunks.
+    @Test(arguments: [2, 1]) func conv2dReusesPooledMemoryCleanly(stride: Int) {
         let x = Parameter(name: "x", value: Self.random([3, 2, 5, 4], seed: 110))
         let w = Parameter(name: "w", value: Self.random([3, 2, 3, 3], seed: 111))
         let b = Parameter(name: "b", value: Self.random([3], seed: 112))
@@ -167,7 +170,7 @@ import Testing
         var gradients: [[Float]] = []
         for _ in 0..<2 {
             for p in [x, w, b] { p.zeroGradient() }
-            let y = tape.conv2d(tape.parameter(x), weight: tape.parameter(w), bias: tape.parameter(b), stride: 2, padding: 1, columnBudget: 40)
+            let y = tape.conv2d(tape.parameter(x), weight: tape.parameter(w), bias: tape.parameter(b), stride: stride, padding: 1, columnBudget: 40)
             tape.backward(from: Self.loss(tape, y, seed: 113))
             gradients.append([x, w, b].flatMap { $0.gradient.values })
             tape.reset()

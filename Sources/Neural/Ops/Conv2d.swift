@@ -5,12 +5,15 @@ import Foundation
 /// Wo = (W + 2p − kW)/s + 1, zero padding p and stride s:
 ///   y[b, o, i, j] = bias[o] + Σ_{c, u, v} w[o, c, u, v] · x[b, c, s·i − p + u, s·j − p + v].
 ///
-/// Computed as one matrix product per batch chunk: im2col lays the receptive fields out as
-/// columns, X̂ [Cin·kH·kW, n·Ho·Wo] (n samples side by side), then Y = W·X̂ with W viewed as
-/// [Cout, Cin·kH·kW], and a layout transpose turns Y's [Cout, n, Ho·Wo] into NCHW.
+/// A 3×3 kernel with stride 1 and padding 1 (every "same" convolution of the models) runs
+/// through Winograd's F(2×2, 3×3) instead (Conv2dWinograd.swift): 2.25× fewer multiply-adds.
+/// Every other kernel is computed as one matrix product per batch chunk: im2col lays the
+/// receptive fields out as columns, X̂ [Cin·kH·kW, n·Ho·Wo] (n samples side by side), then
+/// Y = W·X̂ with W viewed as [Cout, Cin·kH·kW], and a layout transpose turns Y's
+/// [Cout, n, Ho·Wo] into NCHW.
 /// Backward, with ∂L/∂Y transposed the same way: ∂L/∂W += ∂L/∂Y·X̂ᵀ, ∂L/∂bias += Σ_{b,i,j} ∂L/∂y,
 /// and ∂L/∂X̂ = Wᵀ·∂L/∂Y, which col2im adds back into ∂L/∂x (each column entry to the pixel
-/// it was read from; entries that were padding go nowhere). Stride-1 square kernels instead
+/// it was read from; entries that were padding go nowhere). Other stride-1 square kernels
 /// get ∂L/∂x as a convolution of ∂L/∂y with the flipped kernel (Conv2dAdjoint.swift), which
 /// makes a k² times smaller product and needs no col2im. While the tape records and the
 /// weight needs a gradient, forward keeps X̂ of the whole batch for backward (a profile of
@@ -34,6 +37,7 @@ extension Tape {
         precondition(g.outputHeight >= 1 && g.outputWidth >= 1, "conv2d: kernel \(w.shape[2])×\(w.shape[3]) larger than padded input \(input.shape)")
         let biasValue = bias.map { value($0) }
         if let biasValue { precondition(biasValue.count == g.outputChannels, "conv2d: bias \(biasValue.shape) for \(g.outputChannels) output channels") }
+        if g.hasWinograd { return conv2dWinograd(x, weight: weight, bias: bias, geometry: g, using: F2x3.self) }
 
         let output = scratch([g.batch, g.outputChannels, g.outputHeight, g.outputWidth])
         let plane = g.outputPlane, outputs = g.outputChannels, rows = g.columnRows
@@ -68,20 +72,7 @@ extension Tape {
         }
 
         return record(output, extras: keptColumns.map { [$0] } ?? []) { tape, dy in
-            if let bias, tape.needsGradient(bias) {
-                // Split over the output channels: each still sums its planes in batch order.
-                let db = tape.gradientToAccumulate(bias)
-                Parts.run(outputs, work: dy.count) { channels in
-                    for o in channels {
-                        for b in 0..<g.batch {
-                            let source = dy.pointer + (b * outputs + o) * plane
-                            var sum: Float = 0
-                            for index in 0..<plane { sum += source[index] }
-                            db.pointer[o] += sum
-                        }
-                    }
-                }
-            }
+            if let bias, tape.needsGradient(bias) { g.addBiasGradient(dy, into: tape.gradientToAccumulate(bias)) }
             let wantsInput = tape.needsGradient(x), wantsWeight = tape.needsGradient(weight)
             guard wantsInput || wantsWeight else { return }
             if g.isPointwise {

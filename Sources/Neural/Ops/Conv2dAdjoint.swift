@@ -11,7 +11,8 @@
 /// is k² times smaller (OpenBLAS writes all of C once more for β = 0) and col2im's scattered
 /// additions become one pass of adds into NCHW. Same multiply-adds.
 extension ConvolutionGeometry {
-    /// Stride 1, a square kernel and p ≤ k − 1 (every 3×3 "same" convolution of the models).
+    /// Stride 1, a square kernel and p ≤ k − 1 (3×3 kernels with padding 1 take Winograd's
+    /// route instead, which computes ∂L/∂x itself).
     var hasAdjointConvolution: Bool { stride == 1 && kernelHeight == kernelWidth && padding <= kernelHeight - 1 }
 
     /// The adjoint's geometry: input ∂L/∂y [B, Cout, Ho, Wo], kernel [Cin, Cout, k, k], padding k − 1 − p.
