@@ -160,7 +160,12 @@ struct WinogradTiles: Sendable {
                         }
                         let target = v.pointer + c * columns + (b - batches.lowerBound) * perSample
                         for t in 0..<down {
-                            for s in 0..<across {
+                            var s = 0
+                            while s + 4 <= across {
+                                Self.inputFour(padded + 2 * t * paddedWidth + 2 * s, paddedWidth, to: target + t * across + s, stride: stride, T.self)
+                                s += 4
+                            }
+                            for s in s..<across {
                                 let corner = padded + 2 * t * paddedWidth + 2 * s
                                 let d = Tile4(r0: Self.row(corner), r1: Self.row(corner + paddedWidth),
                                               r2: Self.row(corner + 2 * paddedWidth), r3: Self.row(corner + 3 * paddedWidth))
@@ -187,7 +192,13 @@ struct WinogradTiles: Sendable {
                         padded.initialize(repeating: 0, count: paddedCount)
                         let source = dv.pointer + c * columns + (b - batches.lowerBound) * perSample
                         for t in 0..<down {
-                            for s in 0..<across {
+                            var s = 0
+                            while s + 4 <= across {
+                                Self.addInputGradientFour(Self.loadFour(source + t * across + s, stride: stride),
+                                                          into: padded + 2 * t * paddedWidth + 2 * s, paddedWidth, T.self)
+                                s += 4
+                            }
+                            for s in s..<across {
                                 let tile = T.inputAdjointTile(Self.load(source + t * across + s, stride: stride))
                                 let corner = padded + 2 * t * paddedWidth + 2 * s
                                 Self.addRow(tile.r0, at: corner)
@@ -211,7 +222,7 @@ struct WinogradTiles: Sendable {
     func transformOutput<T: WinogradTransform>(_ m: Tensor, batches: Range<Int>, bias: Tensor?, into y: Tensor, _: T.Type) {
         let (outputs, height, width, columns) = (g.outputChannels, g.height, g.width, batches.count * perSample)
         let stride = planeStride(outputs, samples: batches.count)
-        let (across, down, perSample) = (across, down, perSample)
+        let (across, down, perSample, fourAtOnce) = (across, down, perSample, evenWidth)
         Parts.run(outputs, work: 16 * outputs * columns) { part in
             for o in part {
                 let shift = bias?.pointer[o] ?? 0
@@ -219,7 +230,15 @@ struct WinogradTiles: Sendable {
                     let source = m.pointer + o * columns + (b - batches.lowerBound) * perSample
                     let target = y.pointer + (b * outputs + o) * height * width
                     for t in 0..<down {
-                        for s in 0..<across {
+                        var s = 0
+                        while fourAtOnce && s + 4 <= across {
+                            let (top, bottom) = Self.outputFour(Self.loadFour(source + t * across + s, stride: stride), T.self)
+                            let line = target + 2 * t * width + 2 * s
+                            Self.setEight(line, top + shift)
+                            if 2 * t + 1 < height { Self.setEight(line + width, bottom + shift) }
+                            s += 4
+                        }
+                        for s in s..<across {
                             let tile = T.outputTile(Self.load(source + t * across + s, stride: stride))
                             let (i, j) = (2 * t, 2 * s)
                             target[i * width + j] = tile.r0[0] + shift
@@ -239,14 +258,21 @@ struct WinogradTiles: Sendable {
     func transformOutputGradient<T: WinogradTransform>(_ dy: Tensor, batches: Range<Int>, into dm: Tensor, _: T.Type) {
         let (outputs, height, width, columns) = (g.outputChannels, g.height, g.width, batches.count * perSample)
         let stride = planeStride(outputs, samples: batches.count)
-        let (across, down, perSample) = (across, down, perSample)
+        let (across, down, perSample, fourAtOnce) = (across, down, perSample, evenWidth)
         Parts.run(outputs, work: 16 * outputs * columns) { part in
             for o in part {
                 for b in batches {
                     let source = dy.pointer + (b * outputs + o) * height * width
                     let target = dm.pointer + o * columns + (b - batches.lowerBound) * perSample
                     for t in 0..<down {
-                        for s in 0..<across {
+                        var s = 0
+                        while fourAtOnce && s + 4 <= across {
+                            let line = source + 2 * t * width + 2 * s
+                            let top = Self.eight(line), bottom = 2 * t + 1 < height ? Self.eight(line + width) : .zero
+                            Self.outputGradientFour(top, bottom, to: target + t * across + s, stride: stride, T.self)
+                            s += 4
+                        }
+                        for s in s..<across {
                             let (i, j) = (2 * t, 2 * s)
                             let right = j + 1 < width, below = i + 1 < height
                             let top = SIMD4(source[i * width + j], right ? source[i * width + j + 1] : 0, 0, 0)
@@ -293,6 +319,105 @@ struct WinogradTiles: Sendable {
         Parts.run(16, work: work, minimumWork: BLAS.parallelWork) { positions in
             for xi in positions { product(xi) }
         }
+    }
+
+    /// Output planes whose rows hold whole tiles, where four tiles side by side cover eight
+    /// consecutive pixels of a row.
+    private var evenWidth: Bool { g.width % 2 == 0 }
+
+    // Four tiles side by side (s … s + 3 of one tile row) at once, one tile per SIMD lane,
+    // through the same 1-D maps in the same order as the one-tile functions (so V, M, y and
+    // ∂L/∂M are the same bit for bit; ∂L/∂x adds overlapping tiles in another order). A
+    // `Tile4` here holds one entry of four tiles in each row.
+
+    /// V of four tiles: entry (k, j) to element 4j + k (`storeFour`), from the padded plane at
+    /// the first tile's corner. Row r's columns 2s + q (q = 0…3) are the even and odd halves
+    /// of the eight floats at 2s and at 2s + 2.
+    @inline(__always) private static func inputFour<T: WinogradTransform>(
+        _ corner: UnsafePointer<Float>, _ lineWidth: Int, to target: UnsafeMutablePointer<Float>, stride: Int, _: T.Type
+    ) {
+        let lines = (eight(corner), eight(corner + lineWidth), eight(corner + 2 * lineWidth), eight(corner + 3 * lineWidth))
+        let shifted = (eight(corner + 2), eight(corner + lineWidth + 2), eight(corner + 2 * lineWidth + 2), eight(corner + 3 * lineWidth + 2))
+        // Across the rows, for each column q: Bᵀd.
+        let c0 = T.input(Tile4(r0: lines.0.evenHalf, r1: lines.1.evenHalf, r2: lines.2.evenHalf, r3: lines.3.evenHalf))
+        let c1 = T.input(Tile4(r0: lines.0.oddHalf, r1: lines.1.oddHalf, r2: lines.2.oddHalf, r3: lines.3.oddHalf))
+        let c2 = T.input(Tile4(r0: shifted.0.evenHalf, r1: shifted.1.evenHalf, r2: shifted.2.evenHalf, r3: shifted.3.evenHalf))
+        let c3 = T.input(Tile4(r0: shifted.0.oddHalf, r1: shifted.1.oddHalf, r2: shifted.2.oddHalf, r3: shifted.3.oddHalf))
+        // Then across the columns, for each row k of Bᵀd: row j of the result is entry (k, j).
+        let k0 = T.input(Tile4(r0: c0.r0, r1: c1.r0, r2: c2.r0, r3: c3.r0)), k1 = T.input(Tile4(r0: c0.r1, r1: c1.r1, r2: c2.r1, r3: c3.r1))
+        let k2 = T.input(Tile4(r0: c0.r2, r1: c1.r2, r2: c2.r2, r3: c3.r2)), k3 = T.input(Tile4(r0: c0.r3, r1: c1.r3, r2: c2.r3, r3: c3.r3))
+        storeFour(k0, k1, k2, k3, to: target, stride: stride)
+    }
+
+    /// Rows 2t and 2t + 1 (eight pixels each) of four tiles' Aᵀ M A from their M.
+    @inline(__always) private static func outputFour<T: WinogradTransform>(_ m: [16 of SIMD4<Float>], _: T.Type) -> (SIMD8<Float>, SIMD8<Float>) {
+        // Across j for each k (element 4j + k), then across k for each output column.
+        let z0 = T.output(Tile4(r0: m[0], r1: m[4], r2: m[8], r3: m[12])), z1 = T.output(Tile4(r0: m[1], r1: m[5], r2: m[9], r3: m[13]))
+        let z2 = T.output(Tile4(r0: m[2], r1: m[6], r2: m[10], r3: m[14])), z3 = T.output(Tile4(r0: m[3], r1: m[7], r2: m[11], r3: m[15]))
+        let left = T.output(Tile4(r0: z0.r0, r1: z1.r0, r2: z2.r0, r3: z3.r0)), right = T.output(Tile4(r0: z0.r1, r1: z1.r1, r2: z2.r1, r3: z3.r1))
+        return (interleave(left.r0, right.r0), interleave(left.r1, right.r1))
+    }
+
+    /// Four tiles' ∂L/∂M (`storeFour`) from rows 2t and 2t + 1 of ∂L/∂y (eight pixels each).
+    @inline(__always) private static func outputGradientFour<T: WinogradTransform>(
+        _ top: SIMD8<Float>, _ bottom: SIMD8<Float>, to target: UnsafeMutablePointer<Float>, stride: Int, _: T.Type
+    ) {
+        // Across the rows for each column, then across the columns for each row k.
+        let left = T.outputAdjoint(Tile4(r0: top.evenHalf, r1: bottom.evenHalf, r2: .zero, r3: .zero))
+        let right = T.outputAdjoint(Tile4(r0: top.oddHalf, r1: bottom.oddHalf, r2: .zero, r3: .zero))
+        let k0 = T.outputAdjoint(Tile4(r0: left.r0, r1: right.r0, r2: .zero, r3: .zero)), k1 = T.outputAdjoint(Tile4(r0: left.r1, r1: right.r1, r2: .zero, r3: .zero))
+        let k2 = T.outputAdjoint(Tile4(r0: left.r2, r1: right.r2, r2: .zero, r3: .zero)), k3 = T.outputAdjoint(Tile4(r0: left.r3, r1: right.r3, r2: .zero, r3: .zero))
+        storeFour(k0, k1, k2, k3, to: target, stride: stride)
+    }
+
+    /// Adds four tiles' B ∂L/∂V Bᵀ into the padded plane at the first tile's corner: in row r,
+    /// columns q = 0, 1 interleave into the eight floats at 2s, columns 2, 3 into those at 2s + 2.
+    @inline(__always) private static func addInputGradientFour<T: WinogradTransform>(
+        _ dv: [16 of SIMD4<Float>], into corner: UnsafeMutablePointer<Float>, _ lineWidth: Int, _: T.Type
+    ) {
+        // Across j for each k (element 4j + k), then across k for each column q.
+        let p0 = T.inputAdjoint(Tile4(r0: dv[0], r1: dv[4], r2: dv[8], r3: dv[12])), p1 = T.inputAdjoint(Tile4(r0: dv[1], r1: dv[5], r2: dv[9], r3: dv[13]))
+        let p2 = T.inputAdjoint(Tile4(r0: dv[2], r1: dv[6], r2: dv[10], r3: dv[14])), p3 = T.inputAdjoint(Tile4(r0: dv[3], r1: dv[7], r2: dv[11], r3: dv[15]))
+        let q0 = T.inputAdjoint(Tile4(r0: p0.r0, r1: p1.r0, r2: p2.r0, r3: p3.r0)), q1 = T.inputAdjoint(Tile4(r0: p0.r1, r1: p1.r1, r2: p2.r1, r3: p3.r1))
+        let q2 = T.inputAdjoint(Tile4(r0: p0.r2, r1: p1.r2, r2: p2.r2, r3: p3.r2)), q3 = T.inputAdjoint(Tile4(r0: p0.r3, r1: p1.r3, r2: p2.r3, r3: p3.r3))
+        @inline(__always) func add(_ line: UnsafeMutablePointer<Float>, _ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>) {
+            setEight(line, eight(line) + interleave(a, b))
+            setEight(line + 2, eight(line + 2) + interleave(c, d))
+        }
+        add(corner, q0.r0, q1.r0, q2.r0, q3.r0)
+        add(corner + lineWidth, q0.r1, q1.r1, q2.r1, q3.r1)
+        add(corner + 2 * lineWidth, q0.r2, q1.r2, q2.r2, q3.r2)
+        add(corner + 3 * lineWidth, q0.r3, q1.r3, q2.r3, q3.r3)
+    }
+
+    /// (a₀, b₀, a₁, b₁, a₂, b₂, a₃, b₃).
+    @inline(__always) private static func interleave(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD8<Float> {
+        SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3])
+    }
+
+    @inline(__always) private static func eight(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always) private static func setEight(_ p: UnsafeMutablePointer<Float>, _ values: SIMD8<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: values, as: SIMD8<Float>.self)
+    }
+
+    /// Entry (k, j) of four tiles, row j of `rows[k]` (one tile per lane), to element
+    /// e = 4j + k: p[e·stride ..< e·stride + 4].
+    @inline(__always) private static func storeFour(_ k0: Tile4, _ k1: Tile4, _ k2: Tile4, _ k3: Tile4, to p: UnsafeMutablePointer<Float>, stride: Int) {
+        @inline(__always) func put(_ e: Int, _ values: SIMD4<Float>) {
+            UnsafeMutableRawPointer(p + e * stride).storeBytes(of: values, as: SIMD4<Float>.self)
+        }
+        put(0, k0.r0); put(1, k1.r0); put(2, k2.r0); put(3, k3.r0)
+        put(4, k0.r1); put(5, k1.r1); put(6, k2.r1); put(7, k3.r1)
+        put(8, k0.r2); put(9, k1.r2); put(10, k2.r2); put(11, k3.r2)
+        put(12, k0.r3); put(13, k1.r3); put(14, k2.r3); put(15, k3.r3)
+    }
+
+    /// Element e = 4j + k of four tiles (one per lane), as `storeFour` wrote it.
+    @inline(__always) private static func loadFour(_ p: UnsafePointer<Float>, stride: Int) -> [16 of SIMD4<Float>] {
+        InlineArray { e in UnsafeRawPointer(p + e * stride).loadUnaligned(as: SIMD4<Float>.self) }
     }
 
     @inline(__always) private static func row(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
