@@ -147,32 +147,40 @@ struct WinogradTiles: Sendable {
     func transformInput<T: WinogradTransform>(_ x: Tensor, batches: Range<Int>, into v: Tensor, _: T.Type) {
         let (channels, height, width, columns) = (g.channels, g.height, g.width, batches.count * perSample)
         let stride = planeStride(channels, samples: batches.count)
-        let (across, down, perSample, paddedWidth, paddedCount) = (across, down, perSample, paddedWidth, paddedCount)
-        Parts.run(channels, work: 16 * channels * columns) { part in
+        let (across, down, perSample, paddedWidth) = (across, down, perSample, paddedWidth)
+        overInputPlanes(batches: batches) { c, b, padded in
+            // Only the interior is written: the border stays zero.
+            let source = x.pointer + (b * channels + c) * height * width
+            for r in 0..<height {
+                ShortLines.copy(source + r * width, to: padded + (r + 1) * paddedWidth + 1, count: width)
+            }
+            let target = v.pointer + c * columns + (b - batches.lowerBound) * perSample
+            for t in 0..<down {
+                var s = 0
+                while s + 4 <= across {
+                    Self.inputFour(padded + 2 * t * paddedWidth + 2 * s, paddedWidth, to: target + t * across + s, stride: stride, T.self)
+                    s += 4
+                }
+                for s in s..<across {
+                    let corner = padded + 2 * t * paddedWidth + 2 * s
+                    let d = Tile4(r0: Self.row(corner), r1: Self.row(corner + paddedWidth),
+                                  r2: Self.row(corner + 2 * paddedWidth), r3: Self.row(corner + 3 * paddedWidth))
+                    Self.store(T.inputTile(d), to: target + t * across + s, stride: stride)
+                }
+            }
+        }
+    }
+
+    /// Runs `body(c, b, padded)` for every input plane of `batches`, split over the input
+    /// channels; each part has its own padded plane (`paddedCount` floats), zeroed once.
+    private func overInputPlanes(batches: Range<Int>, _ body: @escaping @Sendable (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let (channels, paddedCount) = (g.channels, paddedCount)
+        Parts.run(channels, work: 16 * channels * batches.count * perSample) { part in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { buffer in
                 let padded = buffer.baseAddress!
-                padded.initialize(repeating: 0, count: paddedCount)  // the border stays zero
+                padded.initialize(repeating: 0, count: paddedCount)
                 for c in part {
-                    for b in batches {
-                        let source = x.pointer + (b * channels + c) * height * width
-                        for r in 0..<height {
-                            ShortLines.copy(source + r * width, to: padded + (r + 1) * paddedWidth + 1, count: width)
-                        }
-                        let target = v.pointer + c * columns + (b - batches.lowerBound) * perSample
-                        for t in 0..<down {
-                            var s = 0
-                            while s + 4 <= across {
-                                Self.inputFour(padded + 2 * t * paddedWidth + 2 * s, paddedWidth, to: target + t * across + s, stride: stride, T.self)
-                                s += 4
-                            }
-                            for s in s..<across {
-                                let corner = padded + 2 * t * paddedWidth + 2 * s
-                                let d = Tile4(r0: Self.row(corner), r1: Self.row(corner + paddedWidth),
-                                              r2: Self.row(corner + 2 * paddedWidth), r3: Self.row(corner + 3 * paddedWidth))
-                                Self.store(T.inputTile(d), to: target + t * across + s, stride: stride)
-                            }
-                        }
-                    }
+                    for b in batches { body(c, b, padded) }
                 }
             }
         }
@@ -184,35 +192,28 @@ struct WinogradTiles: Sendable {
         let (channels, height, width, columns) = (g.channels, g.height, g.width, batches.count * perSample)
         let stride = planeStride(channels, samples: batches.count)
         let (across, down, perSample, paddedWidth, paddedCount) = (across, down, perSample, paddedWidth, paddedCount)
-        Parts.run(channels, work: 16 * channels * columns) { part in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedCount) { buffer in
-                let padded = buffer.baseAddress!
-                for c in part {
-                    for b in batches {
-                        padded.initialize(repeating: 0, count: paddedCount)
-                        let source = dv.pointer + c * columns + (b - batches.lowerBound) * perSample
-                        for t in 0..<down {
-                            var s = 0
-                            while s + 4 <= across {
-                                Self.addInputGradientFour(Self.loadFour(source + t * across + s, stride: stride),
-                                                          into: padded + 2 * t * paddedWidth + 2 * s, paddedWidth, T.self)
-                                s += 4
-                            }
-                            for s in s..<across {
-                                let tile = T.inputAdjointTile(Self.load(source + t * across + s, stride: stride))
-                                let corner = padded + 2 * t * paddedWidth + 2 * s
-                                Self.addRow(tile.r0, at: corner)
-                                Self.addRow(tile.r1, at: corner + paddedWidth)
-                                Self.addRow(tile.r2, at: corner + 2 * paddedWidth)
-                                Self.addRow(tile.r3, at: corner + 3 * paddedWidth)
-                            }
-                        }
-                        let target = dx.pointer + (b * channels + c) * height * width
-                        for r in 0..<height {
-                            ShortLines.add(padded + (r + 1) * paddedWidth + 1, into: target + r * width, count: width)
-                        }
-                    }
+        overInputPlanes(batches: batches) { c, b, padded in
+            padded.initialize(repeating: 0, count: paddedCount)
+            let source = dv.pointer + c * columns + (b - batches.lowerBound) * perSample
+            for t in 0..<down {
+                var s = 0
+                while s + 4 <= across {
+                    Self.addInputGradientFour(Self.loadFour(source + t * across + s, stride: stride),
+                                              into: padded + 2 * t * paddedWidth + 2 * s, paddedWidth, T.self)
+                    s += 4
                 }
+                for s in s..<across {
+                    let tile = T.inputAdjointTile(Self.load(source + t * across + s, stride: stride))
+                    let corner = padded + 2 * t * paddedWidth + 2 * s
+                    Self.addRow(tile.r0, at: corner)
+                    Self.addRow(tile.r1, at: corner + paddedWidth)
+                    Self.addRow(tile.r2, at: corner + 2 * paddedWidth)
+                    Self.addRow(tile.r3, at: corner + 3 * paddedWidth)
+                }
+            }
+            let target = dx.pointer + (b * channels + c) * height * width
+            for r in 0..<height {
+                ShortLines.add(padded + (r + 1) * paddedWidth + 1, into: target + r * width, count: width)
             }
         }
     }
