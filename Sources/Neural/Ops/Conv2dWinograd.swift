@@ -115,28 +115,32 @@ struct WinogradTiles: Sendable {
     private var paddedWidth: Int { 2 * across + 2 }
     private var paddedCount: Int { (2 * down + 2) * paddedWidth }
 
-    /// U[ξ, o, c] = (G w[o, c] Gᵀ)ᵀ at ξ.
+    /// U[ξ, o, c] = (G w[o, c] Gᵀ)ᵀ at ξ; split over the output channels.
     func transformKernel<T: WinogradTransform>(_ w: Tensor, into u: Tensor, _: T.Type) {
         let outputs = g.outputChannels, channels = g.channels, stride = kernelPlaneStride
-        for o in 0..<outputs {
-            for c in 0..<channels {
-                let k = w.pointer + (o * channels + c) * 9
-                let tile = T.kernelTile(Tile4(r0: SIMD4(k[0], k[1], k[2], 0), r1: SIMD4(k[3], k[4], k[5], 0),
-                                              r2: SIMD4(k[6], k[7], k[8], 0), r3: .zero))
-                Self.store(tile, to: u.pointer + o * channels + c, stride: stride)
+        Parts.run(outputs, work: 16 * outputs * channels) { part in
+            for o in part {
+                for c in 0..<channels {
+                    let k = w.pointer + (o * channels + c) * 9
+                    let tile = T.kernelTile(Tile4(r0: SIMD4(k[0], k[1], k[2], 0), r1: SIMD4(k[3], k[4], k[5], 0),
+                                                  r2: SIMD4(k[6], k[7], k[8], 0), r3: .zero))
+                    Self.store(tile, to: u.pointer + o * channels + c, stride: stride)
+                }
             }
         }
     }
 
-    /// ∂L/∂w[o, c] += Gᵀ ∂L/∂U[o, c] G.
+    /// ∂L/∂w[o, c] += Gᵀ ∂L/∂U[o, c] G; split over the output channels.
     func addKernelGradient<T: WinogradTransform>(_ du: Tensor, into dw: Tensor, _: T.Type) {
         let outputs = g.outputChannels, channels = g.channels, stride = kernelPlaneStride
-        for o in 0..<outputs {
-            for c in 0..<channels {
-                let tile = T.kernelAdjointTile(Self.load(du.pointer + o * channels + c, stride: stride))
-                let k = dw.pointer + (o * channels + c) * 9
-                for q in 0..<3 {
-                    k[q] += tile.r0[q]; k[3 + q] += tile.r1[q]; k[6 + q] += tile.r2[q]
+        Parts.run(outputs, work: 16 * outputs * channels) { part in
+            for o in part {
+                for c in 0..<channels {
+                    let tile = T.kernelAdjointTile(Self.load(du.pointer + o * channels + c, stride: stride))
+                    let k = dw.pointer + (o * channels + c) * 9
+                    for q in 0..<3 {
+                        k[q] += tile.r0[q]; k[3 + q] += tile.r1[q]; k[6 + q] += tile.r2[q]
+                    }
                 }
             }
         }
