@@ -284,6 +284,22 @@ struct ConvolutionGeometry {
         }
     }
 
+    /// ∂L/∂bias[o] += Σ_{b, i, j} ∂L/∂y[b, o, i, j], split over the output channels (each
+    /// still sums its planes in batch order).
+    func addBiasGradient(_ dy: Tensor, into db: Tensor) {
+        let plane = outputPlane, outputs = outputChannels, batch = batch
+        Parts.run(outputs, work: dy.count) { channels in
+            for o in channels {
+                for b in 0..<batch {
+                    let source = dy.pointer + (b * outputs + o) * plane
+                    var sum: Float = 0
+                    for index in 0..<plane { sum += source[index] }
+                    db.pointer[o] += sum
+                }
+            }
+        }
+    }
+
     /// Sets each output plane of one sample to its bias (or leaves it to a β = 0 product).
     func fillBias(_ bias: UnsafePointer<Float>?, into target: UnsafeMutablePointer<Float>) {
         guard let bias else { return }

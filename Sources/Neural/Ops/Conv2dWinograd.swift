@@ -65,22 +65,6 @@ extension Tape {
 extension ConvolutionGeometry {
     /// A 3×3 kernel, stride 1 and padding 1: the output has the input's size.
     var hasWinograd: Bool { kernelHeight == 3 && kernelWidth == 3 && stride == 1 && padding == 1 }
-
-    /// ∂L/∂bias[o] += Σ_{b, i, j} ∂L/∂y[b, o, i, j], split over the output channels (each
-    /// still sums its planes in batch order).
-    func addBiasGradient(_ dy: Tensor, into db: Tensor) {
-        let plane = outputPlane, outputs = outputChannels, batch = batch
-        Parts.run(outputs, work: dy.count) { channels in
-            for o in channels {
-                for b in 0..<batch {
-                    let source = dy.pointer + (b * outputs + o) * plane
-                    var sum: Float = 0
-                    for index in 0..<plane { sum += source[index] }
-                    db.pointer[o] += sum
-                }
-            }
-        }
-    }
 }
 
 /// The tile layout of `conv2dWinograd` and its transforms between NCHW and the 16 planes.
