@@ -17,7 +17,10 @@ extension LessonsCommand {
                 Without --checkpoint the committed pretrained model Models/DATASET.safetensors is used \
                 (trained by `lessons train`). --eval compares the samples with fresh data points: \
                 sliced Wasserstein-2, energy distance and MMD², beside the noise floor of two data samples.
-                Exit status: 0 done, 4 the checkpoint cannot be read or the CSV written, 64 usage error.
+                Points whose trajectory diverged (NaN or ±∞) are written as they are, with a warning; \
+                --eval then stops with an error, since no metric is defined for them.
+                Exit status: 0 done, 1 --eval on points that are not all finite, 4 the checkpoint cannot \
+                be read or the CSV written, 64 usage error.
                 """)
 
         enum Sampler: String, ExpressibleByArgument, CaseIterable { case ddpm, ddim }
@@ -92,7 +95,15 @@ extension LessonsCommand {
                 throw ExitCode(4)
             }
             print(String(format: "%d points from %@ (%@) in %.2f s → %@", n, model.path, model.usesAverage ? "EMA weights" : "raw weights", seconds, out))
+            let diverged = (0..<n).count { !result.points[2 * $0].isFinite || !result.points[2 * $0 + 1].isFinite }
+            if diverged > 0 {
+                Terminal.printWarning("\(diverged) of \(n) points are not finite (NaN or ±∞): their trajectories diverged, so the model is unstable there")
+            }
             guard eval else { return }
+            guard diverged == 0 else {
+                Terminal.printError("--eval: sample metrics need finite points, and \(diverged) of \(n) are not")
+                throw ExitCode(1)
+            }
             let points = stride(from: 0, to: 2 * n, by: 2).map { Point2(Double(result.points[$0]), Double(result.points[$0 + 1])) }
             // One data sample makes SW₂ at n = 10⁴ scatter by ±30 %: average over several
             // fresh data samples, and the floor over as many independent pairs.

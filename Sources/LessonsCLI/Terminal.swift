@@ -47,4 +47,9 @@ struct Terminal: Sendable {
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
+
+    /// A problem that does not stop the command, on stderr.
+    static func printWarning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
 }

@@ -35,8 +35,15 @@ public struct SampleMetrics: Sendable, Equatable, Codable {
     public let bandwidth: Double
     public let count: Int
 
-    /// The three metrics between `x` and `y` (sets of equal size).
+    /// The three metrics between `x` and `y` (sets of equal size). A point that is not
+    /// finite (a sampler trajectory that diverged) is an error: every metric would be NaN.
     public init(_ x: [Point2], _ y: [Point2], options: MetricOptions = MetricOptions()) throws {
+        for (set, name) in [(x, "first"), (y, "second")] {
+            let nonFinite = set.count { !$0.x.isFinite || !$0.y.isFinite }
+            guard nonFinite == 0 else {
+                throw ToyDataError("\(nonFinite) of the \(set.count) points of the \(name) set are not finite (NaN or ±∞): sample metrics need finite points")
+            }
+        }
         let h = try options.bandwidth ?? MaximumMeanDiscrepancy.medianHeuristic(x, y, seed: options.seed)
         slicedWasserstein = try SlicedWasserstein.distance(x, y, projections: options.projections, seed: options.seed)
         energyDistance = try EnergyDistance.estimate(x, y, subsample: options.subsample, seed: options.seed)

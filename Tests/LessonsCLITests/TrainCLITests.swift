@@ -50,6 +50,35 @@ struct TrainCLITests {
         }
     }
 
+    @Test("points that diverge are written with a warning; --eval on them is exit 1 with a message")
+    func divergedPoints() throws {
+        let dir = try Self.folder()
+        // The committed model with the EMA's output bias at Float's largest value (the loader
+        // refuses NaN weights, rightly): every ε̂ is that large, and every trajectory overflows.
+        var data = try Data(contentsOf: Invocation.repository.appendingPathComponent("Models/swissroll.safetensors"))
+        let headerLength = Int(UInt64(littleEndian: data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }))
+        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + headerLength)) as? [String: Any])
+        let entry = try #require(header["ema.layers.3.bias"] as? [String: Any])
+        let offsets = try #require(entry["data_offsets"] as? [Int])
+        let huge = withUnsafeBytes(of: Float.greatestFiniteMagnitude.bitPattern.littleEndian) { Data($0) }
+        for offset in stride(from: offsets[0], to: offsets[1], by: 4) {
+            data.replaceSubrange(8 + headerLength + offset..<8 + headerLength + offset + 4, with: huge)
+        }
+        let model = dir.appendingPathComponent("huge.safetensors")
+        try data.write(to: model)
+        let csv = dir.appendingPathComponent("s.csv")
+        let arguments = ["sample", "swissroll", "--checkpoint", model.path, "--n", "10", "--sampler", "ddim", "--steps", "5", "--out", csv.path]
+        let written = try Invocation(arguments)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stderr.contains("warning: 10 of 10 points are not finite"), "\(written.stderr)")
+        #expect(try String(contentsOf: csv, encoding: .utf8).hasPrefix("x,y\n"))
+        let evaluated = try Invocation(arguments + ["--eval"])
+        #expect(!evaluated.crashed)
+        #expect(evaluated.status == 1, "\(evaluated.status) \(evaluated.stderr)")
+        #expect(evaluated.stderr.contains("sample metrics need finite points"), "\(evaluated.stderr)")
+        #expect(!evaluated.stdout.contains("nan"), "\(evaluated.stdout)")
+    }
+
     @Test("a corrupt checkpoint is exit 4 with a message, never a crash")
     func corruptCheckpoint() throws {
         let dir = try Self.folder()

@@ -181,6 +181,21 @@ struct MaximumMeanDiscrepancyTests {
 
 @Suite("Sample metrics and the noise floor")
 struct NoiseFloorTests {
+    /// A diverged trajectory leaves NaN or ±∞ in the samples; every metric would be NaN, so
+    /// the metrics refuse, naming the count (without the check the result is NaN, not an error).
+    @Test("a point that is not finite, in either set, is an error", arguments: [Double.nan, .infinity, -.infinity])
+    func nonFinitePoints(bad: Double) throws {
+        var (a, b) = (RandomStream(seed: 5, stream: 0), RandomStream(seed: 5, stream: 1))
+        let x = ToyDataset.swissroll.sample(200, stream: &a), y = ToyDataset.swissroll.sample(200, stream: &b)
+        #expect(throws: Never.self) { try SampleMetrics(x, y) }
+        var broken = x
+        broken[17] = Point2(broken[17].x, bad)
+        #expect(throws: ToyDataError("1 of the 200 points of the first set are not finite (NaN or ±∞): sample metrics need finite points")) {
+            try SampleMetrics(broken, y)
+        }
+        #expect(throws: ToyDataError.self) { try SampleMetrics(y, broken) }
+    }
+
     @Test("the floor is reproducible, matches the metric functions, and sits below the distance between data sets",
           arguments: ToyDataset.allCases)
     func floor(dataset: ToyDataset) throws {
