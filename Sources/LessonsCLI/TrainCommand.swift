@@ -75,6 +75,9 @@ extension LessonsCommand {
         @Option(name: .customLong("t-power"), help: "Toy data: draw each example's step as t = 1 + ⌊T·u^P⌋, u ~ U[0, 1), in [1, 10]: 1 is DDPM's uniform t (default), 2 draws more small t, P(t ≤ k) = √(k/T).")
         var timestepPower: Double?
 
+        @Option(name: .customLong("clip-norm"), help: "Toy data: before each Adam step, scale the gradients down to this global L2 norm when they exceed it (> 0; default: no clipping).")
+        var clipNorm: Double?
+
         @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (1…10000000; default 2000 toy, 500 latent).")
         var checkpointEvery: Int?
 
@@ -93,6 +96,9 @@ extension LessonsCommand {
             if let timestepPower, !(timestepPower >= 1 && timestepPower <= 10) {
                 throw ValidationError("--t-power must be a number in [1, 10] (got \(timestepPower))")
             }
+            if let clipNorm, !(clipNorm.isFinite && clipNorm > 0) {
+                throw ValidationError("--clip-norm must be a number > 0 (got \(clipNorm))")
+            }
             if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate <= 1) {
                 throw ValidationError("--lr must be a number in (0, 1] (got \(learningRate))")
             }
@@ -110,6 +116,7 @@ extension LessonsCommand {
                 if steps != nil { throw ValidationError("--steps is for the toy data; the latent models train for --epochs") }
                 if learningRateSchedule != .constant { throw ValidationError("--lr-schedule is for the toy data") }
                 if timestepPower != nil { throw ValidationError("--t-power is for the toy data") }
+                if clipNorm != nil { throw ValidationError("--clip-norm is for the toy data") }
             }
         }
 
@@ -132,8 +139,8 @@ extension LessonsCommand {
                     return
                 }
                 Terminal.note("resuming \(outPath) at step \(trainer.step) of \(steps)")
-                if learningRate != nil || learningRateSchedule != .constant || timestepPower != nil {
-                    Terminal.note("--lr, --lr-schedule and --t-power are ignored with --resume: the run keeps those of \(outPath)")
+                if learningRate != nil || learningRateSchedule != .constant || timestepPower != nil || clipNorm != nil {
+                    Terminal.note("--lr, --lr-schedule, --t-power and --clip-norm are ignored with --resume: the run keeps those of \(outPath)")
                 }
             } else {
                 var configuration = ToyTrainingConfiguration()
@@ -143,6 +150,7 @@ extension LessonsCommand {
                 configuration.learningRate = learningRate ?? 1e-3
                 configuration.totalSteps = steps
                 configuration.timestepPower = timestepPower ?? 1
+                configuration.clipNorm = clipNorm
                 trainer = try ToyTrainer(configuration)
             }
             let progress = TrainingProgress(total: steps, start: trainer.step)

@@ -31,7 +31,7 @@ public enum ToyCheckpoint {
         }
         tensors.append(SafetensorsTensor(name: "losses", shape: [trainer.losses.count], values: trainer.losses))
         let c = trainer.configuration
-        let metadata: [String: String] = [
+        var metadata: [String: String] = [
             "format": format,
             "dataset": c.dataset.rawValue,
             "seed": String(c.seed),
@@ -47,6 +47,7 @@ public enum ToyCheckpoint {
             "schedule": "linear 1e-4 → 0.02",
             "randomState": trainer.stream.state.map { String($0, radix: 16) }.joined(separator: ","),
         ]
+        if let clipNorm = c.clipNorm { metadata["clipNorm"] = String(clipNorm) }
         return SafetensorsFile(tensors: tensors, metadata: metadata)
     }
 
@@ -78,6 +79,9 @@ public enum ToyCheckpoint {
         c.emaDecay = try field("emaDecay") { Float($0).flatMap { $0 >= 0 && $0 < 1 ? $0 : nil } }
         if file.metadata["timestepPower"] != nil { // absent in checkpoints written before the option: uniform t
             c.timestepPower = try field("timestepPower") { Double($0).flatMap { $0 >= 1 && $0 <= 10 ? $0 : nil } }
+        }
+        if file.metadata["clipNorm"] != nil { // absent: trained without clipping
+            c.clipNorm = try field("clipNorm") { Double($0).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
         }
         c.diffusionSteps = try field("diffusionSteps") { Int($0).flatMap { $0 >= 2 && $0 <= 100_000 ? $0 : nil } }
         return c

@@ -5,7 +5,8 @@ import Stochastic
 /// Trains `EpsilonMLP` on a toy data set with DDPM's simplified objective (Algorithm 1):
 /// draw x₀ from the training points, t ~ U{1…T} (or more small t, `timestepPower`), ε ~ N(0, I); form
 /// xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε with `ForwardProcess.noised`; take an Adam step on
-/// ‖ε − ε_θ(xₜ, t)‖² (eq. 14); update the EMA of the weights.
+/// ‖ε − ε_θ(xₜ, t)‖² (eq. 14), its gradients clipped to a global norm if the configuration
+/// asks; update the EMA of the weights.
 ///
 /// Everything random comes from one `RandomStream`, whose state is checkpointed with the
 /// weights, the Adam moments, the EMA and the loss history, so a resumed run continues
@@ -68,6 +69,7 @@ public final class ToyTrainer {
         tape.backward(from: loss)
         let value = tape.value(loss)[0]
         tape.reset()
+        if let clipNorm = configuration.clipNorm { GradientClipping.clip(model.parameters, maxNorm: clipNorm) }
         optimizer.learningRate = configuration.learningRate(at: optimizer.step + 1)
         optimizer.update()
         ema.update()

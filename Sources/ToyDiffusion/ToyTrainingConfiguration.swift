@@ -20,6 +20,9 @@ public struct ToyTrainingConfiguration: Sendable, Equatable {
     /// fine structure of the data is learned: P(t ≤ k) = (k/T)^{1/P}.
     public var timestepPower: Double = 1
     public var diffusionSteps = 1000
+    /// Clip the gradients to this global norm before each Adam step (`GradientClipping`);
+    /// nil trains without clipping, as DDPM's Algorithm 1 does.
+    public var clipNorm: Double?
 
     public init() {}
 

@@ -62,10 +62,13 @@ import Testing
 
     /// Stopping, writing a checkpoint, reading it back and going on gives exactly the
     /// run that never stopped: every weight, moment, EMA value and loss, bit for bit; with
-    /// uniform t and with t drawn at power 2 (whose metadata must survive the round trip).
-    @Test(arguments: [1.0, 2.0]) func resumeContinuesBitForBit(power: Double) throws {
+    /// uniform t, and with t drawn at power 2 and gradients clipped (whose metadata must
+    /// survive the round trip).
+    @Test(arguments: zip([1.0, 2.0], [nil, 0.5] as [Double?]))
+    func resumeContinuesBitForBit(power: Double, clipNorm: Double?) throws {
         var configuration = Self.smallConfiguration()
         configuration.timestepPower = power
+        configuration.clipNorm = clipNorm
         let straight = try ToyTrainer(configuration)
         for _ in 0..<60 { straight.trainStep() }
 
@@ -99,6 +102,45 @@ import Testing
             Issue.record("a power of 0.5 was accepted")
         } catch {
             #expect("\(error)".contains("timestepPower"), "\(error)")
+        }
+    }
+
+    /// Adam's first step leaves m = (1 − β₁)·g, so ‖m‖/(1 − β₁) is the norm of the
+    /// gradient it was given: with `clipNorm` = c, exactly c (the raw gradient of the first
+    /// batch is larger); without, the raw norm, which must then exceed c (or this check
+    /// could not tell a trainer that ignores the setting).
+    @Test func clippingBoundsTheStep() throws {
+        func firstStepNorm(_ clipNorm: Double?) throws -> Double {
+            var configuration = Self.smallConfiguration()
+            configuration.clipNorm = clipNorm
+            let trainer = try ToyTrainer(configuration)
+            trainer.trainStep()
+            let squares = trainer.optimizer.firstMoments.flatMap(\.values).map { Double($0) * Double($0) }.reduce(0, +)
+            return squares.squareRoot() / Double(1 - trainer.optimizer.beta1)
+        }
+        let c = 0.05
+        let raw = try firstStepNorm(nil), clipped = try firstStepNorm(c)
+        #expect(raw > 2 * c, "the first gradient's norm \(raw) is not above c = \(c)")
+        #expect(abs(clipped - c) < 1e-5 * c, "clipped norm \(clipped), expected \(c)")
+    }
+
+    /// A checkpoint without `clipNorm` was trained without clipping; a norm that is not a
+    /// finite number > 0 is a clear error.
+    @Test func clipNormMetadata() throws {
+        var configuration = Self.smallConfiguration()
+        configuration.clipNorm = 1
+        var file = ToyCheckpoint.file(of: try ToyTrainer(configuration))
+        #expect(try ToyCheckpoint.configuration(of: file).clipNorm == 1)
+        file.metadata["clipNorm"] = nil
+        #expect(try ToyCheckpoint.configuration(of: file).clipNorm == nil)
+        for bad in ["0", "-1", "nan", "inf", "one"] {
+            file.metadata["clipNorm"] = bad
+            do {
+                _ = try ToyCheckpoint.configuration(of: file)
+                Issue.record("clipNorm \(bad) was accepted")
+            } catch {
+                #expect("\(error)".contains("clipNorm"), "\(error)")
+            }
         }
     }
 
