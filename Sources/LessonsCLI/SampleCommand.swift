@@ -46,6 +46,9 @@ extension LessonsCommand {
         @Option(help: "DDPM: σₜ² = β̃ₜ (small) or βₜ (large).")
         var variance: ReverseVarianceChoice = .large
 
+        @Option(name: .customLong("clip-denoised"), help: "Clip each step's predicted x̂₀ to [−C, C] per coordinate (C > 0) and take the posterior mean of that x̂₀, so no trajectory can run away (default: no clipping, Algorithm 2 as written).")
+        var clipDenoised: Double?
+
         @Option(help: "The seed of the starting noise and of every step's noise.")
         var seed: UInt64 = 0
 
@@ -68,6 +71,9 @@ extension LessonsCommand {
             guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
             guard !out.isEmpty else { throw ValidationError("--out needs a file name, e.g. samples.csv") }
             guard (1...100).contains(evalRounds) else { throw ValidationError("--eval-rounds must be between 1 and 100 (got \(evalRounds))") }
+            if let clipDenoised, !(clipDenoised.isFinite && clipDenoised > 0) {
+                throw ValidationError("--clip-denoised must be a number > 0 (got \(clipDenoised))")
+            }
             if eval && n < 2 { throw ValidationError("--eval needs at least 2 points (got --n \(n))") }
         }
 
@@ -80,7 +86,9 @@ extension LessonsCommand {
             let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
             let terminal = Terminal.current
             let start = DispatchTime.now().uptimeNanoseconds
-            let result = try ToySampler(schedule: model.schedule, denoiser: inference).sample(count: n, kind: kind, seed: seed) { done, total in
+            var sampler = ToySampler(schedule: model.schedule, denoiser: inference)
+            sampler.clipDenoised = clipDenoised
+            let result = try sampler.sample(count: n, kind: kind, seed: seed) { done, total in
                 if done % 50 == 0 || done == total { terminal.progress("sampling: step \(done)/\(total)") }
             }
             terminal.clearProgress()
@@ -97,7 +105,7 @@ extension LessonsCommand {
             print(String(format: "%d points from %@ (%@) in %.2f s → %@", n, model.path, model.usesAverage ? "EMA weights" : "raw weights", seconds, out))
             let diverged = (0..<n).count { !result.points[2 * $0].isFinite || !result.points[2 * $0 + 1].isFinite }
             if diverged > 0 {
-                Terminal.printWarning("\(diverged) of \(n) points are not finite (NaN or ±∞): their trajectories diverged, so the model is unstable there")
+                Terminal.printWarning("\(diverged) of \(n) points are not finite (NaN or ±∞): their trajectories diverged, so the model is unstable there\(clipDenoised == nil ? " (--clip-denoised bounds every step)" : "")")
             }
             guard eval else { return }
             guard diverged == 0 else {

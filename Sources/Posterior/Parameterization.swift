@@ -21,6 +21,11 @@ public struct Parameterization: Sendable {
     public func v(x0: Double, epsilon: Double) -> Double { signal * epsilon - noise * x0 }
     public func x0(fromV v: Double, xt: Double) -> Double { signal * xt - noise * v }
     public func epsilon(fromV v: Double, xt: Double) -> Double { noise * xt + signal * v }
+
+    /// x₀ from ε as the linear map x₀ = xt·xₜ + epsilon·ε, read off `x0(fromEpsilon:xt:)`.
+    public var x0FromEpsilonMap: (xt: Double, epsilon: Double) { (x0(fromEpsilon: 0, xt: 1), x0(fromEpsilon: 1, xt: 0)) }
+    /// ε from x₀ as the linear map ε = xt·xₜ + x0·x₀, read off `epsilon(fromX0:xt:)`.
+    public var epsilonFromX0Map: (xt: Double, x0: Double) { (epsilon(fromX0: 0, xt: 1), epsilon(fromX0: 1, xt: 0)) }
 }
 
 extension ForwardPosterior {

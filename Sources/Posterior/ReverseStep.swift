@@ -50,14 +50,14 @@ public enum ReverseStep {
         )
     }
 
-    /// The x₀ route: x̂₀ from ε (eq. 15), optionally clipped to [−1, 1], then the
-    /// posterior mean μ̃ₜ(xₜ, x̂₀) (eq. 7), plus σₜ z. Without clipping this equals
-    /// `ancestral` exactly.
+    /// The x₀ route: x̂₀ from ε (eq. 15), optionally clipped to [−c, c] (`clip` = c; DDPM's
+    /// released code clips images to [−1, 1]), then the posterior mean μ̃ₜ(xₜ, x̂₀) (eq. 7),
+    /// plus σₜ z. Without clipping this equals `ancestral` exactly.
     public static func viaX0(
-        _ schedule: NoiseSchedule, t: Int, xt: Double, epsilon: Double, clip: Bool, variance: ReverseVariance, z: Double
+        _ schedule: NoiseSchedule, t: Int, xt: Double, epsilon: Double, clip: Double?, variance: ReverseVariance, z: Double
     ) throws -> Double {
         let predicted = Parameterization(schedule, t: t).x0(fromEpsilon: epsilon, xt: xt)
-        let x0 = clip ? min(max(predicted, -1), 1) : predicted
+        let x0 = clip.map { min(max(predicted, -$0), $0) } ?? predicted
         return try ForwardPosterior(schedule, t: t).mean(x0: x0, xt: xt) + variance.value(schedule, t: t).squareRoot() * z
     }
 

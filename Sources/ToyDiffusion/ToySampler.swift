@@ -33,6 +33,14 @@ public struct ToySampler {
     public let schedule: NoiseSchedule
     public let denoiser: any EpsilonPredictor
 
+    /// If set to c, every step first clips the predicted x̂₀ = (xₜ − √(1 − ᾱₜ) ε)/√ᾱₜ
+    /// (eq. 15) to [−c, c] per coordinate and replaces ε by the one that clipped x̂₀
+    /// implies, so the step's mean is the posterior mean μ̃ₜ(xₜ, clip(x̂₀)) of eq. 7
+    /// (`ReverseStep.viaX0`; DDPM's released code does this for images with c = 1). That
+    /// mean is a contraction of xₜ plus a bounded term, so no trajectory can run away where
+    /// the network extrapolates badly. nil (the default) is Algorithm 2 as written.
+    public var clipDenoised: Double?
+
     /// Applied to every step's coefficients: the identity, except in checks that prove
     /// they notice a wrong step.
     let adjust: @Sendable (AffineStep) -> AffineStep
@@ -85,6 +93,7 @@ public struct ToySampler {
             x.withUnsafeBufferPointer { points in
                 epsilon.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: count, index: t - 1, into: $0.baseAddress!) }
             }
+            if let clipDenoised { Self.clip(&epsilon, points: x, bound: Float(clipDenoised), Parameterization(schedule, t: t)) }
             // Algorithm 2 adds no noise on the last step (z = 0 at t = 1).
             let addsNoise = previous > 0 && map.noise > 0
             if addsNoise { normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) } }
@@ -96,5 +105,16 @@ public struct ToySampler {
             progress?(position + 1, path.count)
         }
         return Result(points: x, snapshots: kept)
+    }
+
+    /// Replaces ε where x̂₀ = a·xₜ + b·ε lies outside [−bound, bound] by ε = c·xₜ + d·clip(x̂₀),
+    /// the coefficients read off `Parameterization`.
+    static func clip(_ epsilon: inout [Float], points x: [Float], bound: Float, _ conversions: Parameterization) {
+        let toX0 = conversions.x0FromEpsilonMap, toEpsilon = conversions.epsilonFromX0Map
+        let a = Float(toX0.xt), b = Float(toX0.epsilon), c = Float(toEpsilon.xt), d = Float(toEpsilon.x0)
+        for i in x.indices {
+            let x0 = a * x[i] + b * epsilon[i]
+            if abs(x0) > bound { epsilon[i] = c * x[i] + d * min(max(x0, -bound), bound) }
+        }
     }
 }

@@ -50,7 +50,7 @@ struct TrainCLITests {
         }
     }
 
-    @Test("points that diverge are written with a warning; --eval on them is exit 1 with a message")
+    @Test("points that diverge are written with a warning; --eval on them is exit 1 with a message; --clip-denoised bounds them")
     func divergedPoints() throws {
         let dir = try Self.folder()
         // The committed model with the EMA's output bias at Float's largest value (the loader
@@ -77,6 +77,14 @@ struct TrainCLITests {
         #expect(evaluated.status == 1, "\(evaluated.status) \(evaluated.stderr)")
         #expect(evaluated.stderr.contains("sample metrics need finite points"), "\(evaluated.stderr)")
         #expect(!evaluated.stdout.contains("nan"), "\(evaluated.stdout)")
+        // Clipping x̂₀ bounds every step: the same model then ends every trajectory inside
+        // [−2, 2] (up to Float rounding), and --eval scores the points.
+        let clipped = try Invocation(arguments + ["--clip-denoised", "2", "--eval", "--eval-rounds", "1"])
+        #expect(clipped.status == 0, "\(clipped.status) \(clipped.stderr)")
+        #expect(!clipped.stderr.contains("warning"), "\(clipped.stderr)")
+        let values = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+            .flatMap { $0.split(separator: ",").map { Double($0) } }
+        #expect(values.count == 20 && values.allSatisfy { $0.map { abs($0) <= 2 * (1 + 1e-5) } == true }, "\(values)")
     }
 
     @Test("a corrupt checkpoint is exit 4 with a message, never a crash")

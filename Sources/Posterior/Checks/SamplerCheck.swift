@@ -25,7 +25,7 @@ func samplerRows(_ context: CheckContext) throws -> [CheckRow] {
         for _ in 0..<context.parameters.integer("points") {
             let (xt, epsilon, z) = (stream.normal() * 1.5, stream.normal(), stream.normal())
             let ancestral = try ReverseStep.ancestral(schedule, t: t, xt: xt, epsilon: epsilon, variance: .small, z: z)
-            let viaX0 = try ReverseStep.viaX0(schedule, t: t, xt: xt, epsilon: epsilon, clip: false, variance: .small, z: z)
+            let viaX0 = try ReverseStep.viaX0(schedule, t: t, xt: xt, epsilon: epsilon, clip: nil, variance: .small, z: z)
             let ddim: Double
             if context.mutated("ddim-sigma") {
                 let sigma = schedule.oneMinusAlphaBarRatio(from: t - 1, to: t).squareRoot()
@@ -38,7 +38,7 @@ func samplerRows(_ context: CheckContext) throws -> [CheckRow] {
             let scale = max(abs(ancestral), abs(xt), 1) / schedule.sqrtAlphaBar(t)
             routeGap = max(routeGap, abs(viaX0 - ancestral) / scale)
             ddimGap = max(ddimGap, abs(ddim - ancestral) / scale)
-            let withClip = try ReverseStep.viaX0(schedule, t: t, xt: xt, epsilon: epsilon, clip: true, variance: .small, z: z)
+            let withClip = try ReverseStep.viaX0(schedule, t: t, xt: xt, epsilon: epsilon, clip: 1, variance: .small, z: z)
             if withClip != viaX0 { clipped += 1 }
             clipShift.add(abs(withClip - viaX0))
         }
