@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Neural
 
@@ -38,6 +39,17 @@ import Testing
         #expect(Self.gradients(parameters) == [0.6, 0, 0, 0, 0.8].map { Double(Float($0)) })
         #expect(abs(GradientClipping.globalNorm(parameters) - 1) < 1e-7)
         for gap in Self.gaps({ GradientClipping.clip($0, maxNorm: $1) }) { #expect(gap < 1e-7) }
+    }
+
+    /// The SIMD lanes and the scalar tail (1003 = 125·8 + 3 elements, and a parameter of 5)
+    /// against a plain Double sum, to 1e-12; dropping either part moves it by far more.
+    @Test func normCoversLanesAndTail() {
+        let large = Parameter(name: "w", value: Tensor(zeros: [1003])), small = Parameter(name: "b", value: Tensor(zeros: [5]))
+        for i in 0..<1003 { large.gradient[i] = Float(sin(Double(i) * 0.7)) }
+        for i in 0..<5 { small.gradient[i] = Float(i + 1) }
+        let reference = (Self.gradients([large]) + Self.gradients([small])).map { $0 * $0 }.reduce(0, +).squareRoot()
+        let norm = GradientClipping.globalNorm([large, small])
+        #expect(abs(norm - reference) < 1e-12 * reference, "\(norm) vs \(reference)")
     }
 
     @Test func leavesSmallGradientsUnchanged() {
