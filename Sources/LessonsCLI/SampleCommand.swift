@@ -18,7 +18,8 @@ extension LessonsCommand {
                 (trained by `lessons train`). --eval compares the samples with fresh data points: \
                 sliced Wasserstein-2, energy distance and MMD², beside the noise floor of two data samples.
                 Points whose trajectory diverged (NaN or ±∞) are written as they are, with a warning; \
-                --eval then stops with an error, since no metric is defined for them.
+                --eval then stops with an error, since no metric is defined for them. --clip-denoised C \
+                (e.g. 2 for these data sets, which lie within ±1.6) bounds every step, so that no trajectory can diverge.
                 Exit status: 0 done, 1 --eval on points that are not all finite, 4 the checkpoint cannot \
                 be read or the CSV written, 64 usage error.
                 """)
