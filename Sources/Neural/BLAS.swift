@@ -23,6 +23,7 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = BLAS.threads
     ) {
         guard m > 0, n > 0 else { return }
+        _ = startingThreads
         let parts = k > 0 ? partCount(m: m, n: n, k: k, threads: threads) : 1
         let profiling = profile.isOn
         let began = profiling ? DispatchTime.now().uptimeNanoseconds : 0
@@ -121,11 +122,17 @@ public enum BLAS {
 
     @TaskLocal public static var threadsOverride: Int?
 
-    private static let configuredThreads: Atomic<Int> = {
+    private static let configuredThreads = Atomic<Int>(startingThreads)
+
+    /// OpenBLAS' own thread count at start. Reading it (the first product, or the first use
+    /// of `threads`, whichever comes first) also pins OpenBLAS to one thread and warms up
+    /// its buffers (`warmUp`): a product that names its thread count must not skip that,
+    /// or OpenBLAS' idle threads spin beside it and its kernel runs at half speed.
+    private static let startingThreads: Int = {
         let initial = Int(openblas_get_num_threads())
         openblas_set_num_threads(1)
-        warmUp(slots: max(2, Int(initial)))
-        return Atomic(max(1, initial))
+        warmUp(slots: max(2, initial))
+        return max(1, initial)
     }()
 }
 

@@ -7,7 +7,9 @@ import Neural
 /// layer's product [x, y, temb(t)]·W₁ + b₁ splits into x·W₁[0] + y·W₁[1] + (temb(t)·W₁[2…] + b₁),
 /// and the bracket is one row shared by every point at step t, computed once per call.
 /// Points are processed in blocks of `blockRows` (activations stay in the L2 cache), and
-/// the blocks are spread over `threads` threads, each with its own buffers.
+/// the blocks are spread over `threads` threads, each with its own buffers. Every product
+/// runs undivided on the thread of its block (whatever `BLAS.threads` says), so `threads`
+/// is the number of cores the network uses.
 public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
     public static let blockRows = 512
 
@@ -45,21 +47,18 @@ public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
         sharedRow.copy(from: weights[1])
         BLAS.gemm(transposeA: false, transposeB: false, m: 1, n: width, k: embedding.dimensions,
                   a: embeddingRow.pointer, lda: embedding.dimensions, b: weights[0].pointer + 2 * width, ldb: width,
-                  beta: 1, c: sharedRow.pointer, ldc: width)
+                  beta: 1, c: sharedRow.pointer, ldc: width, threads: 1)
         let blocks = (count + Self.blockRows - 1) / Self.blockRows
         if threads == 1 || blocks == 1 {
             for block in 0..<blocks { run(block: block, count: count, points: points, output: output, buffers: buffers[0]) }
             return
         }
-        let previousThreads = BLAS.threads
-        BLAS.threads = 1
         let perThread = (blocks + threads - 1) / threads
         let input = UnsafeSendable(points), target = UnsafeSendable(output)
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let range = min(worker * perThread, blocks)..<min((worker + 1) * perThread, blocks)
             for block in range { run(block: block, count: count, points: input.pointer, output: target.pointer, buffers: buffers[worker]) }
         }
-        BLAS.threads = previousThreads
     }
 
     private func run(block: Int, count: Int, points: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffers: (Tensor, Tensor)) {
@@ -82,7 +81,7 @@ public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
         for layer in 1...2 {
             let weight = weights[2 * layer].pointer, bias = weights[2 * layer + 1].pointer
             for row in 0..<rows { (next + row * w).update(from: bias, count: w) }
-            BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: w, k: w, a: h, lda: w, b: weight, ldb: w, beta: 1, c: next, ldc: w)
+            BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: w, k: w, a: h, lda: w, b: weight, ldb: w, beta: 1, c: next, ldc: w, threads: 1)
             for index in 0..<rows * w {
                 let v = next[index]
                 next[index] = v * FastMath.sigmoid(v)
@@ -95,7 +94,7 @@ public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
             target[2 * row] = b4[0]
             target[2 * row + 1] = b4[1]
         }
-        BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: 2, k: w, a: h, lda: w, b: weights[6].pointer, ldb: 2, beta: 1, c: target, ldc: 2)
+        BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: 2, k: w, a: h, lda: w, b: weights[6].pointer, ldb: 2, beta: 1, c: target, ldc: 2, threads: 1)
     }
 }
 
