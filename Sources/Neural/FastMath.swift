@@ -3,8 +3,9 @@
 public enum FastMath {
     /// eˣ in Float32 to within 2 ulp on [−87, 88] (tested against Double `exp`): x = n·ln2 + r
     /// with |r| ≤ ln2/2 (Cody–Waite, ln2 split in two parts), a degree-7 Taylor polynomial
-    /// for eʳ in fused multiply-adds, and 2ⁿ built from its exponent bits. Inputs are clamped to [−87.3, 88.3],
-    /// so the result is finite and > 0 (below e⁻⁸⁷ it is a tiny normal number, not 0).
+    /// for eʳ in fused multiply-adds, and 2ⁿ built from its exponent bits. Inputs are
+    /// clamped to [−87.3, 88.3], so the result is finite and > 0 (below e⁻⁸⁷ it is a tiny
+    /// normal number, not 0).
     @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let clamped = Swift.min(Swift.max(x, -87.3), 88.3)
