@@ -35,6 +35,8 @@ let package = Package(
         // gnuplot-iostream (C++17, header-only) behind a plain C API; needs boost_iostreams.
         .target(name: "CGnuplot", linkerSettings: [.linkedLibrary("boost_iostreams")]),
         .target(name: "AtomicFiles"),
+        // One core's Float32 fused multiply-add peak (AVX2 intrinsics), for `lessons bench toy`.
+        .target(name: "CFMAPeak"),
         .target(name: "Charts", dependencies: ["CGnuplot", "AtomicFiles"]),
         .target(name: "Stochastic", dependencies: ["CGSL"]),
         .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +77,7 @@ let package = Package(
         .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "Neural", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "LessonFuzzing"]),
+        .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "LessonFuzzing", "CFMAPeak"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Neural
 import Stochastic
@@ -32,43 +31,71 @@ struct ToyBenchOptions: ParsableArguments {
         var parameters: Int
         var batchSize: Int
         var blas: String
+        // What limits the two figures: the products' FLOPs (counted in `BLAS.gemm`), the
+        // share of the cores' time inside sgemm and its speed there, and the core's peak.
+        var trainFLOPsPerStep: Double
+        var trainSgemmShare: Double
+        var trainSgemmGFLOPS: Double
+        var sampleFLOPs: Double?
+        var sampleSgemmShare: Double?
+        var sampleSgemmGFLOPS: Double?
+        /// nil (and the two limits below) when the CPU lacks AVX2 + FMA.
+        var corePeakGFLOPS: Double?
+        /// The training rate if every product ran at the core's peak and nothing else took time.
+        var trainStepsPerSecondCeiling: Double?
+        /// The sampling time under the same assumption, on `threads` cores.
+        var sampleSecondsFloor: Double?
     }
 
     func run(threads: Int, json: Bool) throws {
-        let one = try trainingRate()
-        var sampleSeconds: Double?
+        let training = try trainingRate()
+        var sampling: GemmUse?
         let trainer = try ToyTrainer(ToyTrainingConfiguration())
         if samplePoints > 0 {
             let sampler = ToySampler(schedule: trainer.schedule, denoiser: DenoiserInference(model: trainer.model, useAverage: trainer.ema, threads: threads))
             if !json { Terminal.note("sampling \(samplePoints) points × \(trainer.schedule.steps) DDPM steps on \(threads) thread(s)…") }
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try sampler.sample(count: samplePoints, kind: .ddpm(variance: .large), seed: 1)
-            sampleSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            sampling = try GemmUse.measure(threads: threads) {
+                try sampler.sample(count: samplePoints, kind: .ddpm(variance: .large), seed: 1)
+            }.0
         }
+        if !json { Terminal.note("measuring one core's Float32 fused multiply-add peak…") }
+        let peak = FusedMultiplyAddPeak.gflops()
+        let flopsPerStep = training.flops / Double(trainSteps)
         let figures = Figures(
-            trainStepsPerSecond: one, sampleSeconds: sampleSeconds,
+            trainStepsPerSecond: Double(trainSteps) / training.seconds, sampleSeconds: sampling?.seconds,
             samplePoints: samplePoints, sampleSteps: trainer.schedule.steps, threads: threads,
             parameters: trainer.model.parameterCount, batchSize: trainer.configuration.batchSize,
-            blas: "OpenBLAS " + openBLASCoreName)
+            blas: "OpenBLAS " + openBLASCoreName,
+            trainFLOPsPerStep: flopsPerStep, trainSgemmShare: training.share, trainSgemmGFLOPS: training.gflops,
+            sampleFLOPs: sampling?.flops, sampleSgemmShare: sampling?.share, sampleSgemmGFLOPS: sampling?.gflops,
+            corePeakGFLOPS: peak, trainStepsPerSecondCeiling: peak.map { $0 * 1e9 / flopsPerStep },
+            sampleSecondsFloor: peak.flatMap { peak in sampling.map { $0.flops / (peak * 1e9 * Double(threads)) } })
         if json {
             try Terminal.printJSON(figures)
             return
         }
-        print("Toy model (\(figures.parameters) parameters, batch \(figures.batchSize)):")
-        print(String(format: "  training, 1 thread        %8.1f steps/s", one))
-        if let sampleSeconds {
-            print(String(format: "  sampling %d × %d DDPM steps, %d thread(s)   %6.2f s", samplePoints, figures.sampleSteps, threads, sampleSeconds))
+        print("Toy model (\(figures.parameters) parameters, batch \(figures.batchSize), \(figures.blas)):")
+        print(String(format: "  training, 1 thread        %8.1f steps/s   (%.1f MFLOP of products a step; %.0f %% of the time in sgemm, at %.1f GFLOP/s)",
+                     figures.trainStepsPerSecond, flopsPerStep / 1e6, 100 * training.share, training.gflops))
+        if let sampling {
+            print(String(format: "  sampling %d × %d DDPM steps, %d thread(s)   %6.2f s   (%.0f GFLOP of products; %.0f %% of the cores' time in sgemm, at %.1f GFLOP/s per core)",
+                         samplePoints, figures.sampleSteps, threads, sampling.seconds, sampling.flops / 1e9, 100 * sampling.share, sampling.gflops))
         }
+        guard let peak, let ceiling = figures.trainStepsPerSecondCeiling else {
+            return print("What limits them: not measured (this CPU lacks the AVX2 fused multiply-adds the peak is timed with).")
+        }
+        print(String(format: "What limits them: one core does %.1f GFLOP/s of Float32 fused multiply-adds, its peak.", peak))
+        print(String(format: "  With every product at that peak and all other work free, training would reach %.0f steps/s", ceiling)
+              + (figures.sampleSecondsFloor.map { String(format: ",\n  and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
     }
 
-    /// Steps per second over `trainSteps` steps after 200 warm-up steps: the whole step
-    /// (batch, noising, forward, backward, Adam, EMA).
-    func trainingRate() throws -> Double {
+    /// Training over `trainSteps` steps after 200 warm-up steps: the whole step (batch,
+    /// noising, forward, backward, Adam, EMA), with the time and FLOPs spent in sgemm.
+    func trainingRate() throws -> GemmUse {
         let trainer = try ToyTrainer(ToyTrainingConfiguration())
         for _ in 0..<200 { trainer.trainStep() }
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<trainSteps { trainer.trainStep() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Double(trainSteps) / seconds
+        return GemmUse.measure(threads: 1) {
+            for _ in 0..<trainSteps { trainer.trainStep() }
+        }.0
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LatentDiffusion
 import Neural
@@ -43,16 +42,13 @@ struct UNetBenchOptions: ParsableArguments {
         configuration.epochs = 1
         let trainer = LatentTrainer(task: task, examples: examples, configuration: configuration)
         for _ in 0..<warmup { trainer.trainStep() }
-        BLAS.profile.start()
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<unetSteps { trainer.trainStep() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let gemm = BLAS.profile.stop()
+        let (gemm, _) = GemmUse.measure(threads: threads) {
+            for _ in 0..<unetSteps { trainer.trainStep() }
+        }
         let figures = Figures(
-            trainImagesPerSecond: Double(unetSteps * batch) / seconds, threads: threads,
+            trainImagesPerSecond: Double(unetSteps * batch) / gemm.seconds, threads: threads,
             parameters: task.parameters.reduce(0) { $0 + $1.value.count }, batchSize: batch, steps: unetSteps,
-            sgemmShare: gemm.seconds / (seconds * Double(threads)), sgemmGFLOPS: gemm.flops / max(gemm.seconds, 1e-12) / 1e9,
-            blas: "OpenBLAS " + openBLASCoreName)
+            sgemmShare: gemm.share, sgemmGFLOPS: gemm.gflops, blas: "OpenBLAS " + openBLASCoreName)
         if json {
             try Terminal.printJSON(figures)
             return
