@@ -10,7 +10,7 @@
 import PackageDescription
 
 #if arch(x86_64)
-let vectorized: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let vectorized: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-fno-math-errno"])]
 #else
 let vectorized: [SwiftSetting] = []
 #endif
@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine
-        // of the project's kind has; without it Swift emits SSE and the loops run 2× slower.
+        // of the project's kind has; without it Swift emits SSE and the loops run 2× slower. -fno-math-errno lets
+        // the loops that take square roots vectorize: Swift's Float.squareRoot() is C's sqrtf, which may set errno,
+        // and so stays a scalar call (the result is the same correctly rounded root either way).
         .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], swiftSettings: vectorized),
         .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], swiftSettings: vectorized),
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
