@@ -53,14 +53,24 @@ public final class ToyTrainer {
     public func trainStep() -> Float {
         BLAS.threads = 1
         let batch = configuration.batchSize, n = data.count / 2
-        for row in 0..<batch {
-            let source = stream.index(below: n)
-            let t = configuration.drawTimestep(&stream)
-            indices[row] = t - 1
-            for axis in 0..<2 {
-                let epsilon = stream.normal()
-                noise[2 * row + axis] = Float(epsilon)
-                points[2 * row + axis] = Float(ForwardProcess.noised(schedule, t: t, x0: Double(data[2 * source + axis]), epsilon: epsilon))
+        // The batch is drawn into local copies: each access to a stored property of this
+        // class inside the loop would be checked for exclusivity at run time (~2 % of a step).
+        var stream = self.stream
+        defer { self.stream = stream }
+        indices.withUnsafeMutableBufferPointer { indices in
+            noise.withUnsafeMutableBufferPointer { noise in
+                points.withUnsafeMutableBufferPointer { points in
+                    for row in 0..<batch {
+                        let source = stream.index(below: n)
+                        let t = configuration.drawTimestep(&stream)
+                        indices[row] = t - 1
+                        for axis in 0..<2 {
+                            let epsilon = stream.normal()
+                            noise[2 * row + axis] = Float(epsilon)
+                            points[2 * row + axis] = Float(ForwardProcess.noised(schedule, t: t, x0: Double(data[2 * source + axis]), epsilon: epsilon))
+                        }
+                    }
+                }
             }
         }
         let prediction = points.withUnsafeBufferPointer { model($0.baseAddress!, indices: indices, on: tape) }
