@@ -45,6 +45,9 @@ struct ToyBenchOptions: ParsableArguments {
         var trainStepsPerSecondCeiling: Double?
         /// The sampling time under the same assumption, on `threads` cores.
         var sampleSecondsFloor: Double?
+        /// The same two limits with the products at sgemm's measured speed instead of the peak.
+        var trainStepsPerSecondSgemmBound: Double
+        var sampleSecondsSgemmBound: Double?
     }
 
     func run(threads: Int, json: Bool) throws {
@@ -69,7 +72,9 @@ struct ToyBenchOptions: ParsableArguments {
             trainFLOPsPerStep: flopsPerStep, trainSgemmShare: training.share, trainSgemmGFLOPS: training.gflops,
             sampleFLOPs: sampling?.flops, sampleSgemmShare: sampling?.share, sampleSgemmGFLOPS: sampling?.gflops,
             corePeakGFLOPS: peak, trainStepsPerSecondCeiling: peak.map { $0 * 1e9 / flopsPerStep },
-            sampleSecondsFloor: peak.flatMap { peak in sampling.map { $0.flops / (peak * 1e9 * Double(threads)) } })
+            sampleSecondsFloor: peak.flatMap { peak in sampling.map { $0.flops / (peak * 1e9 * Double(threads)) } },
+            trainStepsPerSecondSgemmBound: training.gflops * 1e9 / flopsPerStep,
+            sampleSecondsSgemmBound: sampling.map { $0.flops / ($0.gflops * 1e9 * Double(threads)) })
         if json {
             try Terminal.printJSON(figures)
             return
@@ -81,12 +86,14 @@ struct ToyBenchOptions: ParsableArguments {
             print(String(format: "  sampling %d × %d DDPM steps, %d thread(s)   %6.2f s   (%.0f GFLOP of products; %.0f %% of the cores' time in sgemm, at %.1f GFLOP/s per core)",
                          samplePoints, figures.sampleSteps, threads, sampling.seconds, sampling.flops / 1e9, 100 * sampling.share, sampling.gflops))
         }
+        print(String(format: "What limits them: with the products at sgemm's speed and all other work free, training would reach %.0f steps/s", figures.trainStepsPerSecondSgemmBound)
+              + (figures.sampleSecondsSgemmBound.map { String(format: ",\n  and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
         guard let peak, let ceiling = figures.trainStepsPerSecondCeiling else {
-            return print("What limits them: not measured (this CPU lacks the AVX2 fused multiply-adds the peak is timed with).")
+            return print("  One core's fused multiply-add peak: not measured (this CPU lacks the AVX2 fused multiply-adds it is timed with).")
         }
-        print(String(format: "What limits them: one core does %.1f GFLOP/s of Float32 fused multiply-adds, its peak.", peak))
-        print(String(format: "  With every product at that peak and all other work free, training would reach %.0f steps/s", ceiling)
-              + (figures.sampleSecondsFloor.map { String(format: ",\n  and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
+        print(String(format: "  One core does %.1f GFLOP/s of Float32 fused multiply-adds, its peak. With every product at that peak,", peak))
+        print(String(format: "  training would reach %.0f steps/s", ceiling)
+              + (figures.sampleSecondsFloor.map { String(format: ", and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
     }
 
     /// Training over `trainSteps` steps after 200 warm-up steps: the whole step (batch,

@@ -42,6 +42,12 @@ struct BenchCLITests {
         #expect(abs(ceiling * perStep / (peak * 1e9) - 1) < 1e-12, "training runs on one thread: peak / FLOPs per step")
         let floor = try #require(figures["sampleSecondsFloor"] as? Double)
         #expect(abs(floor * peak * 1e9 * 2 / sampling - 1) < 1e-12, "sampling runs on --threads cores")
+        let trainSgemm = try #require(figures["trainSgemmGFLOPS"] as? Double)
+        let trainBound = try #require(figures["trainStepsPerSecondSgemmBound"] as? Double)
+        #expect(abs(trainBound * perStep / (trainSgemm * 1e9) - 1) < 1e-12, "sgemm's speed / FLOPs per step")
+        let sampleSgemm = try #require(figures["sampleSgemmGFLOPS"] as? Double)
+        let sampleBound = try #require(figures["sampleSecondsSgemmBound"] as? Double)
+        #expect(abs(sampleBound * sampleSgemm * 1e9 * 2 / sampling - 1) < 1e-12, "FLOPs / (sgemm's speed × threads)")
         for key in ["trainSgemmShare", "sampleSgemmShare"] {
             let share = try #require(figures[key] as? Double)
             #expect(share > 0 && share <= 1, "\(key) = \(share)")
