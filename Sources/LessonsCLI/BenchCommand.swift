@@ -5,7 +5,7 @@ import Stochastic
 extension LessonsCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, and the ceiling that one core's fused multiply-add peak puts on both), `unet` (training images/s of the benchmark U-Net).")
+            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, and the limits that sgemm's speed and one core's fused multiply-add peak put on both), `unet` (training images/s of the benchmark U-Net).")
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
             case normal, toy, unet
