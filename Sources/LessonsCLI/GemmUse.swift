@@ -10,15 +10,13 @@ struct GemmUse {
     var gflops: Double
 
     /// Times `work` on `threads` cores with the profile on.
-    static func measure<T>(threads: Int, _ work: () throws -> T) rethrows -> (GemmUse, T) {
+    static func measure(threads: Int, _ work: () throws -> Void) rethrows -> GemmUse {
         BLAS.profile.start()
         let start = DispatchTime.now().uptimeNanoseconds
-        let result: T
-        do { result = try work() } catch { _ = BLAS.profile.stop(); throw error }
+        do { try work() } catch { _ = BLAS.profile.stop(); throw error }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let gemm = BLAS.profile.stop()
-        let use = GemmUse(seconds: seconds, flops: gemm.flops, share: gemm.seconds / (seconds * Double(threads)),
-                          gflops: gemm.flops / max(gemm.seconds, 1e-12) / 1e9)
-        return (use, result)
+        return GemmUse(seconds: seconds, flops: gemm.flops, share: gemm.seconds / (seconds * Double(threads)),
+                       gflops: gemm.flops / max(gemm.seconds, 1e-12) / 1e9)
     }
 }

@@ -58,8 +58,8 @@ struct ToyBenchOptions: ParsableArguments {
             let sampler = ToySampler(schedule: trainer.schedule, denoiser: DenoiserInference(model: trainer.model, useAverage: trainer.ema, threads: threads))
             if !json { Terminal.note("sampling \(samplePoints) points × \(trainer.schedule.steps) DDPM steps on \(threads) thread(s)…") }
             sampling = try GemmUse.measure(threads: threads) {
-                try sampler.sample(count: samplePoints, kind: .ddpm(variance: .large), seed: 1)
-            }.0
+                _ = try sampler.sample(count: samplePoints, kind: .ddpm(variance: .large), seed: 1)
+            }
         }
         if !json { Terminal.note("measuring one core's Float32 fused multiply-add peak…") }
         let peak = FusedMultiplyAddPeak.gflops()
@@ -103,6 +103,6 @@ struct ToyBenchOptions: ParsableArguments {
         for _ in 0..<200 { trainer.trainStep() }
         return GemmUse.measure(threads: 1) {
             for _ in 0..<trainSteps { trainer.trainStep() }
-        }.0
+        }
     }
 }

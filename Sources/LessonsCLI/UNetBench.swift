@@ -42,7 +42,7 @@ struct UNetBenchOptions: ParsableArguments {
         configuration.epochs = 1
         let trainer = LatentTrainer(task: task, examples: examples, configuration: configuration)
         for _ in 0..<warmup { trainer.trainStep() }
-        let (gemm, _) = GemmUse.measure(threads: threads) {
+        let gemm = GemmUse.measure(threads: threads) {
             for _ in 0..<unetSteps { trainer.trainStep() }
         }
         let figures = Figures(
