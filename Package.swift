@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
+//   ForwardProcess → ScoreODE (σ-space and the ODE samplers; its checks in ScoreODEChecks, not in the math)
 //   CGSL → Neural → ToyDiffusion → LatentDiffusion (which take every formula from the math modules;
 //   LatentDiffusion reads Fashion-MNIST's IDX files through CZlib, zlib's gzread)
 //   AtomicFiles: every file the project writes goes through a temporary file + rename.
@@ -43,6 +44,10 @@ let package = Package(
         .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        // The score / probability-flow ODE view: σ-space, σ spacings, Euler/Heun/DPM-Solver samplers (pure Double).
+        .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian"]),
+        // Its checks (with their mutations), kept out of the math so ScoreODE imports no notebook.
+        .target(name: "ScoreODEChecks", dependencies: ["ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine
@@ -60,7 +65,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
+        .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"], exclude: ["Fixtures"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "Stochastic", "Notebook"]),

@@ -1,0 +1,40 @@
+import ForwardProcess
+
+/// The variance-exploding view of a DDPM schedule (Karras et al. 2022, §2; Song et al. 2021).
+///
+/// Dividing xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε by √ᾱₜ gives the *scaled sample*
+/// x = xₜ/√ᾱₜ = x₀ + σₜ ε with σₜ = √((1 − ᾱₜ)/ᾱₜ) = 1/√SNRₜ: the same process, with the
+/// signal kept at scale 1 and only the noise growing. Samplers written in σ (Euler, Heun,
+/// DPM-Solver, the k-diffusion and diffusers "sigma" schedulers) step this x; a VP network
+/// still wants xₜ = x/√(σ² + 1) (`modelInputScale`).
+extension NoiseSchedule {
+    /// σₜ = √((1 − ᾱₜ)/ᾱₜ), with σ₀ = 0. Infinite where ᾱₜ = 0 (zero terminal SNR).
+    public func sigma(_ t: Int) -> Double { (oneMinusAlphaBar(t) / alphaBar(t)).squareRoot() }
+
+    /// σ of every step, t = 1…T.
+    public var sigmas: [Double] { (1...steps).map(sigma) }
+
+    /// The standard deviation of the scaled sample a σ-space sampler starts from at t = T:
+    /// x_T = x₀ + σ_T ε with x₀ of unit scale has std √(σ_T² + 1) (diffusers'
+    /// `init_noise_sigma` for its Euler-type schedulers).
+    public var initNoiseSigma: Double { (sigma(steps) * sigma(steps) + 1).squareRoot() }
+}
+
+/// Conversions between the scaled sample and the VP sample, and the score.
+public enum SigmaSpace {
+    /// The factor that turns the scaled sample back into the VP sample the network was
+    /// trained on: xₜ = x/√(σ² + 1), since √ᾱₜ = 1/√(σₜ² + 1) (diffusers' `scale_model_input`).
+    public static func modelInputScale(sigma: Double) -> Double { 1 / (sigma * sigma + 1).squareRoot() }
+
+    /// The score of the noised data from the optimal noise prediction (Tweedie's formula):
+    /// ∇ log q(xₜ) = −E[ε | xₜ]/√(1 − ᾱₜ). Pass `noise` = √(1 − ᾱₜ).
+    public static func score(epsilon: Double, noise: Double) -> Double { -epsilon / noise }
+
+    /// The score in the scaled coordinates: ∇ₓ log p_σ(x) = (D(x; σ) − x)/σ², with D the
+    /// optimal denoiser E[x₀ | x] (Tweedie in σ-space; Karras et al. 2022, eq. 3).
+    public static func score(denoised: Double, x: Double, sigma: Double) -> Double { (denoised - x) / (sigma * sigma) }
+
+    /// The noise a denoised estimate implies: ε̂ = (x − D)/σ, the slope dx/dσ of the
+    /// probability-flow ODE (Karras et al. 2022, eq. 4 with σ(t) = t).
+    public static func epsilon(denoised: Double, x: Double, sigma: Double) -> Double { (x - denoised) / sigma }
+}
