@@ -1,6 +1,8 @@
 import Charts
 import Foundation
 import ForwardProcess
+import Gaussian
+import ScoreODE
 import Stochastic
 import ToyDiffusion
 
@@ -8,13 +10,14 @@ import ToyDiffusion
 enum FigureLibrary {
     /// Figure groups for `lessons plot GROUP`.
     enum Group: String, CaseIterable {
-        case schedules, forward, swissroll
+        case schedules, forward, swissroll, samplers
     }
 
     static let groups: [Group: [String]] = [
         .schedules: ["schedules-beta", "schedules-alphabar", "schedules-sqrt", "schedules-logsnr"],
         .forward: ["forward-swissroll"],
         .swissroll: ["swissroll-reverse", "swissroll-samples", "swissroll-loss"],
+        .samplers: ["samplers-order"],
     ]
 
     static var names: [String] { Group.allCases.flatMap { groups[$0] ?? [] } }
@@ -40,6 +43,8 @@ enum FigureLibrary {
             return try swissRollSamples(seed: seed)
         case "swissroll-loss":
             return try swissRollLoss()
+        case "samplers-order":
+            return try samplersOrder()
         default:
             throw CLIError.usage("unknown figure '\(name)' (accepted: \(names.joined(separator: ", ")))")
         }
@@ -86,5 +91,18 @@ enum FigureLibrary {
                          xRange: -3.5...3.5, yRange: -3.5...3.5)
         }
         return Figure(title: "The swiss roll under q(xₜ|x₀), linear schedule", columns: 4, panels: panels)
+    }
+
+    /// Each ODE solver's global error against its number of steps on Gaussian data (the
+    /// `samplers.order` check's defaults), on log–log axes: the slope is the order.
+    static func samplersOrder() throws -> Figure {
+        let study = ConvergenceStudy(flow: GaussianDataFlow(data: Gaussian(mean: 0.3, variance: 0.25)))
+        let counts = (2...9).map { 1 << $0 }
+        let series = try ODESolver.allCases.map { solver in
+            Series(name: solver.rawValue, x: counts.map { Foundation.log2(Double($0)) },
+                   y: try counts.map { try study.error(solver, steps: $0) }, style: .lines)
+        }
+        return Figure(Chart(title: "Global error at σ_min against steps K (Gaussian data, log-uniform σ)",
+                            xLabel: "log2 K", yLabel: "|x_K - exact|", series: series, logarithmicY: true))
     }
 }

@@ -8,7 +8,8 @@ extension LessonsCommand {
             abstract: "Draw figures with gnuplot: SVG and PNG files, and a text drawing in the terminal.",
             discussion: """
                 Groups: schedules (β, ᾱ, √ᾱ with √(1−ᾱ), log SNR of every schedule), forward (the swiss roll \
-                diffused to t = 0, 10, 50, 100, 250, 500, 1000), all. Files are written atomically as \
+                diffused to t = 0, 10, 50, 100, 250, 500, 1000), swissroll (the trained toy model), samplers (each \
+                ODE solver's error against its steps, log–log), all. Files are written atomically as \
                 DIR/NAME.svg and DIR/NAME.png. Exit status 3 when a figure cannot be drawn or written.
                 """)
 
