@@ -55,7 +55,7 @@ let package = Package(
         // the loops that take square roots vectorize: Swift's Float.squareRoot() is C's sqrtf, which may set errno,
         // and so stays a scalar call (the result is the same correctly rounded root either way).
         .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], swiftSettings: vectorized),
-        .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], swiftSettings: vectorized),
+        .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], swiftSettings: vectorized),
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
         .target(
             name: "LatentDiffusion",

@@ -1,6 +1,7 @@
 import ForwardProcess
 import Neural
 import Posterior
+import ScoreODE
 import Stochastic
 
 /// How to run the reverse process.
@@ -9,6 +10,10 @@ public enum ToySamplerKind: Sendable, Equatable {
     case ddpm(variance: ReverseVariance)
     /// DDIM (Song et al. 2021) over `steps` evenly spaced steps τ₁ < … < τ_K = T, with η.
     case ddim(steps: Int, eta: Double)
+    /// A probability-flow ODE solver over `steps` steps in σ-space (`ODESampling`).
+    case ode(solver: ODESolver, steps: Int, spacing: TimestepSpacing)
+    /// Euler ancestral (η = 1) over `steps` steps in σ-space: DDIM with η = 1.
+    case eulerAncestral(steps: Int, spacing: TimestepSpacing)
 }
 
 /// Anything that predicts ε for many points at one step: the trained MLP
@@ -67,13 +72,17 @@ public struct ToySampler {
     public func timesteps(_ kind: ToySamplerKind) -> [Int] {
         switch kind {
         case .ddpm: return Array((1...schedule.steps).reversed())
-        case .ddim(let steps, _):
-            let k = min(max(steps, 1), schedule.steps)
-            return (1...k).map { $0 * schedule.steps / k }.reversed()
+        case .ddim(let steps, _): return TimestepSpacing.trailing.timesteps(steps, of: schedule)
+        case .ode(_, let steps, let spacing), .eulerAncestral(let steps, let spacing): return spacing.timesteps(steps, of: schedule)
         }
     }
 
+    /// Snapshots are kept for DDPM and DDIM; the σ-space samplers return the final points only.
     public func sample(count: Int, kind: ToySamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        switch kind {
+        case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, progress: progress)
+        case .ddpm, .ddim: break
+        }
         var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
         var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
         var x = [Float](repeating: 0, count: denoiser.dimensions * count)
@@ -89,6 +98,7 @@ public struct ToySampler {
             switch kind {
             case .ddpm(let variance): map = adjust(try ReverseStep.ancestralMap(schedule, t: t, variance: variance))
             case .ddim(_, let eta): map = adjust(ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta))
+            case .ode, .eulerAncestral: preconditionFailure("handled by sampleSigmaSpace")
             }
             x.withUnsafeBufferPointer { points in
                 epsilon.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: count, index: t - 1, into: $0.baseAddress!) }
