@@ -62,11 +62,19 @@ struct ReadmeTests {
         }
     }
 
-    @Test("every relative link and image of the README points at a file that exists")
+    @Test("every relative link and image of the README and of docs/*.md points at a file that exists")
     func links() throws {
-        for match in try Readme.text().matches(of: #/\]\(([^)#:\s]+)(#[^)]*)?\)/#) {
-            let path = String(match.output.1)
-            #expect(FileManager.default.fileExists(atPath: Invocation.repository.appendingPathComponent(path).path), "README.md links \(path), which does not exist")
+        let root = Invocation.repository.standardizedFileURL
+        let docs = root.appendingPathComponent("docs")
+        let pages = try ["README.md"] + FileManager.default.contentsOfDirectory(atPath: docs.path).filter { $0.hasSuffix(".md") }.map { "docs/\($0)" }
+        for page in pages {
+            let folder = root.appendingPathComponent(page).deletingLastPathComponent()
+            for match in try String(contentsOf: root.appendingPathComponent(page), encoding: .utf8).matches(of: #/\]\(([^)#:\s]+)(#[^)]*)?\)/#) {
+                let target = folder.appendingPathComponent(String(match.output.1)).standardizedFileURL
+                // Links out of the checkout (../shared/DESIGN.md) are not the repository's to keep.
+                guard target.path.hasPrefix(root.path + "/") else { continue }
+                #expect(FileManager.default.fileExists(atPath: target.path), "\(page) links \(match.output.1), which does not exist")
+            }
         }
     }
 }
