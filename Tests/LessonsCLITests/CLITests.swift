@@ -338,15 +338,15 @@ struct CLITests {
     }
 }
 
-@Suite("Every lesson runs green, and docs/ is its current export")
+@Suite("Every lesson runs green, and docs/lessons/ is its current export")
 struct LessonFilesTests {
     /// OpenBLAS splits a product differently for other thread counts, and its kernels for
     /// other cores (AVX-512 on Zen 4) sum in another order; both move the last digits of the
-    /// Float32 model checks. docs/ is written with two threads and the Zen kernels
+    /// Float32 model checks. docs/lessons/ is written with two threads and the Zen kernels
     /// (scripts/export-docs), which run on any core with AVX2 and FMA.
     static let openBLAS = ["OPENBLAS_NUM_THREADS": "2", "OPENBLAS_CORETYPE": "ZEN"]
 
-    @Test("lessons export all --format md passes every check and matches docs/ byte for byte")
+    @Test("lessons export all --format md passes every check and matches docs/lessons/ byte for byte")
     func allLessons() throws {
         let library = LessonLibrary(directory: Invocation.repository.appendingPathComponent("Lessons"))
         let names = try library.names()
@@ -358,18 +358,18 @@ struct LessonFilesTests {
         let export = try Invocation(["export", "all", "--format", "md", "--out", folder.path], environment: Self.openBLAS)
         #expect(export.status == 0, "a check failed or a lesson is malformed: \(export.stderr)")
 
-        let docs = Invocation.repository.appendingPathComponent("docs")
+        let docs = Invocation.repository.appendingPathComponent("docs/lessons")
         let committed = try FileManager.default.contentsOfDirectory(atPath: docs.path).filter { $0.hasSuffix(".md") }.sorted()
-        #expect(committed == names.map { "\($0).md" }, "docs/ must hold one export per lesson: run scripts/export-docs")
+        #expect(committed == names.map { "\($0).md" }, "docs/lessons/ must hold one export per lesson: run scripts/export-docs")
         for name in names {
             let fresh = try String(contentsOf: folder.appendingPathComponent("\(name).md"), encoding: .utf8)
             let old = (try? String(contentsOf: docs.appendingPathComponent("\(name).md"), encoding: .utf8)) ?? ""
-            #expect(fresh == old, "docs/\(name).md is stale (run scripts/export-docs): \(Self.firstDifference(old, fresh))")
+            #expect(fresh == old, "docs/lessons/\(name).md is stale (run scripts/export-docs): \(Self.firstDifference(old, fresh))")
         }
         // Every figure the exports link is committed (its pixels depend on the fonts installed, so only its presence is compared).
         for figure in try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("figures").path) {
             let data = FileManager.default.contents(atPath: docs.appendingPathComponent("figures/\(figure)").path)
-            #expect(data?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true, "docs/figures/\(figure) is missing: run scripts/export-docs")
+            #expect(data?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true, "docs/lessons/figures/\(figure) is missing: run scripts/export-docs")
         }
     }
 
