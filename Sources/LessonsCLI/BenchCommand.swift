@@ -5,10 +5,10 @@ import Stochastic
 extension LessonsCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, and the limits that sgemm's speed and one core's fused multiply-add peak put on both), `unet` (training images/s of the benchmark U-Net).")
+            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, and the limits that sgemm's speed and one core's fused multiply-add peak put on both), `unet` (training images/s of the benchmark U-Net), `samplers` (each sampler of the toy model: SW₂ over the noise floor against network evaluations, seconds per run, and the fewest evaluations that reach the quality bar).")
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
-            case normal, toy, unet
+            case normal, toy, unet, samplers
         }
 
         @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -24,15 +24,18 @@ extension LessonsCommand {
 
         @OptionGroup var unet: UNetBenchOptions
 
-        @Option(help: "toy: threads for sampling (training always runs on one thread, bit-for-bit reproducible); unet: threads for training (1…64; OpenBLAS itself runs on one, the products are split into bands).")
+        @OptionGroup var samplers: SamplerBenchOptions
+
+        @Option(help: "toy, samplers: threads for sampling (training always runs on one thread, bit-for-bit reproducible); unet: threads for training (1…64; OpenBLAS itself runs on one, the products are split into bands).")
         var threads = 1
 
-        @Flag(help: "toy, unet: print one JSON object instead of a table.")
+        @Flag(help: "toy, unet, samplers: print one JSON object instead of a table.")
         var json = false
 
         func validate() throws {
             try toy.validate()
             try unet.validate()
+            try samplers.validate()
             guard (1...64).contains(threads) else {
                 throw ValidationError("--threads must be between 1 and 64 (got \(threads))")
             }
@@ -50,6 +53,7 @@ extension LessonsCommand {
             #endif
             if target == .toy { return try toy.run(threads: threads, json: json) }
             if target == .unet { return try unet.run(threads: threads, json: json) }
+            if target == .samplers { return try samplers.run(points: toy.samplePoints, threads: threads, json: json) }
             print("N(0,1) draws per second, one thread, \(repeats) batches of \(count):")
             let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
             defer { buffer.deallocate() }

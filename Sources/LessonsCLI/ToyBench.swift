@@ -10,7 +10,7 @@ struct ToyBenchOptions: ParsableArguments {
     @Option(name: .customLong("train-steps"), help: "toy: timed training steps, after 200 warm-up steps (10…1000000).")
     var trainSteps = 3000
 
-    @Option(name: .customLong("sample-points"), help: "toy: points to sample, each through every one of the 1000 DDPM steps (1…1000000); 0 skips sampling.")
+    @Option(name: .customLong("sample-points"), help: "toy: points to sample, each through every one of the 1000 DDPM steps (1…1000000); 0 skips sampling. samplers: points per sampling run (≥ 2).")
     var samplePoints = 10_000
 
     func validate() throws {

@@ -12,6 +12,10 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
     /// step whose σₜ is nearest in log σ; where two levels land on one step, the lower one
     /// moves up a step, so the K steps are distinct. Crowds the steps at small t.
     case karras
+    /// Levels evenly spaced in log σ, i.e. in λ = −log σ = ½ log SNR, between σ₁ and σ_T,
+    /// placed on the grid as for `karras` (Lu et al. 2022's "uniform logSNR"; diffusers'
+    /// `use_lu_lambdas`).
+    case logSNR = "log-snr"
 
     /// K distinct timesteps of `schedule`, from T down (K is clamped to 1…T).
     public func timesteps(_ steps: Int, of schedule: NoiseSchedule) -> [Int] {
@@ -19,9 +23,10 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
         switch self {
         case .trailing:
             return (1...k).map { $0 * schedule.steps / k }.reversed()
-        case .karras:
+        case .karras, .logSNR:
             guard k > 1, schedule.steps > 1, schedule.alphaBar(schedule.steps) > 0,
-                  let levels = try? SigmaSpacing.karras.sigmas(count: k, minimum: schedule.sigma(1), maximum: schedule.sigma(schedule.steps))
+                  let levels = try? (self == .karras ? SigmaSpacing.karras : .logUniform)
+                    .sigmas(count: k, minimum: schedule.sigma(1), maximum: schedule.sigma(schedule.steps))
             else { return TimestepSpacing.trailing.timesteps(steps, of: schedule) }
             // From the smallest level up: the nearest step, at least one above the previous.
             var chosen: [Int] = []
