@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"], exclude: ["Fixtures"]),
-        .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "Stochastic", "Notebook"]),
+        .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "Notebook"]),
         .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "Neural", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),

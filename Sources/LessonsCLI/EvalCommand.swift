@@ -3,6 +3,7 @@ import Foundation
 import Gaussian
 import LatentDiffusion
 import Neural
+import ScoreODE
 import ToyDiffusion
 
 extension LessonsCommand {
@@ -36,8 +37,14 @@ extension LessonsCommand {
         @Option(help: "The guidance scale w (0…50).")
         var guidance = 3.0
 
-        @Option(help: "DDIM steps (1…1000).")
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
+        var sampler: SamplerChoice = .ddim
+
+        @Option(help: "Every sampler but ddpm: the number of steps K (1…1000).")
         var steps = 50
+
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
+        var spacing: TimestepSpacing = .trailing
 
         @Option(help: "The seed of the generated images.")
         var seed: UInt64 = 0
@@ -85,6 +92,8 @@ extension LessonsCommand {
             var generatedPerClass: Int
             var guidance: Double
             var ddimSteps: Int
+            /// The sampler, its steps and timesteps, and its network evaluations, in words.
+            var sampler: String
             var fid: Double
             var fidFloor: Double
             var fidImages: Int
@@ -107,7 +116,8 @@ extension LessonsCommand {
 
             let chosen = try chosenClasses()
             let labels = chosen.flatMap { Array(repeating: $0, count: perClass) }
-            let images = try pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: guidance, sampler: .ddim(steps: steps, eta: 0), seed: seed) { done, total in
+            let kind = sampler.kind(steps: steps, eta: 0, variance: .small, spacing: spacing)
+            let images = try pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: guidance, sampler: kind, seed: seed) { done, total in
                 if terminal.progressVisible { terminal.progress("generating \(labels.count) images: step \(done)/\(total)") }
             }
             terminal.clearProgress()
@@ -129,13 +139,15 @@ extension LessonsCommand {
                 classNames: chosen.map { FashionMNIST.classNames[$0] }, conditionalAccuracy: chosen.map { conditional[$0] },
                 meanConditionalAccuracy: chosen.map { conditional[$0] }.reduce(0, +) / Double(chosen.count), generatedPerClass: perClass,
                 guidance: guidance, ddimSteps: steps,
+                sampler: SamplerChoice.describe(kind, schedule: pipeline.schedule),
                 fid: fid(generated.features, testFeatures), fidFloor: fid(trainFeatures, testFeatures), fidImages: count,
                 psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: chosen.map { testAccuracy.perClass[$0] ?? 0 })
             if json {
                 try Terminal.printJSON(report)
                 return
             }
-            print("Latent diffusion on Fashion-MNIST (guidance \(guidance), DDIM \(steps) steps, \(perClass) images per class, seed \(seed)):")
+            print("Latent diffusion on Fashion-MNIST (guidance \(guidance), \(perClass) images per class, seed \(seed)):")
+            print("  " + report.sampler)
             print("  class          conditional accuracy   classifier on test images")
             for (row, name) in report.classNames.enumerated() {
                 print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)

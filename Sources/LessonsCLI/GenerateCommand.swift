@@ -4,6 +4,7 @@ import Foundation
 import LatentDiffusion
 import Neural
 import AtomicFiles
+import ScoreODE
 import ToyDiffusion
 
 extension LessonsCommand {
@@ -18,8 +19,6 @@ extension LessonsCommand {
                 Exit status: 0 done, 4 a weights file cannot be read or the output written, 64 usage error.
                 """)
 
-        enum Sampler: String, ExpressibleByArgument, CaseIterable { case ddim, ddpm }
-
         @Argument(help: "The prompt, e.g. \"sneaker\".")
         var prompt: String
 
@@ -29,11 +28,14 @@ extension LessonsCommand {
         @Option(help: "The guidance scale w of ε̂ = ε_∅ + w(ε_c − ε_∅), 0…50 (1: no guidance, 0: unconditional).")
         var guidance = 3.0
 
-        @Option(help: "ddim (--steps evenly spaced steps) or ddpm (all 1000 steps).")
-        var sampler: Sampler = .ddim
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
+        var sampler: SamplerChoice = .ddim
 
-        @Option(help: "DDIM: the number of steps (1…1000).")
+        @Option(help: "Every sampler but ddpm: the number of steps K (1…1000).")
         var steps = 50
+
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
+        var spacing: TimestepSpacing = .trailing
 
         @Option(help: "DDIM: η (0 deterministic … 1), 0…1.")
         var eta = 0.0
@@ -69,7 +71,7 @@ extension LessonsCommand {
             BLAS.threads = threads
             let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
             let parsed = try Prompt(prompt)
-            let kind: ToySamplerKind = sampler == .ddim ? .ddim(steps: steps, eta: eta) : .ddpm(variance: .small)
+            let kind = sampler.kind(steps: steps, eta: eta, variance: .small, spacing: spacing)
             let terminal = Terminal.current
             let images = try pipeline.generate(prompts: Array(repeating: parsed, count: n), guidance: guidance, sampler: kind, seed: seed) { done, total in
                 if terminal.progressVisible { terminal.progress("step \(done)/\(total)") }
@@ -82,7 +84,7 @@ extension LessonsCommand {
                     try NumpyFile.write(shape: [n, FashionMNIST.sourceSide, FashionMNIST.sourceSide], values: crops.flatMap { $0 }, to: url)
                 } else {
                     let columns = Int(Double(n).squareRoot().rounded(.up))
-                    let title = "\"\(prompt)\"  w = \(guidance)  \(sampler == .ddim ? "DDIM \(steps)" : "DDPM")  seed \(seed)"
+                    let title = "\"\(prompt)\"  w = \(guidance)  \(sampler == .ddpm ? "DDPM" : "\(sampler.rawValue) \(steps)")  seed \(seed)"
                     try AtomicFile.write(ImageGrid(images: crops, side: FashionMNIST.sourceSide, columns: columns, title: title).png(), to: url)
                 }
             } catch {
@@ -90,6 +92,7 @@ extension LessonsCommand {
                 throw ExitCode(4)
             }
             print("wrote \(n) image(s) for \"\(prompt)\" to \(out)")
+            print(SamplerChoice.describe(kind, schedule: pipeline.schedule))
         }
     }
 }

@@ -25,12 +25,6 @@ extension LessonsCommand {
                 be read or the CSV written, 64 usage error.
                 """)
 
-        enum Sampler: String, ExpressibleByArgument, CaseIterable {
-            case ddpm, ddim, euler, heun
-            case eulerAncestral = "euler-a"
-            case dpmPlusPlus2M = "dpm++2m"
-        }
-
         @Argument(help: "The data the model learned: \(ToyDataset.allCases.map(\.rawValue).joined(separator: ", ")).")
         var dataset: ToyDataset
 
@@ -40,13 +34,13 @@ extension LessonsCommand {
         @Option(help: "How many points (1…1000000).")
         var n = 10_000
 
-        @Option(help: "ddpm (every one of the T steps, Algorithm 2), or over --steps trailing steps (t = T, T − T/K, …, T/K): ddim, and in σ-space euler (= DDIM η = 0), heun, euler-a (= DDIM η = 1), dpm++2m.")
-        var sampler: Sampler = .ddpm
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
+        var sampler: SamplerChoice = .ddpm
 
         @Option(help: "Every sampler but ddpm: the number of steps K (1…T); heun makes 2K − 1 network evaluations, the others K.")
         var steps = 50
 
-        @Option(help: "euler, heun, euler-a, dpm++2m: which K of the T training steps to visit: trailing (t = T, T − T/K, …, T/K) or karras (Karras et al.'s ρ = 7 σ levels between σ₁ and σ_T, each on its nearest training step). ddim is always trailing.")
+        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
         var spacing: TimestepSpacing = .trailing
 
         @Option(help: "DDIM: η (0 deterministic … 1 DDPM-like noise), 0…1.")
@@ -112,7 +106,7 @@ extension LessonsCommand {
                 throw ExitCode(4)
             }
             print(String(format: "%d points from %@ (%@) in %.2f s → %@", n, model.path, model.usesAverage ? "EMA weights" : "raw weights", seconds, out))
-            print(self.sampler.spacing(sampler: sampler, kind: kind))
+            print(SamplerChoice.describe(kind, schedule: model.schedule))
             let diverged = (0..<n).count { !result.points[2 * $0].isFinite || !result.points[2 * $0 + 1].isFinite }
             if diverged > 0 {
                 Terminal.printWarning("\(diverged) of \(n) points are not finite (NaN or ±∞): their trajectories diverged, so the model is unstable there\(clipDenoised == nil ? " (--clip-denoised bounds every step)" : "")")
@@ -193,34 +187,3 @@ struct ToyModelFile {
         }
     }
 }
-
-extension LessonsCommand.Sample.Sampler {
-    /// The sampler a choice names.
-    func kind(steps: Int, eta: Double, variance: ReverseVariance, spacing: TimestepSpacing) -> ToySamplerKind {
-        switch self {
-        case .ddpm: return .ddpm(variance: variance)
-        case .ddim: return .ddim(steps: steps, eta: eta)
-        case .euler: return .ode(solver: .euler, steps: steps, spacing: spacing)
-        case .heun: return .ode(solver: .heun, steps: steps, spacing: spacing)
-        case .eulerAncestral: return .eulerAncestral(steps: steps, spacing: spacing)
-        case .dpmPlusPlus2M: return .ode(solver: .dpmPlusPlus2M, steps: steps, spacing: spacing)
-        }
-    }
-
-    /// One line: the sampler, its timesteps and its network evaluations.
-    func spacing(sampler: ToySampler, kind: ToySamplerKind) -> String {
-        let path = sampler.timesteps(kind)
-        let shown = path.count <= 6 ? path.map(String.init).joined(separator: ", ")
-            : (path.prefix(3).map(String.init) + ["…"] + path.suffix(2).map(String.init)).joined(separator: ", ")
-        let space = self == .ddpm || self == .ddim ? "" : " in σ-space"
-        let spacing: String
-        switch kind {
-        case .ddpm: spacing = "every step"
-        case .ddim: spacing = "trailing spacing"
-        case .ode(_, _, let s), .eulerAncestral(_, let s): spacing = "\(s.rawValue) spacing"
-        }
-        return "sampler \(rawValue)\(space): \(path.count) steps (\(spacing): t = \(shown), then 0), \(sampler.evaluations(kind)) network evaluations"
-    }
-}
-
-extension TimestepSpacing: ExpressibleByArgument {}

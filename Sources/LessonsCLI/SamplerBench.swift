@@ -85,14 +85,16 @@ struct SamplerBenchOptions: ParsableArguments {
         let model = try ToyModelFile.load(checkpoint, dataset: .swissroll)
         let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
         let sampler = ToySampler(schedule: model.schedule, denoiser: inference)
-        // R data samples as references, and R independent samples for the floor.
-        var references: [SlicedWasserstein.Reference] = [], floors: [Double] = []
+        // R data samples as references on shared directions, and R independent samples for the floor.
+        var data: [[Point2]] = [], others: [[Point2]] = []
         for round in 0..<evalRounds {
             var first = RandomStream(seed: 0x464C_4F4F, stream: UInt64(2 * round)), second = RandomStream(seed: 0x464C_4F4F, stream: UInt64(2 * round + 1))
-            let reference = try SlicedWasserstein.Reference(ToyDataset.swissroll.sample(points, stream: &first), seed: UInt64(round))
-            floors.append(try reference.distance(to: ToyDataset.swissroll.sample(points, stream: &second)))
-            references.append(reference)
+            data.append(ToyDataset.swissroll.sample(points, stream: &first))
+            others.append(ToyDataset.swissroll.sample(points, stream: &second))
         }
+        var directionStream = RandomStream(seed: 0x534C_4943)
+        let references = try SlicedWasserstein.Reference(data, directions: SlicedWasserstein.directions(SlicedWasserstein.defaultProjections, stream: &directionStream))
+        let floors = try zip(data, others).map { try SlicedWasserstein.distance($0, $1, directions: references.directions) }
         let floor = floors.reduce(0, +) / Double(floors.count)
         func score(_ kind: ToySamplerKind, seed: UInt64) throws -> (ratio: Double, seconds: Double) {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -100,7 +102,7 @@ struct SamplerBenchOptions: ParsableArguments {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let cloud = stride(from: 0, to: 2 * points, by: 2).map { Point2(Double(result.points[$0]), Double(result.points[$0 + 1])) }
             guard cloud.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return (.infinity, seconds) }
-            let distances = try references.map { try $0.distance(to: cloud) }
+            let distances = try references.distances(to: cloud)
             return (distances.reduce(0, +) / Double(distances.count) / floor, seconds)
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -12,17 +12,8 @@ import Stochastic
 /// levels, so they are not offered for discrete models.)
 /// The denoiser at level σₜ is D = x − σₜ·ε_θ(x/√(σₜ² + 1), t) (eq. 15 in these coordinates).
 extension ToySampler {
-    /// Network evaluations a kind of sampler makes.
-    public func evaluations(_ kind: ToySamplerKind) -> Int {
-        switch kind {
-        case .ddpm: return schedule.steps
-        case .ddim, .eulerAncestral: return timesteps(kind).count
-        case .ode(let solver, _, _):
-            let k = timesteps(kind).count
-            // Every step to a level > 0 costs `evaluationsPerStep`; the step to 0 costs one.
-            return (k - 1) * solver.evaluationsPerStep + 1
-        }
-    }
+    /// Network evaluations a kind of sampler makes (`ToySamplerKind.evaluations(of:)`).
+    public func evaluations(_ kind: ToySamplerKind) -> Int { kind.evaluations(of: schedule) }
 
     func sampleSigmaSpace(count: Int, kind: ToySamplerKind, seed: UInt64, progress: ((Int, Int) -> Void)?) throws -> Result {
         let timesteps = self.timesteps(kind)

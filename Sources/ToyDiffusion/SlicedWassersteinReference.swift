@@ -1,52 +1,60 @@
 import Stochastic
 
 extension SlicedWasserstein {
-    /// One reference point set with its projections on fixed directions already sorted, so
-    /// that many candidate sets can be compared with it: each comparison then sorts only the
-    /// candidate's projections. `distance(to:)` is the same arithmetic as
+    /// Reference point sets with their projections on shared directions already sorted, so
+    /// that many candidate sets can be compared with them: each comparison sorts the
+    /// candidate's projections once per direction, whatever the number of references.
+    /// `distance(to:)` against one reference is the same arithmetic as
     /// `SlicedWasserstein.distance(_:_:directions:)`, in the same order, so it gives the
     /// same bits.
     public struct Reference: Sendable {
         public let directions: [Point2]
         public let count: Int
-        /// The sorted projections of the reference, direction after direction.
-        private let sorted: [[Double]]
+        /// Per reference set, its sorted projections, direction after direction.
+        private let sorted: [[[Double]]]
 
-        public init(_ points: [Point2], directions: [Point2]) throws {
-            try requireSizes(points, points, minimum: 1, equal: true, "the sliced Wasserstein distance")
+        /// The sets must all have the same size.
+        public init(_ samples: [[Point2]], directions: [Point2]) throws {
+            guard let first = samples.first else { throw ToyDataError("a sliced Wasserstein reference needs at least one point set") }
+            for sample in samples { try requireSizes(first, sample, minimum: 1, equal: true, "the sliced Wasserstein distance") }
             guard !directions.isEmpty else { throw ToyDataError("the sliced Wasserstein distance needs at least one direction") }
-            let columns = PointColumns(points)
-            var projection = [Double](repeating: 0, count: points.count)
-            sorted = directions.map { u in
-                SlicedWasserstein.project(columns, on: u, into: &projection)
-                return projection.sorted()
+            var projection = [Double](repeating: 0, count: first.count)
+            sorted = samples.map { sample in
+                let columns = PointColumns(sample)
+                return directions.map { u in
+                    SlicedWasserstein.project(columns, on: u, into: &projection)
+                    return projection.sorted()
+                }
             }
             self.directions = directions
-            count = points.count
+            count = first.count
         }
 
-        /// The reference on `projections` random directions from stream 0 of `seed`, as
+        /// One reference set on `projections` random directions from stream 0 of `seed`, as
         /// `SlicedWasserstein.distance(_:_:projections:seed:)` draws them.
         public init(_ points: [Point2], projections: Int = SlicedWasserstein.defaultProjections, seed: UInt64 = 0) throws {
             guard projections >= 1 else { throw ToyDataError("the sliced Wasserstein distance needs at least one direction (got \(projections))") }
             var stream = RandomStream(seed: seed)
-            try self.init(points, directions: SlicedWasserstein.directions(projections, stream: &stream))
+            try self.init([points], directions: SlicedWasserstein.directions(projections, stream: &stream))
         }
 
-        /// SW₂(points, reference).
-        public func distance(to points: [Point2]) throws -> Double {
+        /// SW₂(points, reference) for every reference set, in their order.
+        public func distances(to points: [Point2]) throws -> [Double] {
             guard points.count == count else {
                 throw ToyDataError("the sliced Wasserstein distance needs sets of equal size (got \(points.count) and \(count))")
             }
             let columns = PointColumns(points)
             var projection = [Double](repeating: 0, count: count)
-            var total = 0.0
-            for (u, reference) in zip(directions, sorted) {
+            var totals = [Double](repeating: 0, count: sorted.count)
+            for (index, u) in directions.enumerated() {
                 SlicedWasserstein.project(columns, on: u, into: &projection)
                 projection.sort()
-                total += SlicedWasserstein.meanSquaredDifference(projection, reference)
+                for set in sorted.indices { totals[set] += SlicedWasserstein.meanSquaredDifference(projection, sorted[set][index]) }
             }
-            return (total / Double(directions.count)).squareRoot()
+            return totals.map { ($0 / Double(directions.count)).squareRoot() }
         }
+
+        /// SW₂(points, the first reference set).
+        public func distance(to points: [Point2]) throws -> Double { try distances(to: points)[0] }
     }
 }

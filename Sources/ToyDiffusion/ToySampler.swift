@@ -16,6 +16,28 @@ public enum ToySamplerKind: Sendable, Equatable {
     case eulerAncestral(steps: Int, spacing: TimestepSpacing)
 }
 
+extension ToySamplerKind {
+    /// The steps visited, from T down: every step for DDPM, τ_K … τ₁ for DDIM (trailing),
+    /// and the σ-space samplers' steps by their spacing.
+    public func timesteps(of schedule: NoiseSchedule) -> [Int] {
+        switch self {
+        case .ddpm: return Array((1...schedule.steps).reversed())
+        case .ddim(let steps, _): return TimestepSpacing.trailing.timesteps(steps, of: schedule)
+        case .ode(_, let steps, let spacing), .eulerAncestral(let steps, let spacing): return spacing.timesteps(steps, of: schedule)
+        }
+    }
+
+    /// The network evaluations a run makes.
+    public func evaluations(of schedule: NoiseSchedule) -> Int {
+        let k = timesteps(of: schedule).count
+        switch self {
+        case .ddpm, .ddim, .eulerAncestral: return k
+        // Every step to a level > 0 costs `evaluationsPerStep`; the step to 0 costs one.
+        case .ode(let solver, _, _): return (k - 1) * solver.evaluationsPerStep + 1
+        }
+    }
+}
+
 /// Anything that predicts ε for many points at one step: the trained MLP
 /// (`DenoiserInference`), the exact E[ε | xₜ] of Gaussian-mixture data, or a latent U-Net
 /// with guidance (whose points are whole latents).
@@ -68,14 +90,8 @@ public struct ToySampler {
         public let snapshots: [Int: [Float]]
     }
 
-    /// The steps visited, from T down: every step for DDPM, τ_K … τ₁ for DDIM.
-    public func timesteps(_ kind: ToySamplerKind) -> [Int] {
-        switch kind {
-        case .ddpm: return Array((1...schedule.steps).reversed())
-        case .ddim(let steps, _): return TimestepSpacing.trailing.timesteps(steps, of: schedule)
-        case .ode(_, let steps, let spacing), .eulerAncestral(let steps, let spacing): return spacing.timesteps(steps, of: schedule)
-        }
-    }
+    /// The steps visited, from T down (`ToySamplerKind.timesteps(of:)`).
+    public func timesteps(_ kind: ToySamplerKind) -> [Int] { kind.timesteps(of: schedule) }
 
     /// Snapshots are kept for DDPM and DDIM; the σ-space samplers return the final points only.
     public func sample(count: Int, kind: ToySamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {

@@ -81,3 +81,33 @@ struct BenchCLITests {
         #expect(abs(expected(999) / expected(1000) - 1) > 100 * tolerance)
     }
 }
+
+@Suite("bench samplers: quality against network evaluations")
+struct SamplerBenchCLITests {
+    @Test("every sampler has a row per budget, with the evaluations its steps imply and a finite ratio")
+    func rows() throws {
+        let result = try Invocation(["bench", "samplers", "--budgets", "3,6", "--sampler-seeds", "1", "--eval-rounds", "1",
+                                     "--sample-points", "200", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 10, "5 samplers × 2 budgets")
+        for row in rows {
+            let sampler = try #require(row["sampler"] as? String)
+            let (steps, evaluations) = (try #require(row["steps"] as? Int), try #require(row["evaluations"] as? Int))
+            #expect(evaluations == (sampler == "heun" ? 2 * steps - 1 : steps), "\(row)")
+            #expect(evaluations <= 6)
+            let ratio = try #require(row["meanRatio"] as? Double)
+            #expect(ratio.isFinite && ratio > 0, "\(row)")
+        }
+        #expect((report["reach"] as? [[String: Any]])?.count == 5)
+        #expect(((report["floor"] as? Double) ?? 0) > 0)
+    }
+
+    @Test("a bad budget is a usage error that says what is accepted")
+    func badBudget() throws {
+        let result = try Invocation(["bench", "samplers", "--budgets", "0,x"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--budgets must list network-evaluation budgets in 1…1000"))
+    }
+}
