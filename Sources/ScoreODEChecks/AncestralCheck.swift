@@ -10,8 +10,7 @@ let ancestralCheck = CheckDefinition(
     title: "Euler ancestral: σ_up² + σ_down² = σ'², and with η = 1 it is DDIM (η = 1) in σ-space, noise and all",
     parameters: [
         .schedule(), .steps(), .timesteps([2, 21, 500, 1000]),
-        ParameterSpec("skip", .integers(1...100_000), default: .integers([1, 20]), help: "the step goes from t to t − skip (≥ 1)"),
-        ParameterSpec("points", .integer(1...100_000), default: .integer(1000), help: "random (xₜ, ε, z) per (t, skip)"),
+        .skips([1, 20]), .points,
     ],
     mutations: [
         Mutation("down-linear", "σ_down = σ' − σ_up (standard deviations subtracted instead of variances)"),
@@ -23,8 +22,7 @@ let ancestralCheck = CheckDefinition(
 @Sendable
 func ancestralRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try context.schedule
-    let skips = context.parameters.integers("skip")
-    guard !skips.isEmpty else { throw CheckFailure("give at least one skip") }
+    let skips = try context.skips
     var stream = context.randomStream
     var rows: [CheckRow] = []
     for t in try context.timesteps(schedule) where schedule.alphaBar(t) > 0 {

@@ -11,8 +11,7 @@ let ddimEulerCheck = CheckDefinition(
     title: "DDIM (η = 0) is Euler on the probability-flow ODE: x_prev/√ᾱ_prev = xₜ/√ᾱₜ + (σ_prev − σₜ)ε, over any skip",
     parameters: [
         .schedule(), .steps(), .timesteps([2, 21, 500, 1000]),
-        ParameterSpec("skip", .integers(1...100_000), default: .integers([1, 20, 50]), help: "the step goes from t to t − skip (0 at most)"),
-        ParameterSpec("points", .integer(1...100_000), default: .integer(1000), help: "random (xₜ, ε) per (t, skip)"),
+        .skips([1, 20, 50]), .points,
     ],
     mutations: [
         Mutation("sigma-no-ratio", "σₜ = √(1 − ᾱₜ) in the Euler step (the VP noise scale for the VE σ)"),
@@ -24,8 +23,7 @@ let ddimEulerCheck = CheckDefinition(
 @Sendable
 func ddimEulerRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try context.schedule
-    let skips = context.parameters.integers("skip")
-    guard !skips.isEmpty else { throw CheckFailure("give at least one skip") }
+    let skips = try context.skips
     var stream = context.randomStream
     var rows: [CheckRow] = []
     func sigma(_ t: Int) -> Double { context.mutated("sigma-no-ratio") ? schedule.sqrtOneMinusAlphaBar(t) : schedule.sigma(t) }
