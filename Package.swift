@@ -2,6 +2,7 @@
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
 //   ForwardProcess → ScoreODE (σ-space and the ODE samplers; its checks in ScoreODEChecks, not in the math)
+//   Gaussian → FlowMatching (the rectified-flow path; its checks in FlowMatchingChecks)
 //   CGSL → Neural → ToyDiffusion → LatentDiffusion (which take every formula from the math modules;
 //   LatentDiffusion reads Fashion-MNIST's IDX files through CZlib, zlib's gzread)
 //   AtomicFiles: every file the project writes goes through a temporary file + rename.
@@ -48,6 +49,9 @@ let package = Package(
         .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian"]),
         // Its checks (with their mutations), kept out of the math so ScoreODE imports no notebook.
         .target(name: "ScoreODEChecks", dependencies: ["ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        // Flow matching / rectified flow: the linear path, its velocity, SD3's shift and logit-normal t (pure Double).
+        .target(name: "FlowMatching", dependencies: ["Gaussian"]),
+        .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "FlowMatching", "FlowMatchingChecks", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
+        .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowMatchingChecks", "Notebook"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"], exclude: ["Fixtures"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "Notebook"]),

@@ -7,6 +7,7 @@ import LatentDiffusion
 import ToyDiffusion
 import Posterior
 import ScoreODEChecks
+import FlowMatchingChecks
 import Notebook
 
 /// The lessons on disk and the registry of every check they may call.
@@ -16,7 +17,7 @@ public struct LessonLibrary: Sendable {
 
     /// Every module's checks, each counted once: what `lessons audit` runs.
     public static let auditedChecks: [CheckDefinition] =
-        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ScoreODEChecks.all + ELBOChecks.all + ToyChecks.all + LatentChecks.all + ClaimChecks.own
+        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ScoreODEChecks.all + FlowMatchingChecks.all + ELBOChecks.all + ToyChecks.all + LatentChecks.all + ClaimChecks.own
 
     /// Every check a lesson may call, including the claim checks that wrap a module check.
     public static let allChecks: [CheckDefinition] = auditedChecks + ClaimChecks.all.filter { claim in
