@@ -7,7 +7,7 @@ extension ParameterSpec {
     }
 
     /// How many random inputs each (t, skip) is compared on.
-    static let points = ParameterSpec("points", .integer(1...100_000), default: .integer(1000), help: "random inputs per (t, skip)")
+    static let points = ParameterSpec("points", .integer(1...100_000), default: .integer(1000), help: "random inputs compared per row")
 }
 
 extension CheckContext {

@@ -3,6 +3,6 @@ import Notebook
 /// The checks of the score / ODE view and its samplers, for the registry.
 public enum ScoreODEChecks {
     public static let all: [CheckDefinition] = [
-        sigmaSpaceCheck, tweedieCheck, ddimEulerCheck, ancestralCheck, karrasCheck, orderCheck, preconditioningCheck,
+        sigmaSpaceCheck, tweedieCheck, minSNRCheck, ddimEulerCheck, ancestralCheck, karrasCheck, orderCheck, preconditioningCheck,
     ]
 }
