@@ -11,6 +11,8 @@ import Stochastic
 /// runs at the next level, which is also on the grid. (DPM-Solver-2/3 evaluate between
 /// levels, so they are not offered for discrete models.)
 /// The denoiser at level σₜ is D = x − σₜ·ε_θ(x/√(σₜ² + 1), t) (eq. 15 in these coordinates).
+/// With `clipDenoised` = c every D is clipped to [−c, c]: D is x̂₀, the same number in both
+/// coordinates, so this is the clipping of DDPM's released code.
 extension ToySampler {
     /// Network evaluations a kind of sampler makes (`ToySamplerKind.evaluations(of:)`).
     public func evaluations(_ kind: ToySamplerKind) -> Int { kind.evaluations(of: schedule) }
