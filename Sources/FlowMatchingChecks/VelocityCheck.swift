@@ -33,8 +33,8 @@ func velocityRows(_ context: CheckContext) throws -> [CheckRow] {
     for t in times {
         func velocity(_ x: Double) -> Double {
             if context.mutated("times-swapped") {
-                let swapped = GaussianDataVelocity(data: data), s = 1 - t
-                let x0 = data.mean + s * data.variance / swapped.marginal(s).variance * (x - s * data.mean)
+                let s = 1 - t
+                let x0 = data.mean + s * data.variance / field.marginal(s).variance * (x - s * data.mean)
                 return (x - (1 - t) * x0) / t - x0
             }
             if context.mutated("no-mean-shift") {

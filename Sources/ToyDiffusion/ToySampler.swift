@@ -95,9 +95,12 @@ public struct ToySampler {
 
     /// Snapshots are kept for DDPM and DDIM; the σ-space samplers return the final points only.
     public func sample(count: Int, kind: ToySamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        // Each step's affine map, from its step t and the next one; σ-space samplers go elsewhere.
+        let stepMap: (Int, Int) throws -> AffineStep
         switch kind {
+        case .ddpm(let variance): stepMap = { t, _ in try ReverseStep.ancestralMap(self.schedule, t: t, variance: variance) }
+        case .ddim(_, let eta): stepMap = { t, previous in ReverseStep.ddimMap(self.schedule, t: t, previous: previous, eta: eta) }
         case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, progress: progress)
-        case .ddpm, .ddim: break
         }
         var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
         var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
@@ -110,12 +113,7 @@ public struct ToySampler {
         let path = timesteps(kind)
         for (position, t) in path.enumerated() {
             let previous = position + 1 < path.count ? path[position + 1] : 0
-            let map: AffineStep
-            switch kind {
-            case .ddpm(let variance): map = adjust(try ReverseStep.ancestralMap(schedule, t: t, variance: variance))
-            case .ddim(_, let eta): map = adjust(ReverseStep.ddimMap(schedule, t: t, previous: previous, eta: eta))
-            case .ode, .eulerAncestral: preconditionFailure("handled by sampleSigmaSpace")
-            }
+            let map = adjust(try stepMap(t, previous))
             x.withUnsafeBufferPointer { points in
                 epsilon.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: count, index: t - 1, into: $0.baseAddress!) }
             }
