@@ -52,6 +52,8 @@ let package = Package(
         // Flow matching / rectified flow: the linear path, its velocity, SD3's shift and logit-normal t (pure Double).
         .target(name: "FlowMatching", dependencies: ["Gaussian"]),
         .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        // `lessons verify`: someone else's recorded schedule and steps against the math, with rounding bounds and diagnoses (pure Double).
+        .target(name: "Verification", dependencies: ["Posterior", "ForwardProcess"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "FlowMatching", "FlowMatchingChecks", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
+                "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "FlowMatching", "FlowMatchingChecks", "Verification", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "Posterior", "ForwardProcess", "Gaussian", "Notebook"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowMatchingChecks", "Notebook"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "Posterior", "ForwardProcess"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Notebook"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Stochastic"], exclude: ["Fixtures"]),
         .testTarget(name: "ToyDiffusionTests", dependencies: ["ToyDiffusion", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "Notebook"]),

@@ -9,11 +9,11 @@ public struct LessonsCommand: ParsableCommand {
         abstract: "Diffusion-model math as executable notebooks: every formula checked against sampling and quadrature.",
         discussion: """
             Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file \
-            is malformed, 3 when a figure cannot be drawn, 4 when a checkpoint or data file cannot \
+            is malformed, 3 when a figure cannot be drawn, 4 when a checkpoint, data or trace file cannot \
             be read or written, 5 when training diverged, 130 when training was interrupted \
             (checkpoint written), 64 for a usage error.
             """,
-        subcommands: [List.self, Run.self, Plot.self, Calc.self, Export.self, Train.self, Sample.self, Generate.self, Eval.self, Audit.self, FalseAlarms.self, Bench.self, Doctor.self])
+        subcommands: [List.self, Run.self, Plot.self, Calc.self, Export.self, Train.self, Sample.self, Generate.self, Eval.self, Verify.self, Audit.self, FalseAlarms.self, Bench.self, Doctor.self])
 
     public init() {}
 }

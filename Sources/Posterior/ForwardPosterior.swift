@@ -28,17 +28,22 @@ public struct ForwardPosterior: Sendable, Equatable {
             throw PosteriorError("t must lie in 1…\(schedule.steps) (got \(t))")
         }
         self.t = t
-        let (noise, previousNoise) = (schedule.oneMinusAlphaBar(t), schedule.oneMinusAlphaBar(t - 1))
-        coef1 = schedule.sqrtAlphaBar(t - 1) * schedule.beta(t) / noise
-        coef2 = schedule.alpha(t).squareRoot() * previousNoise / noise
-        variance = Self.variance(schedule, t: t)
+        let step = Self.oneStep(schedule, t: t)
+        coef1 = step.coef1
+        coef2 = step.coef2
+        variance = step.variance
         logVarianceClipped = Foundation.log(t == 1 && schedule.steps >= 2 ? Self.variance(schedule, t: 2) : variance)
     }
 
-    /// β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ) · βₜ.
-    static func variance(_ schedule: NoiseSchedule, t: Int) -> Double {
-        schedule.oneMinusAlphaBar(t - 1) / schedule.oneMinusAlphaBar(t) * schedule.beta(t)
+    /// `SkipPosterior` from t to t − 1, with 1 − ᾱ to full precision.
+    static func oneStep(_ schedule: NoiseSchedule, t: Int) -> SkipPosterior<Double> {
+        SkipPosterior(
+            alphaBarPrevious: schedule.alphaBar(t - 1), oneMinusAlphaBar: schedule.oneMinusAlphaBar(t),
+            oneMinusAlphaBarPrevious: schedule.oneMinusAlphaBar(t - 1), beta: schedule.beta(t))
     }
+
+    /// β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ) · βₜ.
+    static func variance(_ schedule: NoiseSchedule, t: Int) -> Double { oneStep(schedule, t: t).variance }
 
     /// μ̃ₜ(xₜ, x₀) = coef1·x₀ + coef2·xₜ.
     public func mean(x0: Double, xt: Double) -> Double { coef1 * x0 + coef2 * xt }

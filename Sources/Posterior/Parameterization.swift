@@ -7,20 +7,37 @@ import ForwardProcess
 /// - ε from x₀: ε = (xₜ − √ᾱₜ x₀)/√(1 − ᾱₜ);
 /// - v = √ᾱₜ ε − √(1 − ᾱₜ) x₀ (Salimans & Ho 2022), with x₀ = √ᾱₜ xₜ − √(1 − ᾱₜ) v and
 ///   ε = √(1 − ᾱₜ) xₜ + √ᾱₜ v.
-public struct Parameterization: Sendable {
-    public let signal: Double  // √ᾱₜ
-    public let noise: Double  // √(1 − ᾱₜ)
+///
+/// Written once over `ScheduleScalar`: `Parameterization` is the Double form the lessons use;
+/// `lessons verify` evaluates the same conversions in rounding-bounded numbers.
+public struct PredictionConversion<R: ScheduleScalar>: Sendable {
+    public let signal: R  // √ᾱₜ
+    public let noise: R  // √(1 − ᾱₜ)
 
-    public init(_ schedule: NoiseSchedule, t: Int) {
-        signal = schedule.sqrtAlphaBar(t)
-        noise = schedule.sqrtOneMinusAlphaBar(t)
+    public init(signal: R, noise: R) {
+        self.signal = signal
+        self.noise = noise
     }
 
-    public func x0(fromEpsilon epsilon: Double, xt: Double) -> Double { (xt - noise * epsilon) / signal }
-    public func epsilon(fromX0 x0: Double, xt: Double) -> Double { (xt - signal * x0) / noise }
-    public func v(x0: Double, epsilon: Double) -> Double { signal * epsilon - noise * x0 }
-    public func x0(fromV v: Double, xt: Double) -> Double { signal * xt - noise * v }
-    public func epsilon(fromV v: Double, xt: Double) -> Double { noise * xt + signal * v }
+    /// From ᾱₜ alone, with 1 − ᾱₜ by subtraction (as code that stores only ᾱ computes it).
+    public init(alphaBar: R) {
+        self.init(signal: alphaBar.squareRoot(), noise: (R(1) - alphaBar).squareRoot())
+    }
+
+    public func x0(fromEpsilon epsilon: R, xt: R) -> R { (xt - noise * epsilon) / signal }
+    public func epsilon(fromX0 x0: R, xt: R) -> R { (xt - signal * x0) / noise }
+    public func v(x0: R, epsilon: R) -> R { signal * epsilon - noise * x0 }
+    public func x0(fromV v: R, xt: R) -> R { signal * xt - noise * v }
+    public func epsilon(fromV v: R, xt: R) -> R { noise * xt + signal * v }
+}
+
+/// The conversions in Double, at step t of a schedule (1 − ᾱₜ to full precision).
+public typealias Parameterization = PredictionConversion<Double>
+
+extension PredictionConversion where R == Double {
+    public init(_ schedule: NoiseSchedule, t: Int) {
+        self.init(signal: schedule.sqrtAlphaBar(t), noise: schedule.sqrtOneMinusAlphaBar(t))
+    }
 
     /// x₀ from ε as the linear map x₀ = xt·xₜ + epsilon·ε, read off `x0(fromEpsilon:xt:)`.
     public var x0FromEpsilonMap: (xt: Double, epsilon: Double) { (x0(fromEpsilon: 0, xt: 1), x0(fromEpsilon: 1, xt: 0)) }

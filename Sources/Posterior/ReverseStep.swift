@@ -65,8 +65,7 @@ public enum ReverseStep {
     /// η · √((1 − ᾱ_prev)/(1 − ᾱₜ)) · √(1 − ᾱₜ/ᾱ_prev). η = 0 is deterministic DDIM;
     /// η = 1 with previous = t − 1 gives σ² = β̃ₜ, the DDPM posterior variance.
     public static func ddimSigma(_ schedule: NoiseSchedule, t: Int, previous: Int, eta: Double) -> Double {
-        let ratio = schedule.oneMinusAlphaBar(previous) / schedule.oneMinusAlphaBar(t)
-        return eta * ratio.squareRoot() * schedule.oneMinusAlphaBarRatio(from: previous, to: t).squareRoot()
+        ddimStep(schedule, t: t, previous: previous, eta: eta).sigma
     }
 
     /// One DDIM step (Song et al. 2021, eq. 12) from t to any `previous` < t:
@@ -74,10 +73,16 @@ public enum ReverseStep {
     public static func ddim(
         _ schedule: NoiseSchedule, t: Int, previous: Int, xt: Double, epsilon: Double, eta: Double, z: Double
     ) -> Double {
-        let sigma = ddimSigma(schedule, t: t, previous: previous, eta: eta)
         let x0 = Parameterization(schedule, t: t).x0(fromEpsilon: epsilon, xt: xt)
-        let remaining = max(schedule.oneMinusAlphaBar(previous) - sigma * sigma, 0)
-        return schedule.sqrtAlphaBar(previous) * x0 + remaining.squareRoot() * epsilon + sigma * z
+        return ddimStep(schedule, t: t, previous: previous, eta: eta).apply(x0: x0, epsilon: epsilon, z: z)
+    }
+
+    /// `DDIMStep` with 1 − ᾱ and 1 − ᾱₜ/ᾱ_prev to full precision.
+    static func ddimStep(_ schedule: NoiseSchedule, t: Int, previous: Int, eta: Double) -> DDIMStep<Double> {
+        DDIMStep(
+            alphaBarPrevious: schedule.alphaBar(previous), oneMinusAlphaBar: schedule.oneMinusAlphaBar(t),
+            oneMinusAlphaBarPrevious: schedule.oneMinusAlphaBar(previous),
+            beta: schedule.oneMinusAlphaBarRatio(from: previous, to: t), eta: eta)
     }
 }
 

@@ -1,0 +1,170 @@
+/// The known mistakes in a step, each a change of the reference's rule: the project's
+/// mutation catalogue turned into a diagnosis library. A mistake is reported when its
+/// numbers, on the trace's own inputs, equal what the code recorded.
+struct StepMistake: Sendable {
+    let id: String
+    let explanation: String
+    /// The rule with the mistake planted, or nil when it does not apply to this step.
+    let plant: @Sendable (StepRule, StepSituation) -> StepRule?
+}
+
+/// What a mistake may depend on besides the rule.
+struct StepSituation: Sendable {
+    let timestep: Int
+    let config: SchedulerConfig
+    /// The recorded inference timesteps (nil when the trace has none).
+    let timesteps: [Int]?
+}
+
+enum MistakeCatalogue {
+    static func slip(_ slip: StepRule.Slip, only kind: StepKind? = nil, when condition: @escaping @Sendable (StepRule, StepSituation) -> Bool = { _, _ in true })
+        -> @Sendable (StepRule, StepSituation) -> StepRule?
+    {
+        { rule, situation in
+            guard kind == nil || rule.kind == kind, condition(rule, situation) else { return nil }
+            var planted = rule
+            planted.slips.insert(slip)
+            return planted
+        }
+    }
+
+    static let steps: [StepMistake] = [
+        StepMistake(
+            id: "ddpm.variance-upside-down",
+            explanation: "the posterior variance is βₜ(1 − ᾱₜ)/(1 − ᾱₜ₋₁): the ratio is upside down; β̃ₜ = (1 − ᾱₜ₋₁)/(1 − ᾱₜ)·βₜ (DDPM eq. 7)",
+            plant: slip(.varianceUpsideDown, only: .ddpm) { rule, _ in [.fixedSmall, .fixedSmallLog, .learnedRange].contains(rule.variance) }),
+        StepMistake(
+            id: "ddpm.variance-as-std",
+            explanation: "the noise is scaled by the variance σ² instead of the standard deviation σ (x = μ + σz, DDPM Algorithm 2)",
+            plant: slip(.varianceAsStd, only: .ddpm)),
+        StepMistake(
+            id: "ddpm.large-for-small",
+            explanation: "the step uses σ² = βₜ (fixed_large) where the configuration says β̃ₜ (fixed_small; DDPM §3.2)",
+            plant: { rule, _ in
+                guard rule.kind == .ddpm, [.fixedSmall, .fixedSmallLog].contains(rule.variance) else { return nil }
+                var planted = rule
+                planted.variance = .fixedLarge
+                return planted
+            }),
+        StepMistake(
+            id: "ddpm.small-for-large",
+            explanation: "the step uses σ² = β̃ₜ (fixed_small) where the configuration says βₜ (fixed_large; DDPM §3.2)",
+            plant: { rule, _ in
+                guard rule.kind == .ddpm, [.fixedLarge, .fixedLargeLog].contains(rule.variance) else { return nil }
+                var planted = rule
+                planted.variance = .fixedSmall
+                return planted
+            }),
+        StepMistake(
+            id: "ddpm.sqrt-of-log-variance",
+            explanation: "the noise is scaled by √(log σ²), the square root of the variance's logarithm (NaN, as log σ² < 0): a log-space variance was not exponentiated",
+            plant: slip(.sqrtOfLogVariance, only: .ddpm)),
+        StepMistake(
+            id: "ddpm.learned-range-linear",
+            explanation: "the learned variance interpolates σ² linearly between β̃ₜ and βₜ; Nichol & Dhariwal (2021, eq. 15) interpolate log σ²",
+            plant: slip(.learnedRangeLinear, only: .ddpm) { rule, _ in rule.variance == .learnedRange }),
+        StepMistake(
+            id: "ddpm.noise-at-last-step",
+            explanation: "noise is added at the last step, which moves to the clean end; DDPM Algorithm 2 sets z = 0 there",
+            plant: slip(.noiseAtLastStep, only: .ddpm) { rule, _ in rule.previous == -1 }),
+        StepMistake(
+            id: "ddpm.no-noise",
+            explanation: "no noise is added: the step returns the posterior mean μ̃ only (DDPM Algorithm 2 adds σₜz for t > 1)",
+            plant: slip(.noNoise, only: .ddpm) { rule, _ in rule.previous != -1 }),
+        StepMistake(
+            id: "ddpm.alpha-bar-off-by-one",
+            explanation: "ᾱₜ is read one index early (alphas_cumprod[τ − 1]): the timestep's ᾱ is at index τ (ᾱ of step t = τ + 1)",
+            plant: { rule, situation in
+                guard situation.timestep >= 1 else { return nil }
+                var planted = rule
+                planted.alphaBarShift = -1
+                return planted
+            }),
+        StepMistake(
+            id: "ddpm.consecutive-prev",
+            explanation: "the step moves to τ − 1, but the sampler skips steps: the posterior must go to the next visited timestep (ᾱ of the next timestep, β = 1 − ᾱₜ/ᾱ_prev)",
+            plant: { rule, situation in
+                guard rule.previous != situation.timestep - 1 else { return nil }
+                var planted = rule
+                planted.previous = situation.timestep - 1
+                return planted
+            }),
+        StepMistake(
+            id: "ddpm.beta-for-skip",
+            explanation: "the step uses the one-step βₜ although it skips steps; the skip's β is 1 − ᾱₜ/ᾱ_prev",
+            plant: slip(.betaForSkip, only: .ddpm) { rule, situation in rule.previous != situation.timestep - 1 }),
+        StepMistake(
+            id: "ddpm.x0-sqrt-swapped",
+            explanation: "x̂₀ = (xₜ − √ᾱₜ ε)/√(1 − ᾱₜ): the two square roots are swapped; x̂₀ = (xₜ − √(1 − ᾱₜ) ε)/√ᾱₜ (DDPM eq. 15)",
+            plant: slip(.x0SqrtSwapped) { rule, _ in rule.prediction == .epsilon }),
+        StepMistake(
+            id: "ddpm.x0-no-sqrt",
+            explanation: "x̂₀ = (xₜ − (1 − ᾱₜ) ε)/ᾱₜ: the square roots are missing; x̂₀ = (xₜ − √(1 − ᾱₜ) ε)/√ᾱₜ (DDPM eq. 15)",
+            plant: slip(.x0NoSqrt) { rule, _ in rule.prediction == .epsilon }),
+        StepMistake(
+            id: "ddpm.mean-coefficients-swapped",
+            explanation: "the coefficients of x̂₀ and xₜ in the posterior mean are exchanged; μ̃ = √ᾱ_prev β/(1 − ᾱₜ)·x̂₀ + √α (1 − ᾱ_prev)/(1 − ᾱₜ)·xₜ (DDPM eq. 7)",
+            plant: slip(.meanSwapped, only: .ddpm)),
+        StepMistake(
+            id: "ddpm.clip-missing",
+            explanation: "x̂₀ is not clipped although the configuration says clip_sample",
+            plant: { rule, _ in
+                guard rule.clip != nil, !rule.thresholding else { return nil }
+                var planted = rule
+                planted.clip = nil
+                return planted
+            }),
+        StepMistake(
+            id: "ddpm.clip-unasked",
+            explanation: "x̂₀ is clipped to [−1, 1] although the configuration says clip_sample: false",
+            plant: { rule, _ in
+                guard rule.clip == nil, !rule.thresholding else { return nil }
+                var planted = rule
+                planted.clip = 1
+                return planted
+            }),
+        StepMistake(
+            id: "ddim.sigma-missing-ratio",
+            explanation: "σ = η√(1 − ᾱₜ/ᾱ_prev) misses the factor √((1 − ᾱ_prev)/(1 − ᾱₜ)) of DDIM eq. 16",
+            plant: slip(.sigmaMissingRatio, only: .ddim) { rule, _ in rule.previous != -1 }),
+        StepMistake(
+            id: "ddim.direction-ignores-sigma",
+            explanation: "the direction term is √(1 − ᾱ_prev)·ε; with η > 0 it is √(1 − ᾱ_prev − σ²)·ε (DDIM eq. 12)",
+            plant: slip(.directionIgnoresSigma, only: .ddim)),
+        StepMistake(
+            id: "ddim.eta-as-sigma",
+            explanation: "σ = η: η is a scale of DDIM's σ(η) = η√((1 − ᾱ_prev)/(1 − ᾱₜ))√(1 − ᾱₜ/ᾱ_prev) (eq. 16), not σ itself",
+            plant: slip(.etaAsSigma, only: .ddim)),
+        StepMistake(
+            id: "ddim.prev-by-stride",
+            explanation: "the step moves to τ − ⌊T/K⌋ instead of the next timestep the sampler visits; the two differ for this spacing (see diffusers issues 2585 and 12633)",
+            plant: { rule, situation in
+                guard let timesteps = situation.timesteps, !timesteps.isEmpty else { return nil }
+                let target = situation.timestep - situation.config.trainSteps / timesteps.count
+                let previous = target < 0 ? -1 : target
+                guard previous != rule.previous else { return nil }
+                var planted = rule
+                planted.previous = previous
+                return planted
+            }),
+        StepMistake(
+            id: "ddim.final-alpha-flipped",
+            explanation: "the last step moves to the other final ᾱ than set_alpha_to_one says (1 when true, ᾱ at τ = 0 when false)",
+            plant: { rule, _ in
+                guard rule.kind == .ddim, rule.previous == -1 else { return nil }
+                var planted = rule
+                planted.finalAlphaIsOne.toggle()
+                return planted
+            }),
+    ] + SchedulerConfig.PredictionType.allCases.map { other in
+        StepMistake(
+            id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
+            explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
+            plant: { rule, _ in
+                guard rule.prediction != other else { return nil }
+                var planted = rule
+                planted.prediction = other
+                return planted
+            })
+    }
+}

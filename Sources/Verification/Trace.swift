@@ -1,0 +1,102 @@
+/// What someone else's diffusion code computed, with every input it used (docs/trace-format.md).
+///
+/// Timesteps are diffusers' 0-based τ = 0 … T − 1: ᾱ at τ is the lessons' ᾱₜ with t = τ + 1.
+public struct Trace: Sendable {
+    public static let formatName = "difftrace"
+    public static let versions = [1]
+
+    public var version: Int
+    /// Free-form strings about who wrote the trace (shown, never used in the math).
+    public var producer: [String: String]
+    public var precision: Precision
+    /// The step rule the `step` records claim to follow.
+    public var scheduler: StepKind?
+    public var config: SchedulerConfig
+    /// Config keys the verifier does not use (listed in the report).
+    public var ignoredConfigKeys: [String]
+    public var records: [TraceRecord]
+
+    public init(
+        version: Int = 1, producer: [String: String] = [:], precision: Precision, scheduler: StepKind?,
+        config: SchedulerConfig, ignoredConfigKeys: [String] = [], records: [TraceRecord]
+    ) {
+        self.version = version
+        self.producer = producer
+        self.precision = precision
+        self.scheduler = scheduler
+        self.config = config
+        self.ignoredConfigKeys = ignoredConfigKeys
+        self.records = records
+    }
+
+    /// The recorded inference timesteps, if any.
+    public var timesteps: [Int]? {
+        for case .timesteps(_, let values) in records { return values }
+        return nil
+    }
+
+    /// The recorded ᾱ, if any.
+    public var alphasCumprod: [Double]? {
+        for case .alphasCumprod(let values) in records { return values }
+        return nil
+    }
+}
+
+/// The step rules a trace can claim.
+public enum StepKind: String, CaseIterable, Sendable {
+    /// DDPM (Ho et al. 2020, Algorithm 2; with skipped steps, the posterior between them).
+    case ddpm
+    /// DDIM (Song et al. 2021, eq. 12) with its η.
+    case ddim
+}
+
+/// One recorded quantity.
+public enum TraceRecord: Sendable {
+    case betas([Double])
+    case alphasCumprod([Double])
+    case timesteps(inferenceSteps: Int, values: [Int])
+    case step(StepRecord)
+
+    /// The name the trace uses for it.
+    public var quantity: String {
+        switch self {
+        case .betas: return "betas"
+        case .alphasCumprod: return "alphas_cumprod"
+        case .timesteps: return "timesteps"
+        case .step: return "step"
+        }
+    }
+}
+
+/// One call of a sampler's step, with its inputs and outputs (flat, row-major).
+public struct StepRecord: Sendable {
+    /// τ, diffusers' 0-based timestep.
+    public var timestep: Int
+    public var modelOutput: [Double]
+    public var sample: [Double]
+    public var prevSample: [Double]
+    public var predOriginalSample: [Double]?
+    /// The standard normal draws the step added (scaled by its σ), nil when it added none.
+    public var noise: [Double]?
+    /// The model's variance output in [−1, 1] (`learned_range`) or the variance (`learned`).
+    public var predictedVariance: [Double]?
+    /// DDIM's η.
+    public var eta: Double
+    /// The array shape; the first axis is the batch (dynamic thresholding works per item).
+    public var shape: [Int]
+
+    public init(
+        timestep: Int, modelOutput: [Double], sample: [Double], prevSample: [Double], predOriginalSample: [Double]? = nil,
+        noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil
+    ) {
+        self.timestep = timestep
+        self.modelOutput = modelOutput
+        self.sample = sample
+        self.prevSample = prevSample
+        self.predOriginalSample = predOriginalSample
+        self.noise = noise
+        self.predictedVariance = predictedVariance
+        self.eta = eta
+        self.shape = shape ?? [1, modelOutput.count]
+    }
+}

@@ -1,0 +1,221 @@
+import ForwardProcess
+
+/// `lessons verify`: every recorded quantity of a trace against the project's own math.
+public enum Verify {
+    public static func run(_ trace: Trace) -> VerificationReport {
+        switch trace.precision {
+        case .float64: return Verifier<Float64Rounding>(trace).report()
+        case .float32: return Verifier<Float32Rounding>(trace).report()
+        case .float16: return Verifier<Float16Rounding>(trace).report()
+        case .bfloat16: return Verifier<BFloat16Rounding>(trace).report()
+        }
+    }
+}
+
+/// The comparison of recorded values with rounding-bounded references.
+struct Comparison {
+    let pass: Bool
+    /// The first element outside its bound, or (when all pass) the one closest to its bound.
+    let index: Int?
+
+    init<P>(got: [Double], expected: [Bounded<P>]) {
+        precondition(got.count == expected.count)
+        var worst: (index: Int, ratio: Double)?
+        for i in got.indices {
+            if !expected[i].admits(got[i]) {
+                pass = false
+                index = i
+                return
+            }
+            let ratio = expected[i].value.isFinite ? abs(got[i] - expected[i].value) / max(expected[i].tolerance, .leastNonzeroMagnitude) : 0
+            if worst == nil || ratio > worst!.ratio { worst = (i, ratio) }
+        }
+        pass = true
+        index = worst?.index
+    }
+}
+
+struct Verifier<P: RoundingUnit> {
+    typealias B = Bounded<P>
+    let trace: Trace
+    let configBeta: [B]
+    let configAlphaBar: [B]
+
+    init(_ trace: Trace) {
+        self.trace = trace
+        configBeta = trace.config.betas(as: B.self)
+        configAlphaBar = BetaFormula.alphaBar(configBeta)
+    }
+
+    func report() -> VerificationReport {
+        var findings: [Finding] = []
+        var notes = trace.ignoredConfigKeys.isEmpty ? [] : ["not used by the verifier: \(trace.ignoredConfigKeys.joined(separator: ", "))"]
+        for (position, record) in trace.records.enumerated() {
+            switch record {
+            case .betas(let values):
+                findings.append(scheduleFinding("betas", record: position, got: values, expected: configBeta, variants: betaVariants()))
+            case .alphasCumprod(let values):
+                findings.append(scheduleFinding("alphas_cumprod", record: position, got: values, expected: configAlphaBar, variants: alphaBarVariants()))
+            case .timesteps(let k, let values):
+                findings.append(timestepsFinding(record: position, k: k, got: values, notes: &notes))
+            case .step(let step):
+                findings += stepFindings(step, record: position, notes: &notes)
+            }
+        }
+        let failed = findings.count { !$0.pass }
+        return VerificationReport(
+            passed: findings.count - failed, failed: failed, precision: trace.precision.rawValue, producer: trace.producer,
+            config: trace.config.summary, notes: notes, findings: findings)
+    }
+
+    // MARK: schedules
+
+    func element(_ got: [Double], _ expected: [B], at index: Int?) -> (expected: Double?, got: Double?, relative: Double?, tolerance: Double?) {
+        guard let index else { return (nil, nil, nil, nil) }
+        let e = expected[index], g = got[index]
+        let scale = abs(e.value)
+        return (e.value, g, scale > 0 ? abs(g - e.value) / scale : abs(g - e.value), scale > 0 ? e.tolerance / scale : e.tolerance)
+    }
+
+    func scheduleFinding(_ quantity: String, record: Int, got: [Double], expected: [B], variants: [(String, String, [B])]) -> Finding {
+        let comparison = Comparison(got: got, expected: expected)
+        let at = element(got, expected, at: comparison.index)
+        let diagnoses = comparison.pass ? [] : variants.compactMap { id, explanation, values in
+            Comparison(got: got, expected: values).pass ? Diagnosis(id: id, explanation: explanation) : nil
+        }
+        return Finding(
+            quantity: quantity, record: record, t: comparison.index, index: comparison.index, expected: at.expected, got: at.got,
+            relativeError: at.relative, tolerance: at.tolerance, checked: got.count, pass: comparison.pass,
+            reference: "\(quantity) of \(trace.config.summary.components(separatedBy: ", ").prefix(2).joined(separator: ", ")), in \(trace.precision.rawValue) rounding",
+            diagnoses: diagnoses)
+    }
+
+    func betaVariants() -> [(String, String, [B])] {
+        var variants: [(String, String, [B])] = []
+        var config = trace.config
+        if config.rescaleZeroSNR {
+            config.rescaleZeroSNR = false
+            variants.append(("schedule.zero-snr-missing", "the βs are not rescaled to zero terminal SNR although the configuration says rescale_betas_zero_snr (Lin et al. 2024, Algorithm 1)", config.betas(as: B.self)))
+            variants.append(("schedule.naive-zero-snr", "the rescale computes βₜ = 1 − ᾱ′ₜ/ᾱ′ₜ₋₁ by subtraction, as Algorithm 1 of Lin et al. (2024) is written: where βₜ is small the subtraction loses most digits (the cancellation-free form is in docs/verification.md)", naiveZeroSNR(config.betas(as: B.self))))
+        } else if config.trainSteps >= 2 {
+            config.rescaleZeroSNR = true
+            variants.append(("schedule.zero-snr-unasked", "the βs are rescaled to zero terminal SNR although the configuration does not ask for it", config.betas(as: B.self)))
+        }
+        if trace.config.betaSchedule == .cosine, trace.config.trainedBetas == nil, !trace.config.rescaleZeroSNR {
+            variants.append(("schedule.cosine-unclipped", "the cosine βs are not clipped at 0.999 (Nichol & Dhariwal 2021, eq. 17 and below): the last steps are singular", BetaFormula.cosine(steps: trace.config.trainSteps, offset: 0.008, maxBeta: 1)))
+        }
+        return variants
+    }
+
+    func alphaBarVariants() -> [(String, String, [B])] {
+        var variants = betaVariants().map { id, explanation, betas in (id, explanation, BetaFormula.alphaBar(betas)) }
+        variants.append(("schedule.off-by-one", "alphas_cumprod is shifted by one: it starts at 1 (ᾱ₀) where index τ must hold ᾱ of step τ + 1 = (1 − β₁)⋯(1 − β_{τ+1})", [B.exact(1)] + configAlphaBar.dropLast()))
+        variants.append(("schedule.alpha-not-cumulative", "alphas_cumprod holds αₜ = 1 − βₜ, not the cumulative product ᾱₜ = α₁⋯αₜ (DDPM eq. 4)", configBeta.map { B(1) - $0 }))
+        if P.precision == .float64 {
+            let single = BetaFormula.alphaBar(trace.config.betas(as: Bounded<Float32Rounding>.self))
+            variants.append(("schedule.float32-cumprod", "ᾱ was accumulated in float32 although the trace is float64: the product's rounding grows with t", single.map { B(value: $0.value, error: $0.error) }))
+        }
+        return variants
+    }
+
+    /// Lin et al. (2024) Algorithm 1 as written: ᾱ′ from the shifted and scaled √ᾱ, then βₜ = 1 − ᾱ′ₜ/ᾱ′ₜ₋₁.
+    func naiveZeroSNR(_ beta: [B]) -> [B] {
+        let roots = BetaFormula.alphaBar(beta).map { $0.squareRoot() }
+        guard let first = roots.first, let last = roots.last else { return beta }
+        let bars = roots.map { root -> B in
+            let shifted = (root - last) * first / (first - last)
+            return shifted * shifted
+        }
+        return bars.indices.map { i in B(1) - (i == 0 ? bars[0] : bars[i] / bars[i - 1]) }
+    }
+
+    // MARK: timesteps
+
+    func timestepsFinding(record: Int, k: Int, got: [Int], notes: inout [String]) -> Finding {
+        let config = trace.config
+        let expected = config.spacing.timesteps(k, trainSteps: config.trainSteps, offset: config.stepsOffset)
+        let first = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? (got.count == expected.count ? nil : min(got.count, expected.count))
+        var diagnoses: [Diagnosis] = []
+        if first != nil {
+            for spacing in SchedulerConfig.Spacing.allCases where spacing != config.spacing {
+                if spacing.timesteps(k, trainSteps: config.trainSteps, offset: spacing == .leading ? config.stepsOffset : 0) == got {
+                    diagnoses.append(Diagnosis(id: "timesteps.spacing-\(spacing.rawValue)", explanation: "the timesteps follow the \(spacing.rawValue) spacing, not the configuration's \(config.spacing.rawValue) (Lin et al. 2024, Table 2)"))
+                }
+            }
+            if config.spacing == .leading, config.stepsOffset != 0, config.spacing.timesteps(k, trainSteps: config.trainSteps, offset: 0) == got {
+                diagnoses.append(Diagnosis(id: "timesteps.steps-offset-ignored", explanation: "steps_offset = \(config.stepsOffset) is not added to the leading timesteps"))
+            }
+            if Array(expected.reversed()) == got {
+                diagnoses.append(Diagnosis(id: "timesteps.ascending", explanation: "the timesteps run upward; a sampler visits them from the noisiest (largest τ) down"))
+            }
+        }
+        if let top = got.max(), top < config.trainSteps - 1 {
+            notes.append("the sampler never visits τ = \(config.trainSteps - 1) (t = T): it starts at τ = \(top), from ᾱ > ᾱ_T, while its input is pure noise; trailing spacing starts at T (Lin et al. 2024, §3.3)")
+        }
+        let index = first ?? got.indices.last
+        let e = index.flatMap { expected.indices.contains($0) ? Double(expected[$0]) : nil }
+        let g = index.flatMap { got.indices.contains($0) ? Double(got[$0]) : nil }
+        return Finding(
+            quantity: "timesteps", record: record, t: g.map(Int.init), index: index, expected: e, got: g,
+            relativeError: e.flatMap { e in g.map { g in e == 0 ? abs(g) : abs(g - e) / abs(e) } }, tolerance: 0,
+            checked: got.count, pass: first == nil,
+            reference: "\(k) timesteps, \(config.spacing.rawValue) spacing\(config.stepsOffset != 0 ? ", steps_offset \(config.stepsOffset)" : ""): \(abbreviated(expected))",
+            diagnoses: diagnoses)
+    }
+
+    func abbreviated(_ values: [Int]) -> String {
+        values.count <= 8 ? values.map(String.init).joined(separator: ", ")
+            : (values.prefix(4).map(String.init) + ["…"] + values.suffix(2).map(String.init)).joined(separator: ", ")
+    }
+
+    // MARK: steps
+
+    func stepFindings(_ step: StepRecord, record: Int, notes: inout [String]) -> [Finding] {
+        let kind = trace.scheduler ?? .ddpm
+        let timesteps = trace.timesteps
+        var previous = step.timestep - 1
+        if let timesteps {
+            if let i = timesteps.firstIndex(of: step.timestep) {
+                previous = i + 1 < timesteps.count ? timesteps[i + 1] : -1
+            } else {
+                notes.append("step at τ = \(step.timestep) (record \(record)) is not among the recorded timesteps; its reference moves to τ − 1")
+            }
+        }
+        let alphaBar = trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar
+        var betas = configBeta
+        for case .betas(let values) in trace.records { betas = values.map(B.exact) }
+        let context = StepContext<P>(alphaBar: alphaBar, beta: betas, config: trace.config)
+        let rule = StepRule(config: trace.config, kind: kind, previous: previous)
+        let situation = StepSituation(timestep: step.timestep, config: trace.config, timesteps: timesteps)
+        let final = previous == -1
+        if step.noise == nil, !final, kind == .ddpm || step.eta > 0 {
+            notes.append("step at τ = \(step.timestep) (record \(record)) adds noise that the trace did not record: its prev_sample is checked against the mean only and fails unless σ = 0")
+        }
+        guard let reference = context.evaluate(step, rule: rule) else {
+            return [Finding(quantity: "step.prev_sample", record: record, t: step.timestep, index: nil, expected: nil, got: nil, relativeError: nil, tolerance: nil, checked: 0, pass: false, reference: "no ᾱ at τ = \(step.timestep)", diagnoses: [])]
+        }
+        var outputs: [(String, [Double], [B])] = []
+        if let x0 = step.predOriginalSample { outputs.append(("step.pred_original_sample", x0, reference.x0)) }
+        outputs.append(("step.prev_sample", step.prevSample, reference.previous))
+        let comparisons = outputs.map { Comparison(got: $0.1, expected: $0.2) }
+        var diagnoses: [Diagnosis] = []
+        if comparisons.contains(where: { !$0.pass }) {
+            for mistake in MistakeCatalogue.steps {
+                guard let planted = mistake.plant(rule, situation), let values = context.evaluate(step, rule: planted) else { continue }
+                let matches = outputs.allSatisfy { name, got, _ in
+                    Comparison(got: got, expected: name == "step.prev_sample" ? values.previous : values.x0).pass
+                }
+                if matches { diagnoses.append(Diagnosis(id: mistake.id, explanation: mistake.explanation)) }
+            }
+        }
+        let describe = { (t: Int) in t == -1 ? (kind == .ddim && !trace.config.setAlphaToOne ? "the end (ᾱ at τ = 0)" : "the clean end (ᾱ = 1)") : "τ = \(t)" }
+        let text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
+        return zip(outputs, comparisons).map { output, comparison in
+            let at = element(output.1, output.2, at: comparison.index)
+            return Finding(
+                quantity: output.0, record: record, t: step.timestep, index: comparison.index, expected: at.expected, got: at.got,
+                relativeError: at.relative, tolerance: at.tolerance, checked: output.1.count, pass: comparison.pass,
+                reference: text, diagnoses: comparison.pass ? [] : diagnoses)
+        }
+    }
+}
