@@ -18,8 +18,8 @@ import Testing
             checked += 1
         }
         #expect(checked == 1000)
-        // The bound grows like t·u, far below one step's change of ᾱ.
-        #expect(bars[999].tolerance / bars[999].value < 1e-3 * betas[999].value)
+        // The bound grows like t·u (a few thousand u at t = T), far below one step's change of ᾱ (β_T).
+        #expect(bars[999].tolerance / bars[999].value < 0.05 * betas[999].value)
         #expect(!bars[999].admits(bars[998].value))
     }
 

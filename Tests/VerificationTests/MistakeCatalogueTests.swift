@@ -1,0 +1,90 @@
+import ForwardProcess
+import Foundation
+import Testing
+@testable import Verification
+
+/// Every known mistake, planted in a step, is rejected by `verify` and named by it; the
+/// correct step passes. (The same against real diffusers schedulers: python/tests.)
+@Suite struct MistakeCatalogueTests {
+    struct Scenario {
+        var kind: StepKind
+        var config: SchedulerConfig
+        var eta = 0.0
+    }
+
+    static var scenarios: [Scenario] {
+        var plain = SchedulerConfig()
+        plain.clipSample = false
+        var large = plain
+        large.variance = .fixedLarge
+        var learned = plain
+        learned.variance = .learnedRange
+        var clipped = SchedulerConfig()
+        clipped.clipSample = true
+        var sample = plain
+        sample.prediction = .sample
+        var v = plain
+        v.prediction = .vPrediction
+        var trailing = plain
+        trailing.spacing = .trailing
+        var noFinalOne = trailing
+        noFinalOne.setAlphaToOne = false
+        return [
+            Scenario(kind: .ddpm, config: plain), Scenario(kind: .ddpm, config: large), Scenario(kind: .ddpm, config: learned),
+            Scenario(kind: .ddpm, config: clipped), Scenario(kind: .ddpm, config: sample), Scenario(kind: .ddpm, config: v),
+            Scenario(kind: .ddim, config: trailing, eta: 0.5), Scenario(kind: .ddim, config: noFinalOne, eta: 0.5),
+        ]
+    }
+
+    /// Deterministic inputs spread wide enough that clipping matters.
+    static func inputs(_ count: Int, seed: Int) -> [Double] {
+        (0..<count).map { i -> Double in
+            let phase = Double(i * 7 + seed) * 1.37
+            return 2.5 * Foundation.sin(phase) + 0.3 * Foundation.cos(Double(i + seed))
+        }
+    }
+
+    @Test func everyMistakeIsRejectedAndNamed() throws {
+        var named: Set<String> = []
+        var cases = 0
+        for scenario in Self.scenarios {
+            let timesteps = scenario.config.spacing.timesteps(7, trainSteps: 1000, offset: 0)
+            let betas = scenario.config.betas(as: Double.self)
+            let bars = BetaFormula.alphaBar(betas)
+            let context = StepContext<Float64Rounding>(alphaBar: bars.map { .exact($0) }, beta: betas.map { .exact($0) }, config: scenario.config)
+            for (position, tau) in timesteps.enumerated() {
+                let previous = position + 1 < timesteps.count ? timesteps[position + 1] : -1
+                let rule = StepRule(config: scenario.config, kind: scenario.kind, previous: previous)
+                let situation = StepSituation(timestep: tau, config: scenario.config, timesteps: timesteps)
+                var step = StepRecord(
+                    timestep: tau, modelOutput: Self.inputs(32, seed: tau), sample: Self.inputs(32, seed: tau + 1).map { $0 * 1.2 },
+                    prevSample: [], noise: Self.inputs(32, seed: tau + 2).map { $0 / 2 },
+                    predictedVariance: Self.inputs(32, seed: tau + 3).map { Foundation.sin($0) }, eta: scenario.eta, shape: [1, 32])
+                func verify(_ planted: StepRule) throws -> VerificationReport {
+                    let values = try #require(context.evaluate(step, rule: planted))
+                    step.prevSample = values.previous.map { $0.value }
+                    step.predOriginalSample = values.x0.map { $0.value }
+                    let trace = Trace(
+                        precision: .float64, scheduler: scenario.kind, config: scenario.config,
+                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps), .step(step)])
+                    return Verify.run(trace)
+                }
+                let truth = try verify(rule)
+                #expect(truth.failed == 0 && truth.passed == 4, "\(scenario.kind) τ=\(tau): the correct step fails")
+                for mistake in MistakeCatalogue.steps {
+                    guard let planted = mistake.plant(rule, situation) else { continue }
+                    let report = try verify(planted)
+                    let ids = Set(report.findings.flatMap { $0.diagnoses.map(\.id) })
+                    // A mistake that changes nothing here (β̃ at the last step is 0 either way) is not a case.
+                    if report.failed == 0 { continue }
+                    #expect(ids.contains(mistake.id), "\(mistake.id) at \(scenario.kind) τ=\(tau): diagnosed as \(ids.sorted())")
+                    named.insert(mistake.id)
+                    cases += 1
+                }
+            }
+        }
+        #expect(cases > 100)
+        let all = Set(MistakeCatalogue.steps.map(\.id))
+        #expect(named == all, "never rejected: \(all.subtracting(named).sorted())")
+    }
+}
