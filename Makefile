@@ -1,7 +1,8 @@
 # The two commands of the README.
 #   make lesson   install what is missing, build, and run the Gaussian lesson
 #   make test     install what is missing, then run every test (optimized: the Monte-Carlo
-#                 checks run ~5× faster, which pays for the longer build)
+#                 checks run ~5× faster, which pays for the longer build), then the Python
+#                 side: difftrace on real diffusers schedulers, checked by `lessons verify`
 .PHONY: lesson test bench
 
 lesson:
@@ -11,6 +12,7 @@ lesson:
 test:
 	scripts/setup --no-build
 	swift test -c release -Xswiftc -enable-testing
+	.venv/bin/python -m unittest discover -s python/tests
 
 bench:
 	scripts/setup

@@ -32,7 +32,7 @@ extension LessonsCommand {
                     loaded.config = try TraceReader.readConfigFile(contentsOf: URL(fileURLWithPath: config), ignored: &loaded.ignoredConfigKeys)
                 }
             } catch let error as TraceError {
-                Terminal.printError("\(error.path.isEmpty ? "" : "\(trace): ")\(error)")
+                Terminal.printError("\(trace): \(error)")
                 throw ExitCode(4)
             }
             let report = Verification.Verify.run(loaded)

@@ -60,11 +60,15 @@ public struct Bounded<P: RoundingUnit>: ScheduleScalar, CustomStringConvertible 
     public static func log(_ x: Bounded) -> Bounded { rounded(Foundation.log(x.value), carried: x.error / Swift.abs(x.value)) }
     public static func log1p(_ x: Bounded) -> Bounded { rounded(Foundation.log1p(x.value), carried: x.error / Swift.abs(1 + x.value)) }
     public static func expm1(_ x: Bounded) -> Bounded { rounded(Foundation.expm1(x.value), carried: Foundation.exp(x.value) * x.error) }
+    /// min(a, b): when the bounds cannot overlap the choice is certain and carries only the
+    /// chosen operand's error (a clipped β is exact); otherwise either may be chosen.
     public static func minimum(_ a: Bounded, _ b: Bounded) -> Bounded {
-        Bounded(value: Swift.min(a.value, b.value), error: Swift.max(a.error, b.error))
+        if a.value + a.error < b.value - b.error { return a }
+        if b.value + b.error < a.value - a.error { return b }
+        return Bounded(value: Swift.min(a.value, b.value), error: Swift.max(a.error, b.error))
     }
     public static func maximum(_ a: Bounded, _ b: Bounded) -> Bounded {
-        Bounded(value: Swift.max(a.value, b.value), error: Swift.max(a.error, b.error))
+        -minimum(-a, -b)
     }
     public var magnitude: Bounded { Bounded(value: Swift.abs(value), error: error) }
 

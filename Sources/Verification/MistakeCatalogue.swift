@@ -65,7 +65,7 @@ enum MistakeCatalogue {
             plant: slip(.learnedRangeLinear, only: .ddpm) { rule, _ in rule.variance == .learnedRange }),
         StepMistake(
             id: "ddpm.noise-at-last-step",
-            explanation: "noise is added at the last step, which moves to the clean end; DDPM Algorithm 2 sets z = 0 there",
+            explanation: "noise is added at the last step, which moves to the clean end (with β̃ floored at 10⁻²⁰ where it is 0); DDPM Algorithm 2 sets z = 0 there",
             plant: slip(.noiseAtLastStep, only: .ddpm) { rule, _ in rule.previous == -1 }),
         StepMistake(
             id: "ddpm.no-noise",

@@ -99,13 +99,21 @@ struct StepContext<P: RoundingUnit> {
             if rule.slips.contains(.meanSwapped) {
                 posterior = SkipPosterior(beta: posterior.beta, coef1: posterior.coef2, coef2: posterior.coef1, variance: posterior.variance)
             }
-            let small = rule.slips.contains(.varianceUpsideDown)
+            var small = rule.slips.contains(.varianceUpsideDown)
                 ? posterior.beta * (B(1) - alphaBarT) / (B(1) - alphaBarS) : posterior.variance
+            // β̃ = 0 at the clean end; code that adds noise there floors it to take its log.
+            if final, rule.slips.contains(.noiseAtLastStep) { small = B.maximum(small, B.exact(1e-20)) }
             let addsNoise = !rule.slips.contains(.noNoise) && (!final || rule.slips.contains(.noiseAtLastStep))
             for i in 0..<n {
                 let mean = posterior.mean(x0: x0[i], xt: B.exact(record.sample[i]))
-                guard addsNoise, let z else {
+                guard addsNoise else {
                     previous.append(mean)
+                    continue
+                }
+                // A trace without noise says the step added none, where the rule adds σz:
+                // no recorded number can equal that (the no-noise mistake explains it).
+                guard let z else {
+                    previous.append(B.exact(.nan))
                     continue
                 }
                 let varianceValue: B

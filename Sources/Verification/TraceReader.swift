@@ -40,7 +40,8 @@ public enum TraceReader {
             document = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
             let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw TraceError("", "not valid JSON\(detail.map { ": \($0)" } ?? "") (a NaN must be written as the string \"nan\")")
+            let bare = ["NaN", "Infinity"].contains { data.range(of: Data($0.utf8)) != nil }
+            throw TraceError("", "not valid JSON\(detail.map { ": \($0)" } ?? "")\(bare ? " (NaN and ∞ are written as the strings \"nan\", \"inf\", \"-inf\")" : "")")
         } catch {
             throw TraceError("", "not valid JSON")
         }

@@ -43,8 +43,19 @@ struct Verifier<P: RoundingUnit> {
 
     init(_ trace: Trace) {
         self.trace = trace
-        configBeta = trace.config.betas(as: B.self)
+        configBeta = Self.betas(trace.config)
         configAlphaBar = BetaFormula.alphaBar(configBeta)
+    }
+
+    /// The configuration's βs with their rounding bounds. The cosine βs are computed in
+    /// Double and stored in the trace's dtype (diffusers' `betas_for_alpha_bar` uses Python
+    /// floats): near t = T the formula divides by cos² ≈ 0, and evaluated in Float32 it could
+    /// not tell the 0.999 clip from 1.
+    static func betas(_ config: SchedulerConfig, maxBeta: Double = 0.999) -> [B] {
+        guard config.betaSchedule == .cosine, config.trainedBetas == nil else { return config.betas(as: B.self) }
+        let computed: [Bounded<Float64Rounding>] = BetaFormula.cosine(steps: config.trainSteps, offset: 0.008, maxBeta: maxBeta)
+        let stored = computed.map { B(value: $0.value, error: $0.error + B.u * abs($0.value)) }
+        return config.rescaleZeroSNR ? BetaFormula.rescaledToZeroTerminalSNR(stored) : stored
     }
 
     func report() -> VerificationReport {
@@ -95,14 +106,14 @@ struct Verifier<P: RoundingUnit> {
         var config = trace.config
         if config.rescaleZeroSNR {
             config.rescaleZeroSNR = false
-            variants.append(("schedule.zero-snr-missing", "the βs are not rescaled to zero terminal SNR although the configuration says rescale_betas_zero_snr (Lin et al. 2024, Algorithm 1)", config.betas(as: B.self)))
-            variants.append(("schedule.naive-zero-snr", "the rescale computes βₜ = 1 − ᾱ′ₜ/ᾱ′ₜ₋₁ by subtraction, as Algorithm 1 of Lin et al. (2024) is written: where βₜ is small the subtraction loses most digits (the cancellation-free form is in docs/verification.md)", naiveZeroSNR(config.betas(as: B.self))))
+            variants.append(("schedule.zero-snr-missing", "the βs are not rescaled to zero terminal SNR although the configuration says rescale_betas_zero_snr (Lin et al. 2024, Algorithm 1)", Self.betas(config)))
+            variants.append(("schedule.naive-zero-snr", "the rescale computes βₜ = 1 − ᾱ′ₜ/ᾱ′ₜ₋₁ by subtraction, as Algorithm 1 of Lin et al. (2024) is written: where βₜ is small the subtraction loses most digits (the cancellation-free form: BetaFormula.rescaledToZeroTerminalSNR)", naiveZeroSNR(Self.betas(config))))
         } else if config.trainSteps >= 2 {
             config.rescaleZeroSNR = true
-            variants.append(("schedule.zero-snr-unasked", "the βs are rescaled to zero terminal SNR although the configuration does not ask for it", config.betas(as: B.self)))
+            variants.append(("schedule.zero-snr-unasked", "the βs are rescaled to zero terminal SNR although the configuration does not ask for it", Self.betas(config)))
         }
         if trace.config.betaSchedule == .cosine, trace.config.trainedBetas == nil, !trace.config.rescaleZeroSNR {
-            variants.append(("schedule.cosine-unclipped", "the cosine βs are not clipped at 0.999 (Nichol & Dhariwal 2021, eq. 17 and below): the last steps are singular", BetaFormula.cosine(steps: trace.config.trainSteps, offset: 0.008, maxBeta: 1)))
+            variants.append(("schedule.cosine-unclipped", "the cosine βs are not clipped at 0.999 (Nichol & Dhariwal 2021, eq. 17 and below): the last steps are singular", Self.betas(trace.config, maxBeta: 1)))
         }
         return variants
     }
@@ -189,7 +200,7 @@ struct Verifier<P: RoundingUnit> {
         let situation = StepSituation(timestep: step.timestep, config: trace.config, timesteps: timesteps)
         let final = previous == -1
         if step.noise == nil, !final, kind == .ddpm || step.eta > 0 {
-            notes.append("step at τ = \(step.timestep) (record \(record)) adds noise that the trace did not record: its prev_sample is checked against the mean only and fails unless σ = 0")
+            notes.append("step at τ = \(step.timestep) (record \(record)) should add noise, and the trace says it added none (noise: null): its prev_sample cannot equal the reference")
         }
         guard let reference = context.evaluate(step, rule: rule) else {
             return [Finding(quantity: "step.prev_sample", record: record, t: step.timestep, index: nil, expected: nil, got: nil, relativeError: nil, tolerance: nil, checked: 0, pass: false, reference: "no ᾱ at τ = \(step.timestep)", diagnoses: [])]

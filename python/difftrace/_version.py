@@ -1,0 +1,3 @@
+"""The package's version, written into every trace's producer."""
+
+__version__ = "1.0.0"

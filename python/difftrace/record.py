@@ -1,0 +1,304 @@
+"""`record`: run a diffusers-style scheduler on seeded inputs and write what it computed.
+
+The scheduler is used only through the interface diffusers' schedulers share, so any
+object that follows it can be recorded (a subclass, or a learner's own class):
+
+* ``config``: a dict-like of the configuration, with diffusers' key names;
+* ``betas`` and ``alphas_cumprod``: the schedule (torch tensors or numpy arrays);
+* ``set_timesteps(K)`` and then ``timesteps``: the K timesteps a sampler visits;
+* ``step(model_output, timestep, sample, generator=..., return_dict=True)`` returning an
+  object with ``prev_sample`` (and optionally ``pred_original_sample``), or a tuple.
+
+Every step is fed FRESH inputs drawn from a seeded generator, not the previous step's
+output: each step is then an independent test of the step formula, and a mistake at one
+step cannot hide behind (or be blamed on) another step's.
+"""
+
+import inspect
+import sys
+
+from . import trace as _trace
+from . import values as _values
+from ._version import __version__
+
+__all__ = ["record", "infer_kind", "read_config", "input_seed", "noise_seed"]
+
+#: Class names that identify a step rule, looked for along the scheduler's MRO.
+_KIND_BY_CLASS_NAME = {"DDIMScheduler": "ddim", "DDPMScheduler": "ddpm"}
+
+_SEED_STRIDE = 1_000_003
+
+#: Significand bits of each trace dtype, to tell a narrower from a wider one.
+_WIDTH = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
+
+
+def input_seed(seed, index):
+    """The seed of the generator that draws step `index`'s sample and model output."""
+    return (seed * _SEED_STRIDE + index) * 2 % (1 << 63)
+
+
+def noise_seed(seed, index):
+    """The seed of the generator handed to step `index`, from which it draws its noise."""
+    return ((seed * _SEED_STRIDE + index) * 2 + 1) % (1 << 63)
+
+
+def infer_kind(scheduler):
+    """"ddim" or "ddpm" from the class names along type(scheduler).__mro__.
+
+    The nearest class named DDIMScheduler or DDPMScheduler decides (so a subclass of
+    either is recorded as that rule). Anything else raises a ValueError that asks for
+    ``kind=``: the verifier must be told which rule the steps claim to follow.
+    """
+    for cls in type(scheduler).__mro__:
+        kind = _KIND_BY_CLASS_NAME.get(cls.__name__)
+        if kind is not None:
+            return kind
+    raise ValueError(
+        "cannot tell which step rule %s follows (it is neither a DDPMScheduler nor a "
+        "DDIMScheduler); pass kind='ddpm' or kind='ddim' to difftrace.record"
+        % type(scheduler).__name__
+    )
+
+
+def read_config(scheduler):
+    """The scheduler's configuration as plain JSON data, and notes on what was left out.
+
+    Every key is kept as it is (numpy and torch values converted to Python numbers and
+    lists) except diffusers' bookkeeping keys, which start with "_" (such as
+    ``_use_default_values``), and values that are not data at all (objects), which are
+    named in the returned notes instead.
+    """
+    config = getattr(scheduler, "config", None)
+    if config is None:
+        return {}, []
+    if hasattr(config, "items"):
+        items = list(config.items())
+    else:
+        items = list(vars(config).items())
+    out, notes = {}, []
+    for key, value in items:
+        key = str(key)
+        if key.startswith("_"):
+            continue
+        try:
+            out[key] = _values.plain(value)
+        except TypeError as error:
+            notes.append("config key %r not recorded (%s)" % (key, error))
+    return out, notes
+
+
+def _library_of(cls):
+    """("name version", True) for a class from a versioned package, else (module, False)."""
+    module = cls.__module__ or "?"
+    top = module.split(".")[0]
+    version = getattr(sys.modules.get(top), "__version__", None)
+    if version is not None and top not in ("__main__", "builtins"):
+        return "%s %s" % (top, version), True
+    return module, False
+
+
+def _producer(scheduler):
+    """Who computed the trace: library (with version), class, and a versioned base class."""
+    cls = type(scheduler)
+    library, versioned = _library_of(cls)
+    producer = {"library": library, "class": cls.__name__, "difftrace": __version__}
+    if not versioned:
+        for base in cls.__mro__[1:]:
+            if base is object:
+                continue
+            base_library, base_versioned = _library_of(base)
+            if base_versioned:
+                producer["base"] = "%s (%s)" % (base.__name__, base_library)
+                break
+    return producer
+
+
+def _dtype_name(dtype):
+    """A torch or numpy dtype's name without the module: 'float32', 'float64', ..."""
+    return str(dtype).replace("torch.", "")
+
+
+def _default_dtype(scheduler):
+    """float64 when the scheduler keeps ᾱ in float64, float32 otherwise (diffusers' default)."""
+    alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
+    if alphas_cumprod is not None and _dtype_name(getattr(alphas_cumprod, "dtype", "")) == "float64":
+        return "float64"
+    return "float32"
+
+
+def _step_parameters(scheduler):
+    """The names `step` accepts, and whether it also accepts **kwargs (None: unknown)."""
+    try:
+        parameters = inspect.signature(scheduler.step).parameters
+    except (TypeError, ValueError):
+        return None, True
+    names = set(parameters)
+    var_keyword = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return names, var_keyword
+
+
+def _unpack(output):
+    """(prev_sample, pred_original_sample or None) from whatever `step` returned."""
+    if hasattr(output, "prev_sample"):
+        return output.prev_sample, getattr(output, "pred_original_sample", None)
+    if isinstance(output, dict):
+        return output["prev_sample"], output.get("pred_original_sample")
+    if isinstance(output, (tuple, list)):
+        return output[0], (output[1] if len(output) > 1 else None)
+    return output, None
+
+
+def _variance_type(scheduler):
+    config = getattr(scheduler, "config", None)
+    found = None
+    if config is not None and hasattr(config, "get"):
+        found = config.get("variance_type")
+    return found if found is not None else getattr(scheduler, "variance_type", None)
+
+
+def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta=0.0, dtype=None):
+    """Run `scheduler` for `steps` sampling steps on seeded inputs and write the trace to `path`.
+
+    What is recorded, and why:
+
+    * ``config`` (as the scheduler holds it): the verifier rebuilds the schedule and the
+      timesteps from it, so the recorded arrays are checked against what the
+      configuration promises.
+    * ``betas`` and ``alphas_cumprod`` as the scheduler holds them (no recomputation): the
+      schedule is checked once, and the steps are then checked with these values.
+    * ``timesteps`` after ``set_timesteps(steps)``: checked against the spacing the config
+      names; they also fix each step's previous timestep.
+    * one ``step`` record for EVERY timestep τ, fed fresh inputs: ``sample`` ~ N(0, 1)
+      and ``model_output`` ~ N(0, 1) of `shape`, drawn from a generator seeded from
+      `seed` and the step's index. For ``variance_type`` "learned" / "learned_range" the
+      model output gets twice the channels: the first half is the prediction (recorded as
+      ``model_output``), the second half the predicted variance (recorded as
+      ``predicted_variance``): for "learned_range" the interpolation value v in [−1, 1]
+      (log σ² = (v+1)/2 · log β + (1 − (v+1)/2) · log β̃, Nichol & Dhariwal 2021, eq. 15),
+      for "learned" a value in [0, 1), because diffusers reads that half as σ² itself and
+      takes its square root (a negative value would only make NaN). ``step`` is called
+      with a generator freshly seeded with the step's own seed s; when the step advanced
+      that generator, the noise it drew
+      is recorded as ``torch.randn(shape, generator=torch.Generator().manual_seed(s),
+      dtype=model_output.dtype)``, which is how diffusers' ``randn_tensor`` draws it on
+      the CPU; when it did not, the noise is recorded as null (the step added none).
+      ``prev_sample``, ``pred_original_sample`` (when returned), τ, ``eta`` (DDIM) and
+      ``shape`` complete the record.
+
+    `kind` is "ddpm" or "ddim"; by default it is inferred from the class (see
+    `infer_kind`). `dtype` is the precision the trace claims and the inputs are made in;
+    by default float32, or float64 when the scheduler keeps ``alphas_cumprod`` in float64.
+    `eta` is DDIM's η, passed to each step. Returns `path`.
+    """
+    import torch
+
+    kind = infer_kind(scheduler) if kind is None else _trace.check_kind(kind)
+    dtype = _default_dtype(scheduler) if dtype is None else _trace.check_dtype(dtype)
+    torch_dtype = getattr(torch, dtype)
+    shape = tuple(int(n) for n in shape)
+    if len(shape) < 2:
+        raise ValueError("shape must have a batch and a channel axis, got %r" % (shape,))
+    steps = int(steps)
+    if steps < 1:
+        raise ValueError("steps must be at least 1, got %d" % steps)
+
+    config, notes = read_config(scheduler)
+    schedule_dtype = _default_dtype(scheduler)
+    if _WIDTH[dtype] > _WIDTH[schedule_dtype]:
+        notes.append(
+            "the trace claims %s but the scheduler keeps alphas_cumprod in %s, so its "
+            "schedule and step coefficients are %s values" % (dtype, schedule_dtype, schedule_dtype)
+        )
+    producer = _producer(scheduler)
+
+    names, var_keyword = _step_parameters(scheduler)
+
+    def accepts(name):
+        return var_keyword or (names is not None and name in names)
+
+    takes_generator = accepts("generator")
+    if not takes_generator:
+        notes.append(
+            "step() takes no generator: the noise it draws cannot be reproduced, "
+            "so every step's noise is recorded as null"
+        )
+    step_eta = None
+    if kind == "ddim":
+        step_eta = float(eta)
+        if not accepts("eta") and step_eta != 0.0:
+            raise ValueError("%s.step takes no eta, so eta=%r cannot be passed" % (type(scheduler).__name__, eta))
+    elif float(eta) != 0.0:
+        raise ValueError("eta is DDIM's parameter; a ddpm trace takes eta=0.0, got %r" % (eta,))
+
+    trace = _trace.Trace(dtype, scheduler=kind, config=config, producer=producer)
+    betas = getattr(scheduler, "betas", None)
+    if betas is not None:
+        trace.add_betas(betas)
+    alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
+    if alphas_cumprod is not None:
+        trace.add_alphas_cumprod(alphas_cumprod)
+
+    scheduler.set_timesteps(steps)
+    timesteps = scheduler.timesteps
+    trace.add_timesteps(timesteps, steps)
+
+    variance_type = _variance_type(scheduler)
+    learned = variance_type in ("learned", "learned_range")
+    mismatched_draws = []
+
+    for index, timestep in enumerate(timesteps):
+        inputs = torch.Generator().manual_seed(input_seed(seed, index))
+        sample = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        prediction = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        predicted_variance = None
+        model_output = prediction
+        if learned:
+            predicted_variance = torch.rand(shape, generator=inputs, dtype=torch_dtype)
+            if variance_type == "learned_range":
+                predicted_variance = predicted_variance * 2 - 1
+            model_output = torch.cat([prediction, predicted_variance], dim=1)
+
+        s = noise_seed(seed, index)
+        generator = torch.Generator().manual_seed(s)
+        before = generator.get_state()
+        kwargs = {}
+        if takes_generator:
+            kwargs["generator"] = generator
+        if accepts("return_dict"):
+            kwargs["return_dict"] = True
+        if kind == "ddim" and accepts("eta"):
+            kwargs["eta"] = step_eta
+
+        # The step gets copies, so a step that writes into its inputs cannot change
+        # what is recorded as having gone in.
+        output = scheduler.step(model_output.clone(), timestep, sample.clone(), **kwargs)
+        prev_sample, pred_original_sample = _unpack(output)
+
+        noise = None
+        if takes_generator and not torch.equal(before, generator.get_state()):
+            replay = torch.Generator().manual_seed(s)
+            noise = torch.randn(prediction.shape, generator=replay, dtype=prediction.dtype)
+            if not torch.equal(replay.get_state(), generator.get_state()):
+                mismatched_draws.append(index)
+
+        trace.add_step(
+            timestep,
+            prediction,
+            sample,
+            prev_sample,
+            noise=noise,
+            pred_original_sample=pred_original_sample,
+            predicted_variance=predicted_variance,
+            eta=step_eta,
+            shape=shape,
+        )
+
+    if mismatched_draws:
+        notes.append(
+            "at steps %s the scheduler drew other random numbers than one standard normal of "
+            "the sample's shape; the noise recorded there may not be what it used"
+            % ", ".join(str(i) for i in mismatched_draws[:20])
+        )
+    if notes:
+        trace.producer["notes"] = "; ".join(notes)
+    return trace.save(path)

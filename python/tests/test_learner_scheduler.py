@@ -1,0 +1,196 @@
+"""A learner's own schedulers, written from the papers without diffusers, recorded and verified.
+
+`record` is duck-typed on diffusers' scheduler interface, so a class that merely follows
+it (config, betas, alphas_cumprod, set_timesteps, timesteps, step) can be recorded too:
+
+* `TinyDDPM` keeps its schedule in numpy float64 (so the trace is float64 and checked at
+  float64's tolerance), visits leading timesteps, and returns a plain tuple;
+* `TinyDDIM` works in torch float32, visits trailing timesteps, takes η, and returns a
+  dict.
+
+A third case records plain functions (no scheduler object) with the `Trace` builder.
+Since neither class is a diffusers class, `record` must be told the rule with ``kind=``.
+"""
+
+import json
+import math
+import os
+import tempfile
+import unittest
+
+import numpy as np
+
+import _support
+import difftrace
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+
+class TinyDDPM:
+    """DDPM ancestral sampling (Ho et al. 2020, Algorithm 2) with skipped steps, in float64."""
+
+    def __init__(self, num_train_timesteps=1000, beta_start=1e-4, beta_end=0.02):
+        self.config = {
+            "num_train_timesteps": num_train_timesteps,
+            "beta_schedule": "linear",
+            "beta_start": beta_start,
+            "beta_end": beta_end,
+            "prediction_type": "epsilon",
+            "variance_type": "fixed_small",
+            "clip_sample": False,
+            "timestep_spacing": "leading",
+            "steps_offset": 0,
+        }
+        self.betas = np.linspace(beta_start, beta_end, num_train_timesteps)
+        self.alphas_cumprod = np.cumprod(1.0 - self.betas)
+        self.timesteps = None
+
+    def set_timesteps(self, num_inference_steps):
+        ratio = self.config["num_train_timesteps"] // num_inference_steps
+        self.timesteps = [k * ratio for k in reversed(range(num_inference_steps))]
+
+    def step(self, model_output, timestep, sample, generator=None):
+        t = int(timestep)
+        position = self.timesteps.index(t)
+        prev = self.timesteps[position + 1] if position + 1 < len(self.timesteps) else -1
+        a = float(self.alphas_cumprod[t])
+        a_prev = float(self.alphas_cumprod[prev]) if prev >= 0 else 1.0
+        beta = 1.0 - a / a_prev
+        x0 = (sample - math.sqrt(1.0 - a) * model_output) / math.sqrt(a)
+        mean = (math.sqrt(a_prev) * beta / (1.0 - a)) * x0 + (
+            math.sqrt(1.0 - beta) * (1.0 - a_prev) / (1.0 - a)
+        ) * sample
+        if prev >= 0:
+            z = torch.randn(sample.shape, generator=generator, dtype=sample.dtype)
+            mean = mean + math.sqrt((1.0 - a_prev) / (1.0 - a) * beta) * z
+        return mean, x0
+
+
+class TinyDDIM:
+    """DDIM (Song et al. 2021, eq. 12 and 16) with η, in torch float32, trailing timesteps."""
+
+    def __init__(self, num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012):
+        T = num_train_timesteps
+        self.config = {
+            "num_train_timesteps": T,
+            "beta_schedule": "scaled_linear",
+            "beta_start": beta_start,
+            "beta_end": beta_end,
+            "prediction_type": "v_prediction",
+            "clip_sample": False,
+            "set_alpha_to_one": True,
+            "timestep_spacing": "trailing",
+        }
+        self.betas = torch.linspace(beta_start**0.5, beta_end**0.5, T, dtype=torch.float32) ** 2
+        self.alphas_cumprod = torch.cumprod(1 - self.betas, dim=0)
+
+    def set_timesteps(self, num_inference_steps):
+        T = self.config["num_train_timesteps"]
+        self.timesteps = torch.from_numpy(
+            np.round(np.arange(T, 0, -T / num_inference_steps)).astype(np.int64) - 1
+        )
+
+    def step(self, model_output, timestep, sample, eta=0.0, generator=None):
+        listed = self.timesteps.tolist()
+        position = listed.index(int(timestep))
+        prev = listed[position + 1] if position + 1 < len(listed) else -1
+        a = self.alphas_cumprod[int(timestep)]
+        a_prev = self.alphas_cumprod[prev] if prev >= 0 else torch.tensor(1.0)
+        x0 = a.sqrt() * sample - (1 - a).sqrt() * model_output
+        eps = a.sqrt() * model_output + (1 - a).sqrt() * sample
+        sigma = eta * ((1 - a_prev) / (1 - a) * (1 - a / a_prev)).sqrt()
+        out = a_prev.sqrt() * x0 + (1 - a_prev - sigma**2).sqrt() * eps
+        if eta > 0:
+            out = out + sigma * torch.randn(sample.shape, generator=generator, dtype=sample.dtype)
+        return {"prev_sample": out, "pred_original_sample": x0}
+
+
+def _plain_function_trace(path):
+    """A DDPM step written as plain numpy functions, recorded with the Trace builder."""
+    T, K = 100, 5
+    betas = np.linspace(1e-4, 0.02, T, dtype=np.float64)
+    alphas_cumprod = np.cumprod(1 - betas)
+    timesteps = np.arange(K)[::-1] * (T // K)
+    trace = difftrace.Trace(
+        "float64",
+        scheduler="ddpm",
+        config={"num_train_timesteps": T, "beta_schedule": "linear", "beta_start": 1e-4, "beta_end": 0.02,
+                "clip_sample": False, "variance_type": "fixed_large"},
+        producer={"library": "plain numpy functions"},
+    )
+    trace.add_betas(betas).add_alphas_cumprod(alphas_cumprod).add_timesteps(timesteps, K)
+    rng = np.random.default_rng(7)
+    for i, t in enumerate(timesteps):
+        prev = timesteps[i + 1] if i + 1 < K else -1
+        a, a_prev = alphas_cumprod[t], (alphas_cumprod[prev] if prev >= 0 else 1.0)
+        beta = 1 - a / a_prev
+        x = rng.standard_normal((1, 2, 3, 3))
+        eps = rng.standard_normal((1, 2, 3, 3))
+        x0 = (x - np.sqrt(1 - a) * eps) / np.sqrt(a)
+        mean = np.sqrt(a_prev) * beta / (1 - a) * x0 + np.sqrt(1 - beta) * (1 - a_prev) / (1 - a) * x
+        z = rng.standard_normal(x.shape) if prev >= 0 else None
+        x_prev = mean + np.sqrt(beta) * z if z is not None else mean
+        trace.add_step(t, eps, x, x_prev, noise=z, pred_original_sample=x0)
+    return trace.save(path)
+
+
+@unittest.skipIf(torch is None, "torch is not installed")
+class LearnerSchedulers(_support.VerifiedCases):
+    CASES = {
+        "tiny_ddpm_float64": lambda path: difftrace.record(TinyDDPM(), path, steps=10, kind="ddpm"),
+        "tiny_ddpm_full_chain_T50": lambda path: difftrace.record(
+            TinyDDPM(num_train_timesteps=50), path, steps=50, kind="ddpm", shape=(1, 1, 3, 3)
+        ),
+        "tiny_ddim_eta0": lambda path: difftrace.record(TinyDDIM(), path, steps=10, kind="ddim"),
+        "tiny_ddim_eta1_K7": lambda path: difftrace.record(TinyDDIM(), path, steps=7, kind="ddim", eta=1.0),
+        "plain_functions_trace_builder": _plain_function_trace,
+    }
+
+    def test_kind_must_be_given(self):
+        with tempfile.TemporaryDirectory() as folder:
+            with self.assertRaisesRegex(ValueError, "kind="):
+                difftrace.record(TinyDDPM(), os.path.join(folder, "t.json"), steps=2)
+            self.assertEqual(os.listdir(folder), [])
+
+    def test_the_learner_trace_is_float64_and_names_the_class(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = difftrace.record(TinyDDPM(), os.path.join(folder, "t.json"), steps=3, kind="ddpm")
+            with open(path) as f:
+                data = json.load(f)
+        self.assertEqual(data["dtype"], "float64")
+        self.assertEqual(data["producer"]["class"], "TinyDDPM")
+        self.assertEqual(data["producer"]["library"], TinyDDPM.__module__)
+        self.assertNotIn("base", data["producer"])
+
+    def test_tiny_ddpm_float64(self):
+        self.assertPasses("tiny_ddpm_float64")
+
+    def test_tiny_ddpm_full_chain_T50(self):
+        self.assertPasses("tiny_ddpm_full_chain_T50")
+
+    def test_tiny_ddim_eta0(self):
+        self.assertPasses("tiny_ddim_eta0")
+
+    def test_tiny_ddim_eta1_K7(self):
+        self.assertPasses("tiny_ddim_eta1_K7")
+
+    def test_plain_functions_trace_builder(self):
+        self.assertPasses("plain_functions_trace_builder")
+
+    def test_text_report(self):
+        """Without --json the same verdict comes as text (exit 0, a closing count)."""
+        _support.require_verify(self)
+        path = self.traces.file("tiny_ddim_eta0")
+        if not os.path.exists(path):
+            self.skipTest("the trace was not written")
+        result = _support.run_verify(path, as_json=False)
+        self.assertEqual(result.code, 0, result.stdout[-2000:] + result.stderr)
+        self.assertIn("0 failed", result.stdout)
+        self.assertIn("TinyDDIM", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

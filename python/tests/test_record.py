@@ -1,0 +1,183 @@
+"""Tests of `difftrace.record` on diffusers' schedulers that need no verifier.
+
+The central one checks the claim `record` rests on: the noise a diffusers step draws from
+the generator it is handed is exactly ``torch.randn(shape, generator=Generator().
+manual_seed(s), dtype=...)``. It does so from the recorded numbers alone: for a DDPM
+step, prev_sample − (posterior mean, recomputed here in float64) must equal
+σ · recorded noise.
+"""
+
+import json
+import os
+import tempfile
+import unittest
+
+import numpy as np
+
+import _support  # noqa: F401
+import difftrace
+
+try:
+    import torch
+    import diffusers
+    from diffusers import DDIMScheduler, DDPMScheduler
+except ImportError:  # pragma: no cover
+    diffusers = None
+
+
+def _load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _records(data, quantity):
+    return [r for r in data["records"] if r["quantity"] == quantity]
+
+
+@unittest.skipIf(diffusers is None, "diffusers/torch are not installed")
+class Recording(unittest.TestCase):
+    def setUp(self):
+        self._dir = tempfile.TemporaryDirectory()
+        self.folder = self._dir.name
+
+    def tearDown(self):
+        self._dir.cleanup()
+
+    def record(self, scheduler, **kwargs):
+        path = os.path.join(self.folder, "t.json")
+        difftrace.record(scheduler, path, **kwargs)
+        return _load(path)
+
+    def test_ddpm_noise_is_what_the_step_added(self):
+        for variance_type in ("fixed_small", "fixed_large"):
+            data = self.record(
+                DDPMScheduler(clip_sample=False, variance_type=variance_type), steps=10, seed=3
+            )
+            ac = np.array(_records(data, "alphas_cumprod")[0]["values"])
+            timesteps = _records(data, "timesteps")[0]["values"]
+            steps = _records(data, "step")
+            self.assertEqual([s["timestep"] for s in steps], timesteps)
+            for i, step in enumerate(steps):
+                t = step["timestep"]
+                prev = timesteps[i + 1] if i + 1 < len(timesteps) else -1
+                a, ap = ac[t], (ac[prev] if prev >= 0 else 1.0)
+                beta = 1 - a / ap
+                x = np.array(step["sample"])
+                eps = np.array(step["model_output"])
+                x0 = (x - np.sqrt(1 - a) * eps) / np.sqrt(a)
+                mean = np.sqrt(ap) * beta / (1 - a) * x0 + np.sqrt(a / ap) * (1 - ap) / (1 - a) * x
+                got = np.array(step["prev_sample"])
+                if t == 0:
+                    self.assertIsNone(step["noise"], "diffusers adds no noise at t = 0")
+                    np.testing.assert_allclose(got, mean, atol=1e-5)
+                    continue
+                var = (1 - ap) / (1 - a) * beta if variance_type == "fixed_small" else beta
+                z = np.array(step["noise"])
+                self.assertEqual(z.shape, x.shape)
+                residual = got - mean
+                # The recorded noise explains the residual to float32 rounding...
+                np.testing.assert_allclose(residual, np.sqrt(var) * z, atol=2e-5, rtol=0)
+                # ...and it is not any standard normal: another draw would not.
+                other = torch.randn(tuple(step["shape"]), generator=torch.Generator().manual_seed(12345)).numpy()
+                self.assertGreater(np.abs(residual - np.sqrt(var) * other.reshape(-1)).max(), 0.01)
+
+    def test_ddim_noise_is_what_the_step_added(self):
+        data = self.record(DDIMScheduler(clip_sample=False), steps=10, eta=1.0)
+        ac = np.array(_records(data, "alphas_cumprod")[0]["values"])
+        for step in _records(data, "step")[:-1]:
+            t = step["timestep"]
+            a, ap = ac[t], ac[t - 100]
+            sigma = np.sqrt((1 - ap) / (1 - a) * (1 - a / ap))
+            x, eps = np.array(step["sample"]), np.array(step["model_output"])
+            x0 = (x - np.sqrt(1 - a) * eps) / np.sqrt(a)
+            mean = np.sqrt(ap) * x0 + np.sqrt(1 - ap - sigma**2) * eps
+            self.assertEqual(step["eta"], 1.0)
+            np.testing.assert_allclose(
+                np.array(step["prev_sample"]) - mean, sigma * np.array(step["noise"]), atol=2e-5, rtol=0
+            )
+
+    def test_ddim_eta_zero_draws_no_noise(self):
+        data = self.record(DDIMScheduler(), steps=5)
+        self.assertTrue(all(s["noise"] is None for s in _records(data, "step")))
+        self.assertEqual(data["scheduler"], "ddim")
+
+    def test_every_step_gets_fresh_inputs(self):
+        data = self.record(DDPMScheduler(), steps=4)
+        steps = _records(data, "step")
+        self.assertEqual(len(steps), 4)
+        for earlier, later in zip(steps, steps[1:]):
+            self.assertNotEqual(earlier["prev_sample"], later["sample"])
+            self.assertNotEqual(earlier["sample"], later["sample"])
+        # Same seed, same trace; another seed, other inputs.
+        again = self.record(DDPMScheduler(), steps=4)
+        self.assertEqual(again["records"], data["records"])
+        other = self.record(DDPMScheduler(), steps=4, seed=1)
+        self.assertNotEqual(_records(other, "step")[0]["sample"], steps[0]["sample"])
+
+    def test_learned_range_splits_the_model_output(self):
+        data = self.record(DDPMScheduler(variance_type="learned_range"), steps=3, shape=(2, 3, 4, 4))
+        for step in _records(data, "step"):
+            self.assertEqual(step["shape"], [2, 3, 4, 4])
+            self.assertEqual(len(step["model_output"]), 96)
+            self.assertEqual(len(step["predicted_variance"]), 96)
+            self.assertTrue(all(-1 <= v <= 1 for v in step["predicted_variance"]))
+
+    def test_learned_variance_is_positive(self):
+        # diffusers reads the second half as σ² itself and takes its square root.
+        data = self.record(DDPMScheduler(variance_type="learned"), steps=3)
+        for step in _records(data, "step"):
+            self.assertTrue(all(0 <= v < 1 for v in step["predicted_variance"]))
+            self.assertTrue(all(isinstance(v, float) for v in step["prev_sample"]))
+
+    def test_config_schedule_and_producer(self):
+        scheduler = DDPMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012)
+        data = self.record(scheduler, steps=10)
+        self.assertEqual(data["format"], "difftrace")
+        self.assertEqual(data["version"], 1)
+        self.assertEqual(data["dtype"], "float32")
+        self.assertEqual(data["scheduler"], "ddpm")
+        self.assertEqual(data["config"]["beta_schedule"], "scaled_linear")
+        self.assertFalse(any(k.startswith("_") for k in data["config"]))
+        self.assertEqual(
+            data["producer"],
+            {"library": "diffusers %s" % diffusers.__version__, "class": "DDPMScheduler", "difftrace": "1.0.0"},
+        )
+        betas = np.array(_records(data, "betas")[0]["values"], dtype=np.float32)
+        self.assertTrue(np.array_equal(betas, scheduler.betas.numpy()))
+        timesteps = _records(data, "timesteps")[0]
+        self.assertEqual(timesteps["num_inference_steps"], 10)
+        self.assertEqual(timesteps["values"], scheduler.timesteps.tolist())
+
+    def test_subclass_producer_names_its_base(self):
+        class Mine(DDPMScheduler):
+            pass
+
+        data = self.record(Mine(), steps=2)
+        self.assertEqual(data["producer"]["class"], "Mine")
+        self.assertEqual(data["producer"]["base"], "DDPMScheduler (diffusers %s)" % diffusers.__version__)
+        self.assertEqual(data["scheduler"], "ddpm")
+
+    def test_float64_schedule_makes_a_float64_trace(self):
+        scheduler = DDPMScheduler()
+        scheduler.alphas_cumprod = scheduler.alphas_cumprod.double()
+        data = self.record(scheduler, steps=2)
+        self.assertEqual(data["dtype"], "float64")
+        data = self.record(DDPMScheduler(), steps=2, dtype="float16")
+        self.assertEqual(data["dtype"], "float16")
+
+    def test_step_without_generator_records_null_noise_and_says_why(self):
+        class NoGenerator(DDPMScheduler):
+            def step(self, model_output, timestep, sample, return_dict=True):
+                return super().step(model_output, timestep, sample, return_dict=return_dict)
+
+        data = self.record(NoGenerator(), steps=3)
+        self.assertTrue(all(s["noise"] is None for s in _records(data, "step")))
+        self.assertIn("takes no generator", data["producer"]["notes"])
+
+    def test_eta_is_only_for_ddim(self):
+        with self.assertRaisesRegex(ValueError, "eta"):
+            self.record(DDPMScheduler(), steps=2, eta=0.5)
+
+
+if __name__ == "__main__":
+    unittest.main()
