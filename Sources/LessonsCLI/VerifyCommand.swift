@@ -54,7 +54,7 @@ struct VerifyTable {
 
     static func format(_ x: Double?) -> String {
         guard let x else { return "—" }
-        return x.isFinite ? String(format: "%.7g", x) : (x.isNaN ? "nan" : x > 0 ? "inf" : "-inf")
+        return x.isFinite ? String(format: "%.10g", x) : (x.isNaN ? "nan" : x > 0 ? "inf" : "-inf")
     }
 
     static func short(_ x: Double?) -> String {

@@ -76,9 +76,14 @@ public struct Bounded<P: RoundingUnit>: ScheduleScalar, CustomStringConvertible 
     /// (another evaluation order of the same formula) plus the rounding of the result itself.
     public var tolerance: Double { 2 * error + Self.u * Swift.abs(value) }
 
+    /// A value the reference cannot know (a step's noise the trace did not record): no
+    /// recorded number equals it.
+    public static var unknown: Bounded { Bounded(value: .nan, error: .infinity) }
+
     /// Whether `got` is this value up to rounding in `P`. Two non-finite values of the same
     /// kind agree (NaN with NaN, +∞ with +∞): a variant that predicts NaN explains a NaN.
     public func admits(_ got: Double) -> Bool {
+        if error == .infinity { return false }
         if !value.isFinite || !got.isFinite {
             return (value.isNaN && got.isNaN) || value == got
         }

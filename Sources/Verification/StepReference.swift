@@ -113,7 +113,7 @@ struct StepContext<P: RoundingUnit> {
                 // A trace without noise says the step added none, where the rule adds σz:
                 // no recorded number can equal that (the no-noise mistake explains it).
                 guard let z else {
-                    previous.append(B.exact(.nan))
+                    previous.append(.unknown)
                     continue
                 }
                 let varianceValue: B
@@ -142,7 +142,7 @@ struct StepContext<P: RoundingUnit> {
                 step = DDIMStep(alphaBarPrevious: alphaBarS, sigma: step.sigma, direction: (B(1) - alphaBarS).squareRoot())
             }
             for i in 0..<n {
-                let noise = record.eta > 0 && !rule.slips.contains(.noNoise) ? z.map { B.exact($0[i]) } ?? B.exact(.nan) : B.exact(0)
+                let noise = record.eta > 0 && !rule.slips.contains(.noNoise) ? z.map { B.exact($0[i]) } ?? .unknown : B.exact(0)
                 previous.append(step.apply(x0: x0[i], epsilon: epsilon[i], z: noise))
             }
         }
