@@ -202,3 +202,21 @@ class VerifiedCases(unittest.TestCase):
             "expected diagnosis %s, got %s\n%s"
             % (diagnosis, sorted(result.diagnosis_ids()), result.summary()),
         )
+
+
+def attach_cases(cls, cases):
+    """Give `cls` (a VerifiedCases) one test per case: `expected` None means the trace must
+    pass; a diagnosis id means verify must fail it and name that mistake."""
+
+    def make(name, expected):
+        def test(self):
+            if expected is None:
+                self.assertPasses(name)
+            else:
+                self.assertFailsWith(name, expected)
+
+        test.__name__ = "test_" + name
+        return test
+
+    for name, (_, expected) in cases.items():
+        setattr(cls, "test_" + name, make(name, expected))

@@ -508,19 +508,7 @@ class BrokenVariants(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in {**CONTROLS, **BROKEN}.items()}
 
 
-def _make_test(name, expected):
-    def test(self):
-        if expected is None:
-            self.assertPasses(name)
-        else:
-            self.assertFailsWith(name, expected)
-
-    test.__name__ = "test_" + name
-    return test
-
-
-for _name, (_, _expected) in {**CONTROLS, **BROKEN}.items():
-    setattr(BrokenVariants, "test_" + _name, _make_test(_name, _expected))
+_support.attach_cases(BrokenVariants, {**CONTROLS, **BROKEN})
 
 if torch is None:
     BrokenVariants = unittest.skip("diffusers/torch are not installed")(BrokenVariants)

@@ -255,19 +255,7 @@ class DiffusersSchedulers(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in {**DDPM_CASES, **DDIM_CASES}.items()}
 
 
-def _make_test(name, expected):
-    def test(self):
-        if expected is None:
-            self.assertPasses(name)
-        else:
-            self.assertFailsWith(name, expected)
-
-    test.__name__ = "test_" + name
-    return test
-
-
-for _name, (_, _expected) in {**DDPM_CASES, **DDIM_CASES}.items():
-    setattr(DiffusersSchedulers, "test_" + _name, _make_test(_name, _expected))
+_support.attach_cases(DiffusersSchedulers, {**DDPM_CASES, **DDIM_CASES})
 
 if DDPMScheduler is None:
     DiffusersSchedulers = unittest.skip("diffusers is not installed")(DiffusersSchedulers)
