@@ -26,13 +26,15 @@ extension LessonsCommand {
 
         func run() throws {
             var loaded: Trace
+            var file = trace
             do {
                 loaded = try TraceReader.read(contentsOf: URL(fileURLWithPath: trace))
                 if let config {
+                    file = config
                     loaded.config = try TraceReader.readConfigFile(contentsOf: URL(fileURLWithPath: config), ignored: &loaded.ignoredConfigKeys)
                 }
             } catch let error as TraceError {
-                Terminal.printError("\(trace): \(error)")
+                Terminal.printError("\(file): \(error)")
                 throw ExitCode(4)
             }
             let report = Verification.Verify.run(loaded)

@@ -25,12 +25,12 @@ public enum TraceReader {
 
     public static func read(contentsOf url: URL) throws -> Trace {
         let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        guard let size = attributes?[.size] as? Int else { throw TraceError("", "cannot read \(url.path): no such file") }
+        guard let size = attributes?[.size] as? Int else { throw TraceError("", "no such file") }
         guard size <= maximumBytes else {
-            throw TraceError("", "\(url.path) is \(size >> 20) MiB; traces up to \(maximumBytes >> 20) MiB are read")
+            throw TraceError("", "the file is \(size >> 20) MiB; traces up to \(maximumBytes >> 20) MiB are read")
         }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw TraceError("", "cannot read \(url.path): \(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch { throw TraceError("", "cannot be read: \(error.localizedDescription)") }
         return try read(data)
     }
 
@@ -83,10 +83,10 @@ public enum TraceReader {
 
     /// A diffusers `scheduler_config.json` on its own (the keys of a trace's `config`).
     public static func readConfigFile(contentsOf url: URL, ignored: inout [String]) throws -> SchedulerConfig {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw TraceError("", "cannot read \(url.path): no such file") }
-        guard data.count <= maximumBytes else { throw TraceError("", "\(url.path) is too large for a configuration") }
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw TraceError("", "no such file") }
+        guard data.count <= maximumBytes else { throw TraceError("", "too large for a configuration") }
         let document: JSONValue
-        do { document = try JSONDecoder().decode(JSONValue.self, from: data) } catch { throw TraceError("", "\(url.path) is not valid JSON") }
+        do { document = try JSONDecoder().decode(JSONValue.self, from: data) } catch { throw TraceError("", "not valid JSON") }
         return try readConfig(Node(document, path: "config").object(), ignored: &ignored)
     }
 
