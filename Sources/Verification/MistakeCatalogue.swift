@@ -137,7 +137,7 @@ enum MistakeCatalogue {
             plant: slip(.etaAsSigma, only: .ddim)),
         StepMistake(
             id: "ddim.prev-by-stride",
-            explanation: "the step moves to τ − ⌊T/K⌋ instead of the next timestep the sampler visits; the two differ for this spacing (see diffusers issues 2585 and 12633)",
+            explanation: "the step moves to τ − ⌊T/K⌋ instead of the next timestep the sampler visits; the two differ for this spacing (diffusers issues 9261, 11347, 12633)",
             plant: { rule, situation in
                 guard let timesteps = situation.timesteps, !timesteps.isEmpty else { return nil }
                 let target = situation.timestep - situation.config.trainSteps / timesteps.count
