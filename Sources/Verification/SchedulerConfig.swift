@@ -71,11 +71,16 @@ public struct SchedulerConfig: Sendable, Equatable {
         return rescaleZeroSNR ? BetaFormula.rescaledToZeroTerminalSNR(base) : base
     }
 
-    /// A short description for the report, e.g. "linear(0.0001, 0.02), T = 1000, epsilon, fixed_small".
-    public var summary: String {
+    /// The schedule alone, e.g. "linear(0.0001, 0.02), T = 1000".
+    public var scheduleSummary: String {
         let schedule = trainedBetas != nil ? "trained betas" : betaSchedule == .cosine
             ? betaSchedule.rawValue : "\(betaSchedule.rawValue)(\(betaStart), \(betaEnd))"
-        var parts = ["\(schedule)\(rescaleZeroSNR ? " + zero-terminal-SNR" : "")", "T = \(trainSteps)", prediction.rawValue, variance.rawValue]
+        return "\(schedule)\(rescaleZeroSNR ? " + zero-terminal-SNR" : ""), T = \(trainSteps)"
+    }
+
+    /// A short description for the report, e.g. "linear(0.0001, 0.02), T = 1000, epsilon, fixed_small".
+    public var summary: String {
+        var parts = [scheduleSummary, prediction.rawValue, variance.rawValue]
         parts.append(thresholding ? "dynamic thresholding (\(thresholdRatio), max \(sampleMaxValue))" : clipSample ? "clip ±\(clipRange)" : "no clipping")
         parts.append("\(spacing.rawValue) spacing\(stepsOffset != 0 ? " + offset \(stepsOffset)" : "")")
         return parts.joined(separator: ", ")

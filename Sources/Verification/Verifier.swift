@@ -40,11 +40,17 @@ struct Verifier<P: RoundingUnit> {
     let trace: Trace
     let configBeta: [B]
     let configAlphaBar: [B]
+    /// What every step is evaluated with: the trace's own ᾱ and β when it recorded them
+    /// (exact: the code used them), else the configuration's.
+    let stepContext: StepContext<P>
 
     init(_ trace: Trace) {
         self.trace = trace
         configBeta = Self.betas(trace.config)
         configAlphaBar = BetaFormula.alphaBar(configBeta)
+        var betas = configBeta
+        for case .betas(let values) in trace.records { betas = values.map(B.exact) }
+        stepContext = StepContext(alphaBar: trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar, beta: betas, config: trace.config)
     }
 
     /// The configuration's βs with their rounding bounds. The cosine βs are computed in
@@ -60,6 +66,7 @@ struct Verifier<P: RoundingUnit> {
 
     func report() -> VerificationReport {
         var findings: [Finding] = []
+        let timesteps = trace.timesteps
         var notes = trace.ignoredConfigKeys.isEmpty ? [] : ["not used by the verifier: \(trace.ignoredConfigKeys.joined(separator: ", "))"]
         for (position, record) in trace.records.enumerated() {
             switch record {
@@ -70,7 +77,7 @@ struct Verifier<P: RoundingUnit> {
             case .timesteps(let k, let values):
                 findings.append(timestepsFinding(record: position, k: k, got: values, notes: &notes))
             case .step(let step):
-                findings += stepFindings(step, record: position, notes: &notes)
+                findings += stepFindings(step, record: position, timesteps: timesteps, notes: &notes)
             }
         }
         let failed = findings.count { !$0.pass }
@@ -97,7 +104,7 @@ struct Verifier<P: RoundingUnit> {
         return Finding(
             quantity: quantity, record: record, t: comparison.index, index: comparison.index, expected: at.expected, got: at.got,
             relativeError: at.relative, tolerance: at.tolerance, checked: got.count, pass: comparison.pass,
-            reference: "\(quantity) of \(trace.config.summary.components(separatedBy: ", ").prefix(2).joined(separator: ", ")), in \(trace.precision.rawValue) rounding",
+            reference: "\(quantity) of \(trace.config.scheduleSummary), in \(trace.precision.rawValue) rounding",
             diagnoses: diagnoses)
     }
 
@@ -181,9 +188,8 @@ struct Verifier<P: RoundingUnit> {
 
     // MARK: steps
 
-    func stepFindings(_ step: StepRecord, record: Int, notes: inout [String]) -> [Finding] {
+    func stepFindings(_ step: StepRecord, record: Int, timesteps: [Int]?, notes: inout [String]) -> [Finding] {
         let kind = trace.scheduler ?? .ddpm
-        let timesteps = trace.timesteps
         var previous = step.timestep - 1
         if let timesteps {
             if let i = timesteps.firstIndex(of: step.timestep) {
@@ -192,17 +198,13 @@ struct Verifier<P: RoundingUnit> {
                 notes.append("step at τ = \(step.timestep) (record \(record)) is not among the recorded timesteps; its reference moves to τ − 1")
             }
         }
-        let alphaBar = trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar
-        var betas = configBeta
-        for case .betas(let values) in trace.records { betas = values.map(B.exact) }
-        let context = StepContext<P>(alphaBar: alphaBar, beta: betas, config: trace.config)
         let rule = StepRule(config: trace.config, kind: kind, previous: previous)
         let situation = StepSituation(timestep: step.timestep, config: trace.config, timesteps: timesteps)
         let final = previous == -1
         if step.noise == nil, !final, kind == .ddpm || step.eta > 0 {
             notes.append("step at τ = \(step.timestep) (record \(record)) should add noise, and the trace says it added none (noise: null): its prev_sample cannot equal the reference")
         }
-        guard let reference = context.evaluate(step, rule: rule) else {
+        guard let reference = stepContext.evaluate(step, rule: rule) else {
             return [Finding(quantity: "step.prev_sample", record: record, t: step.timestep, index: nil, expected: nil, got: nil, relativeError: nil, tolerance: nil, checked: 0, pass: false, reference: "no ᾱ at τ = \(step.timestep)", diagnoses: [])]
         }
         var outputs: [(String, [Double], [B])] = []
@@ -212,7 +214,7 @@ struct Verifier<P: RoundingUnit> {
         var diagnoses: [Diagnosis] = []
         if comparisons.contains(where: { !$0.pass }) {
             for mistake in MistakeCatalogue.steps {
-                guard let planted = mistake.plant(rule, situation), let values = context.evaluate(step, rule: planted) else { continue }
+                guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted) else { continue }
                 let matches = outputs.allSatisfy { name, got, _ in
                     Comparison(got: got, expected: name == "step.prev_sample" ? values.previous : values.x0).pass
                 }
