@@ -19,6 +19,8 @@ public protocol ScheduleScalar: Sendable {
     static func log(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
     static func expm1(_ x: Self) -> Self
+    /// xᵖ for x > 0.
+    static func power(_ x: Self, _ p: Double) -> Self
     /// The smaller and the larger of the two values (exact: no rounding).
     static func minimum(_ a: Self, _ b: Self) -> Self
     static func maximum(_ a: Self, _ b: Self) -> Self
@@ -32,6 +34,7 @@ extension Double: ScheduleScalar {
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
     public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
     public static func expm1(_ x: Double) -> Double { Foundation.expm1(x) }
+    public static func power(_ x: Double, _ p: Double) -> Double { Foundation.pow(x, p) }
     public static func minimum(_ a: Double, _ b: Double) -> Double { Swift.min(a, b) }
     public static func maximum(_ a: Double, _ b: Double) -> Double { Swift.max(a, b) }
 }

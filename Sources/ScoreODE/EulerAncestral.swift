@@ -1,3 +1,5 @@
+import ForwardProcess
+
 /// The ancestral (stochastic) Euler step of k-diffusion's `sample_euler_ancestral` with η:
 /// the move from σ to σ' is split into a deterministic Euler step down to σ_down and fresh
 /// noise of scale σ_up, with σ_down² + σ_up² = σ'² so the noise level lands on σ':
@@ -12,9 +14,15 @@ public struct AncestralSplit: Sendable, Equatable {
 
     /// The split of a step from σ to σ' at ancestral strength η.
     public init(sigma: Double, next: Double, eta: Double = 1) {
-        guard next > 0 else { (up, down) = (0, 0); return }
-        up = min(next, eta * (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot())
-        down = (next * next - up * up).squareRoot()
+        (up, down) = Self.parts(sigma: sigma, next: next, eta: eta)
+    }
+
+    /// σ_up and σ_down of a step from σ to σ' at strength η, over `ScheduleScalar` (so
+    /// `lessons verify` can bound a library's Float32 split); both 0 when σ' = 0.
+    public static func parts<R: ScheduleScalar>(sigma: R, next: R, eta: R) -> (up: R, down: R) {
+        guard next.doubleValue > 0 else { return (R(0), R(0)) }
+        let up = R.minimum(next, eta * (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot())
+        return (up, (next * next - up * up).squareRoot())
     }
 
     /// A split given directly (a check plants wrong ones).

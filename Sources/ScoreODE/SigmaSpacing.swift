@@ -1,4 +1,5 @@
 import Foundation
+import ForwardProcess
 
 /// The σ levels a sampler visits, from σ_max down to σ_min, followed by a final 0.
 public enum SigmaSpacing: String, CaseIterable, Sendable {
@@ -21,10 +22,7 @@ public enum SigmaSpacing: String, CaseIterable, Sendable {
         let levels: [Double]
         switch self {
         case .karras:
-            let (top, bottom) = (Foundation.pow(maximum, 1 / rho), Foundation.pow(minimum, 1 / rho))
-            levels = (0..<count).map { i in
-                i == 0 ? maximum : i == count - 1 ? minimum : Foundation.pow(top + Double(i) / last * (bottom - top), rho)
-            }
+            levels = Self.karrasLevels(count: count, minimum: minimum, maximum: maximum, rho: rho)
         case .logUniform:
             let (top, bottom) = (Foundation.log(maximum), Foundation.log(minimum))
             levels = (0..<count).map { i in
@@ -32,6 +30,19 @@ public enum SigmaSpacing: String, CaseIterable, Sendable {
             }
         }
         return levels + [0]
+    }
+}
+
+extension SigmaSpacing {
+    /// Karras et al. (2022, eq. 5): σᵢ = (σ_max^{1/ρ} + i/(N−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ, with
+    /// the two ends exact. Written over `ScheduleScalar` so `lessons verify` can bound a
+    /// library's Float32 levels; needs N ≥ 2 and 0 < σ_min < σ_max.
+    public static func karrasLevels<R: ScheduleScalar>(count: Int, minimum: R, maximum: R, rho: Double) -> [R] {
+        let last = Double(count - 1)
+        let (top, bottom) = (R.power(maximum, 1 / rho), R.power(minimum, 1 / rho))
+        return (0..<count).map { i in
+            i == 0 ? maximum : i == count - 1 ? minimum : R.power(top + R(Double(i) / last) * (bottom - top), rho)
+        }
     }
 }
 

@@ -62,6 +62,10 @@ public struct Bounded<P: RoundingUnit>: ScheduleScalar, CustomStringConvertible 
     public static func expm1(_ x: Bounded) -> Bounded { rounded(Foundation.expm1(x.value), carried: Foundation.exp(x.value) * x.error) }
     /// min(a, b): when the bounds cannot overlap the choice is certain and carries only the
     /// chosen operand's error (a clipped β is exact); otherwise either may be chosen.
+    public static func power(_ x: Bounded, _ p: Double) -> Bounded {
+        let y = Foundation.pow(x.value, p)
+        return rounded(y, carried: Swift.abs(p * y / x.value) * x.error)
+    }
     public static func minimum(_ a: Bounded, _ b: Bounded) -> Bounded {
         if a.value + a.error < b.value - b.error { return a }
         if b.value + b.error < a.value - a.error { return b }

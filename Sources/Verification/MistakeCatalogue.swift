@@ -4,6 +4,8 @@
 struct StepMistake: Sendable {
     let id: String
     let explanation: String
+    /// The step rules it can occur in.
+    var kinds: Set<StepKind> = [.ddpm, .ddim]
     /// The rule with the mistake planted, or nil when it does not apply to this step.
     let plant: @Sendable (StepRule, StepSituation) -> StepRule?
 }
@@ -156,10 +158,11 @@ enum MistakeCatalogue {
                 planted.finalAlphaIsOne.toggle()
                 return planted
             }),
-    ] + SchedulerConfig.PredictionType.allCases.map { other in
+    ] + sigmaSteps + SchedulerConfig.PredictionType.allCases.map { other in
         StepMistake(
             id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
             explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
+            kinds: Set(StepKind.allCases),
             plant: { rule, _ in
                 guard rule.prediction != other else { return nil }
                 var planted = rule
@@ -167,4 +170,36 @@ enum MistakeCatalogue {
                 return planted
             })
     }
+
+    /// The σ-space samplers' mistakes.
+    static let sigmaSteps: [StepMistake] = [
+        StepMistake(
+            id: "euler.derivative-at-next",
+            explanation: "the slope is (x − x̂₀)/σ' with the next level; the ODE's slope at the current point is (x − x̂₀)/σ (Karras et al. 2022, eq. 4)",
+            kinds: [.euler, .eulerAncestral], plant: slip(.derivativeAtNext)),
+        StepMistake(
+            id: "euler.dt-reversed",
+            explanation: "the step is σ − σ' instead of σ' − σ: it moves up the noise levels",
+            kinds: [.euler, .eulerAncestral], plant: slip(.dtReversed)),
+        StepMistake(
+            id: "euler.unscaled-sample",
+            explanation: "x̂₀ = x√(σ² + 1) − σε treats the scaled sample x = xₜ/√ᾱ as the VP sample xₜ; in σ-space x̂₀ = x − σε",
+            kinds: [.euler, .eulerAncestral], plant: slip(.unscaledSample) { rule, _ in rule.prediction == .epsilon }),
+        StepMistake(
+            id: "euler-a.sigma-up-unscaled",
+            explanation: "σ_up = √(σ² − σ'²) misses the factor σ'²/σ²; σ_up = √(σ'²(σ² − σ'²)/σ²), σ_down = √(σ'² − σ_up²)",
+            kinds: [.eulerAncestral], plant: slip(.sigmaUpUnscaled)),
+        StepMistake(
+            id: "euler-a.sigma-up-unscaled",
+            explanation: "σ_up = √(σ² − σ'²) misses the factor σ'²/σ²; σ_up = √(σ'²(σ² − σ'²)/σ²), σ_down = √(σ'² − σ_up²) (here with σ'² − σ_up² clamped at 0)",
+            kinds: [.eulerAncestral], plant: slip(.sigmaUpUnscaledClamped)),
+        StepMistake(
+            id: "euler-a.no-split",
+            explanation: "the deterministic part goes all the way to σ' and the noise σ_up comes on top: the sample ends above σ'; the step must go to σ_down = √(σ'² − σ_up²)",
+            kinds: [.eulerAncestral], plant: slip(.noSplit)),
+        StepMistake(
+            id: "euler-a.no-noise",
+            explanation: "the step goes to σ_down and adds no noise: the sample ends below σ' (σ_up·z is missing)",
+            kinds: [.eulerAncestral], plant: slip(.noNoise)),
+    ]
 }

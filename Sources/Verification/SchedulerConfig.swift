@@ -35,6 +35,17 @@ public struct SchedulerConfig: Sendable, Equatable {
         case trailing
     }
 
+    /// The level a σ-space sampler ends on.
+    public enum FinalSigma: String, CaseIterable, Sendable {
+        case zero
+        case sigmaMin = "sigma_min"
+    }
+
+    /// How σ is read at a fractional timestep (only linear interpolation in τ is verified).
+    public enum Interpolation: String, CaseIterable, Sendable {
+        case linear
+    }
+
     public var trainSteps = 1000
     public var betaSchedule = BetaSchedule.linear
     public var betaStart = 1e-4
@@ -51,6 +62,9 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var spacing = Spacing.leading
     public var stepsOffset = 0
     public var setAlphaToOne = true
+    public var useKarrasSigmas = false
+    public var finalSigma = FinalSigma.zero
+    public var interpolation = Interpolation.linear
 
     public init() {}
 
@@ -79,9 +93,15 @@ public struct SchedulerConfig: Sendable, Equatable {
     }
 
     /// A short description for the report, e.g. "linear(0.0001, 0.02), T = 1000, epsilon, fixed_small".
-    public var summary: String {
-        var parts = [scheduleSummary, prediction.rawValue, variance.rawValue]
-        parts.append(thresholding ? "dynamic thresholding (\(thresholdRatio), max \(sampleMaxValue))" : clipSample ? "clip ±\(clipRange)" : "no clipping")
+    public func summary(for kind: StepKind?) -> String {
+        var parts = [scheduleSummary, prediction.rawValue]
+        if kind?.isSigmaSpace == true {
+            parts.append(useKarrasSigmas ? "Karras σ levels" : "interpolated σ levels")
+            parts.append("final σ \(finalSigma.rawValue)")
+        } else {
+            if kind != .ddim { parts.append(variance.rawValue) }
+            parts.append(thresholding ? "dynamic thresholding (\(thresholdRatio), max \(sampleMaxValue))" : clipSample ? "clip ±\(clipRange)" : "no clipping")
+        }
         parts.append("\(spacing.rawValue) spacing\(stepsOffset != 0 ? " + offset \(stepsOffset)" : "")")
         return parts.joined(separator: ", ")
     }

@@ -9,6 +9,7 @@ struct StepRule: Sendable {
         case varianceUpsideDown, varianceAsStd, noiseAtLastStep, noNoise
         case x0SqrtSwapped, x0NoSqrt, meanSwapped, learnedRangeLinear, sqrtOfLogVariance
         case betaForSkip, sigmaMissingRatio, directionIgnoresSigma, etaAsSigma
+        case derivativeAtNext, dtReversed, unscaledSample, sigmaUpUnscaled, sigmaUpUnscaledClamped, noSplit
     }
 
     var kind: StepKind
@@ -29,8 +30,9 @@ struct StepRule: Sendable {
         self.kind = kind
         prediction = config.prediction
         variance = config.variance
-        clip = config.clipSample ? config.clipRange : nil
-        thresholding = config.thresholding
+        // diffusers' Euler schedulers neither clip nor threshold x̂₀.
+        clip = config.clipSample && !kind.isSigmaSpace ? config.clipRange : nil
+        thresholding = config.thresholding && !kind.isSigmaSpace
         self.previous = previous
         finalAlphaIsOne = kind == .ddpm || config.setAlphaToOne
     }
@@ -43,6 +45,8 @@ struct StepContext<P: RoundingUnit> {
     let alphaBar: [B]
     let beta: [B]
     let config: SchedulerConfig
+    /// The recorded σ levels (σ-space steps move from level i to i + 1).
+    var sigmas: [B]? = nil
 
     /// ᾱ at τ; τ = −1 is the clean end (ᾱ = 1, or ᾱ at τ = 0 when `finalAlphaIsOne` is false).
     func alphaBar(_ tau: Int, finalAlphaIsOne: Bool = true) -> B? {
@@ -52,6 +56,11 @@ struct StepContext<P: RoundingUnit> {
 
     /// x̂₀ and x_prev of `record` under `rule`, or nil when the rule does not apply (a τ off the schedule).
     func evaluate(_ record: StepRecord, rule: StepRule) -> (x0: [B], previous: [B])? {
+        rule.kind.isSigmaSpace ? evaluateSigmaStep(record, rule: rule) : evaluateTimestepStep(record, rule: rule)
+    }
+
+    /// A DDPM or DDIM step, between timesteps.
+    func evaluateTimestepStep(_ record: StepRecord, rule: StepRule) -> (x0: [B], previous: [B])? {
         guard let alphaBarT = alphaBar(record.timestep + rule.alphaBarShift),
               let alphaBarS = alphaBar(rule.previous, finalAlphaIsOne: rule.finalAlphaIsOne)
         else { return nil }
@@ -90,6 +99,8 @@ struct StepContext<P: RoundingUnit> {
         var previous: [B] = []
         previous.reserveCapacity(n)
         switch rule.kind {
+        case .euler, .eulerAncestral:
+            return nil  // σ-space steps: evaluateSigmaStep
         case .ddpm:
             var posterior = rule.slips.contains(.betaForSkip) && beta.indices.contains(record.timestep)
                 ? SkipPosterior(

@@ -29,9 +29,17 @@ public struct Trace: Sendable {
         self.records = records
     }
 
-    /// The recorded inference timesteps, if any.
+    /// The recorded inference timesteps as integers, if any and if they are integers.
     public var timesteps: [Int]? {
-        for case .timesteps(_, let values) in records { return values }
+        for case .timesteps(_, let values) in records {
+            return values.allSatisfy { $0 == $0.rounded() && abs($0) < 1e9 } ? values.map { Int($0) } : nil
+        }
+        return nil
+    }
+
+    /// The recorded σ levels, if any.
+    public var sigmas: [Double]? {
+        for case .sigmas(let values) in records { return values }
         return nil
     }
 
@@ -48,13 +56,21 @@ public enum StepKind: String, CaseIterable, Sendable {
     case ddpm
     /// DDIM (Song et al. 2021, eq. 12) with its η.
     case ddim
+    /// An Euler step of the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn).
+    case euler
+    /// Euler ancestral: a step down to σ_down and fresh noise σ_up (k-diffusion's split).
+    case eulerAncestral = "euler_ancestral"
+
+    /// Whether the steps move between σ levels (by index) rather than timesteps.
+    public var isSigmaSpace: Bool { self == .euler || self == .eulerAncestral }
 }
 
 /// One recorded quantity.
 public enum TraceRecord: Sendable {
     case betas([Double])
     case alphasCumprod([Double])
-    case timesteps(inferenceSteps: Int, values: [Int])
+    case timesteps(inferenceSteps: Int, values: [Double])
+    case sigmas([Double])
     case step(StepRecord)
 
     /// The name the trace uses for it.
@@ -63,6 +79,7 @@ public enum TraceRecord: Sendable {
         case .betas: return "betas"
         case .alphasCumprod: return "alphas_cumprod"
         case .timesteps: return "timesteps"
+        case .sigmas: return "sigmas"
         case .step: return "step"
         }
     }
@@ -70,8 +87,10 @@ public enum TraceRecord: Sendable {
 
 /// One call of a sampler's step, with its inputs and outputs (flat, row-major).
 public struct StepRecord: Sendable {
-    /// τ, diffusers' 0-based timestep.
+    /// τ, diffusers' 0-based timestep (σ-space steps: rounded; they are placed by `index`).
     public var timestep: Int
+    /// σ-space steps: the step's position i, moving from σᵢ to σᵢ₊₁ of the `sigmas` record.
+    public var index: Int?
     public var modelOutput: [Double]
     public var sample: [Double]
     public var prevSample: [Double]
@@ -87,9 +106,10 @@ public struct StepRecord: Sendable {
 
     public init(
         timestep: Int, modelOutput: [Double], sample: [Double], prevSample: [Double], predOriginalSample: [Double]? = nil,
-        noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil
+        noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil, index: Int? = nil
     ) {
         self.timestep = timestep
+        self.index = index
         self.modelOutput = modelOutput
         self.sample = sample
         self.prevSample = prevSample

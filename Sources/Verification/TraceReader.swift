@@ -68,9 +68,23 @@ public enum TraceReader {
         guard !recordNodes.isEmpty else { throw TraceError("records", "a trace needs at least one record") }
         var records: [TraceRecord] = []
         for node in recordNodes {
-            records.append(try readRecord(node.object(), config: config))
+            records.append(try readRecord(node.object(), config: config, kind: scheduler))
         }
-        if scheduler == nil, records.contains(where: { if case .step = $0 { return true } else { return false } }) {
+        let hasSteps = records.contains { if case .step = $0 { return true } else { return false } }
+        if scheduler?.isSigmaSpace == true, hasSteps, !records.contains(where: { if case .sigmas = $0 { return true } else { return false } }) {
+            throw TraceError("records", "\(scheduler!.rawValue) steps are placed by index on the σ levels: the trace needs a sigmas record")
+        }
+        if let sigmas = records.lazy.compactMap({ if case .sigmas(let values) = $0 { return values } else { return nil } }).first {
+            for (position, record) in records.enumerated() {
+                if case .timesteps(let k, _) = record, sigmas.count != k + 1 {
+                    throw TraceError("records", "the sigmas record has \(sigmas.count) levels; \(k) timesteps need \(k + 1) (one after the last step)")
+                }
+                if case .step(let step) = record, let index = step.index, index + 1 >= sigmas.count {
+                    throw TraceError("records[\(position)].index", "\(index) has no next level: the sigmas record has \(sigmas.count) levels (accepted: 0…\(sigmas.count - 2))")
+                }
+            }
+        }
+        if scheduler == nil, hasSteps {
             throw TraceError("scheduler", "required when the trace has step records (accepted: \(StepKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         for key in root.fields.keys.sorted() where !["format", "version", "dtype", "producer", "scheduler", "config", "records"].contains(key) {
@@ -113,6 +127,13 @@ public enum TraceReader {
             case "timestep_spacing": config.spacing = try value.choice(SchedulerConfig.Spacing.self)
             case "steps_offset": config.stepsOffset = try value.integer(in: 0...100_000)
             case "set_alpha_to_one": config.setAlphaToOne = try value.bool()
+            case "use_karras_sigmas": config.useKarrasSigmas = try value.bool()
+            case "final_sigmas_type": config.finalSigma = try value.choice(SchedulerConfig.FinalSigma.self)
+            case "interpolation_type": config.interpolation = try value.choice(SchedulerConfig.Interpolation.self)
+            case "use_exponential_sigmas", "use_beta_sigmas":
+                guard try !value.bool() else { throw TraceError(value.path, "only use_karras_sigmas is verified; \(key) = true is not supported") }
+            case "timestep_type":
+                guard try value.string() == "discrete" else { throw TraceError(value.path, "only \"discrete\" timesteps are verified") }
             default:
                 if !key.hasPrefix("_") { ignored.append("config.\(key)") }
             }
@@ -134,9 +155,9 @@ public enum TraceReader {
         return config
     }
 
-    static let quantities = ["betas", "alphas_cumprod", "timesteps", "step"]
+    static let quantities = ["betas", "alphas_cumprod", "timesteps", "sigmas", "step"]
 
-    static func readRecord(_ node: ObjectNode, config: SchedulerConfig) throws -> TraceRecord {
+    static func readRecord(_ node: ObjectNode, config: SchedulerConfig, kind: StepKind?) throws -> TraceRecord {
         let quantity = try node.required("quantity").string()
         let steps = config.trainSteps
         switch quantity {
@@ -153,9 +174,23 @@ public enum TraceReader {
             guard values.count == count else {
                 throw TraceError(valuesNode.path, "has \(values.count) values; num_inference_steps is \(count)")
             }
-            return .timesteps(inferenceSteps: count, values: try values.map { try $0.integer(in: -steps...(2 * steps)) })
+            let read: [Double]
+            if kind?.isSigmaSpace == true {
+                read = try values.map { try $0.number(in: Double(-steps)...Double(2 * steps)) }
+            } else {
+                read = try values.map { Double(try $0.integer(in: -steps...(2 * steps))) }
+            }
+            return .timesteps(inferenceSteps: count, values: read)
+        case "sigmas":
+            let values = try node.required("values").numbers(maximumCount: steps + 1, allowNonFinite: true)
+            guard values.count >= 2 else { throw TraceError(node.path + ".values", "needs at least 2 levels (got \(values.count))") }
+            return .sigmas(values)
         case "step":
-            let timestep = try node.required("timestep").integer(in: 0...(steps - 1))
+            let sigmaSpace = kind?.isSigmaSpace == true
+            let timestep = sigmaSpace
+                ? Int(try node.required("timestep").number(in: Double(-steps)...Double(2 * steps)).rounded())
+                : try node.required("timestep").integer(in: 0...(steps - 1))
+            let index = sigmaSpace ? try node.required("index").integer(in: 0...(steps - 1)) : nil
             let modelOutput = try node.required("model_output").numbers(maximumCount: maximumElements, allowNonFinite: true)
             guard !modelOutput.isEmpty else { throw TraceError(node.path + ".model_output", "is empty") }
             func same(_ key: String) throws -> [Double] {
@@ -185,7 +220,7 @@ public enum TraceReader {
             return .step(StepRecord(
                 timestep: timestep, modelOutput: modelOutput, sample: try same("sample"), prevSample: try same("prev_sample"),
                 predOriginalSample: try optionalSame("pred_original_sample"), noise: try optionalSame("noise"),
-                predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape))
+                predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape, index: index))
         default:
             throw TraceError(node.path + ".quantity", "unknown quantity \"\(quantity)\" (known: \(quantities.joined(separator: ", ")))")
         }

@@ -12,6 +12,11 @@ public enum Verify {
     }
 }
 
+/// Numbers in reference texts: seven significant digits.
+enum VerifyFormat {
+    static func number(_ x: Double) -> String { String(format: "%.7g", x) }
+}
+
 /// The comparison of recorded values with rounding-bounded references.
 struct Comparison {
     let pass: Bool
@@ -50,7 +55,9 @@ struct Verifier<P: RoundingUnit> {
         configAlphaBar = BetaFormula.alphaBar(configBeta)
         var betas = configBeta
         for case .betas(let values) in trace.records { betas = values.map(B.exact) }
-        stepContext = StepContext(alphaBar: trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar, beta: betas, config: trace.config)
+        stepContext = StepContext(
+            alphaBar: trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar, beta: betas, config: trace.config,
+            sigmas: trace.sigmas?.map(B.exact))
     }
 
     /// The configuration's βs with their rounding bounds. The cosine βs are computed in
@@ -76,6 +83,8 @@ struct Verifier<P: RoundingUnit> {
                 findings.append(scheduleFinding("alphas_cumprod", record: position, got: values, expected: configAlphaBar, variants: alphaBarVariants()))
             case .timesteps(let k, let values):
                 findings.append(timestepsFinding(record: position, k: k, got: values, notes: &notes))
+            case .sigmas(let values):
+                findings.append(sigmasFinding(record: position, got: values))
             case .step(let step):
                 findings += stepFindings(step, record: position, timesteps: timesteps, notes: &notes)
             }
@@ -83,7 +92,7 @@ struct Verifier<P: RoundingUnit> {
         let failed = findings.count { !$0.pass }
         return VerificationReport(
             passed: findings.count - failed, failed: failed, precision: trace.precision.rawValue, producer: trace.producer,
-            config: trace.config.summary, notes: notes, findings: findings)
+            config: trace.config.summary(for: trace.scheduler), notes: notes, findings: findings)
     }
 
     // MARK: schedules
@@ -127,6 +136,11 @@ struct Verifier<P: RoundingUnit> {
 
     func alphaBarVariants() -> [(String, String, [B])] {
         var variants = betaVariants().map { id, explanation, betas in (id, explanation, BetaFormula.alphaBar(betas)) }
+        if trace.config.rescaleZeroSNR, let last = configAlphaBar.indices.last {
+            var floored = configAlphaBar
+            floored[last] = B.exact(0x1p-24)
+            variants.append(("schedule.terminal-floor", "ᾱ_T is replaced by 2⁻²⁴ instead of the 0 zero terminal SNR gives (diffusers' Euler-type schedulers do this so that σ_T = √((1 − ᾱ_T)/ᾱ_T) stays finite): x_T keeps a signal of scale 2⁻¹²", floored))
+        }
         variants.append(("schedule.off-by-one", "alphas_cumprod is shifted by one: it starts at 1 (ᾱ₀) where index τ must hold ᾱ of step τ + 1 = (1 − β₁)⋯(1 − β_{τ+1})", [B.exact(1)] + configAlphaBar.dropLast()))
         variants.append(("schedule.alpha-not-cumulative", "alphas_cumprod holds αₜ = 1 − βₜ, not the cumulative product ᾱₜ = α₁⋯αₜ (DDPM eq. 4)", configBeta.map { B(1) - $0 }))
         if P.precision == .float64 {
@@ -149,41 +163,62 @@ struct Verifier<P: RoundingUnit> {
 
     // MARK: timesteps
 
-    func timestepsFinding(record: Int, k: Int, got: [Int], notes: inout [String]) -> Finding {
+    /// The K timesteps `spacing` gives. σ-space schedulers keep linspace's values unrounded
+    /// (diffusers' Euler schedulers interpolate σ between training steps).
+    func timesteps(_ spacing: SchedulerConfig.Spacing, _ k: Int, offset: Int) -> [Double] {
+        if spacing == .linspace, trace.scheduler?.isSigmaSpace == true, k > 1 {
+            let step = Double(trace.config.trainSteps - 1) / Double(k - 1)
+            return (0..<k).map { i in i == k - 1 ? Double(trace.config.trainSteps - 1) : Double(i) * step }.reversed()
+        }
+        return spacing.timesteps(k, trainSteps: trace.config.trainSteps, offset: offset).map(Double.init)
+    }
+
+    func timestepsFinding(record: Int, k: Int, got: [Double], notes: inout [String]) -> Finding {
         let config = trace.config
-        let expected = config.spacing.timesteps(k, trainSteps: config.trainSteps, offset: config.stepsOffset)
-        let first = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? (got.count == expected.count ? nil : min(got.count, expected.count))
+        let karras = config.useKarrasSigmas && trace.scheduler?.isSigmaSpace == true
+        let expected = karras ? karrasTimesteps(k) : timesteps(config.spacing, k, offset: config.stepsOffset)
+        // Timesteps are exact integers or linspace's values, stored in the trace's dtype.
+        func matches(_ reference: [Double]) -> Comparison? {
+            reference.count == got.count ? Comparison(got: got, expected: reference.map { B(value: $0, error: 0) }) : nil
+        }
+        let comparison = karras
+            ? (expected.count == got.count ? Comparison(got: got, expected: karrasTimestepsBounded(k)) : nil) : matches(expected)
+        let pass = comparison?.pass ?? false
         var diagnoses: [Diagnosis] = []
-        if first != nil {
+        if !pass, !karras {
             for spacing in SchedulerConfig.Spacing.allCases where spacing != config.spacing {
-                if spacing.timesteps(k, trainSteps: config.trainSteps, offset: spacing == .leading ? config.stepsOffset : 0) == got {
+                if matches(timesteps(spacing, k, offset: spacing == .leading ? config.stepsOffset : 0))?.pass == true {
                     diagnoses.append(Diagnosis(id: "timesteps.spacing-\(spacing.rawValue)", explanation: "the timesteps follow the \(spacing.rawValue) spacing, not the configuration's \(config.spacing.rawValue) (Lin et al. 2024, Table 2)"))
                 }
             }
-            if config.spacing == .leading, config.stepsOffset != 0, config.spacing.timesteps(k, trainSteps: config.trainSteps, offset: 0) == got {
+            if config.spacing == .leading, config.stepsOffset != 0, matches(timesteps(.leading, k, offset: 0))?.pass == true {
                 diagnoses.append(Diagnosis(id: "timesteps.steps-offset-ignored", explanation: "steps_offset = \(config.stepsOffset) is not added to the leading timesteps"))
             }
-            if Array(expected.reversed()) == got {
+            if matches(expected.reversed())?.pass == true {
                 diagnoses.append(Diagnosis(id: "timesteps.ascending", explanation: "the timesteps run upward; a sampler visits them from the noisiest (largest τ) down"))
             }
         }
-        if let top = got.max(), top < config.trainSteps - 1 {
-            notes.append("the sampler never visits τ = \(config.trainSteps - 1) (t = T): it starts at τ = \(top), from ᾱ > ᾱ_T, while its input is pure noise; trailing spacing starts at T (Lin et al. 2024, §3.3)")
+        if let top = got.max(), top < Double(config.trainSteps - 1) {
+            notes.append("the sampler never visits τ = \(config.trainSteps - 1) (t = T): it starts at τ = \(Self.text(top)), from ᾱ > ᾱ_T, while its input is pure noise; trailing spacing starts at T (Lin et al. 2024, §3.3)")
         }
-        let index = first ?? got.indices.last
-        let e = index.flatMap { expected.indices.contains($0) ? Double(expected[$0]) : nil }
-        let g = index.flatMap { got.indices.contains($0) ? Double(got[$0]) : nil }
+        let index = comparison?.index ?? min(got.count, expected.count)
+        let e = expected.indices.contains(index) ? expected[index] : nil
+        let g = got.indices.contains(index) ? got[index] : nil
         return Finding(
-            quantity: "timesteps", record: record, t: g.map(Int.init), index: index, expected: e, got: g,
-            relativeError: e.flatMap { e in g.map { g in e == 0 ? abs(g) : abs(g - e) / abs(e) } }, tolerance: 0,
-            checked: got.count, pass: first == nil,
-            reference: "\(k) timesteps, \(config.spacing.rawValue) spacing\(config.stepsOffset != 0 ? ", steps_offset \(config.stepsOffset)" : ""): \(abbreviated(expected))",
+            quantity: "timesteps", record: record, t: g.map { Int($0.rounded()) }, index: index, expected: e, got: g,
+            relativeError: e.flatMap { e in g.map { g in e == 0 ? abs(g) : abs(g - e) / abs(e) } }, tolerance: B.u,
+            checked: got.count, pass: pass,
+            reference: karras
+                ? "\(k) timesteps: each Karras level's position between training steps, by linear interpolation in log σ"
+                : "\(k) timesteps, \(config.spacing.rawValue) spacing\(config.stepsOffset != 0 ? ", steps_offset \(config.stepsOffset)" : ""): \(abbreviated(expected))",
             diagnoses: diagnoses)
     }
 
-    func abbreviated(_ values: [Int]) -> String {
-        values.count <= 8 ? values.map(String.init).joined(separator: ", ")
-            : (values.prefix(4).map(String.init) + ["…"] + values.suffix(2).map(String.init)).joined(separator: ", ")
+    static func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+
+    func abbreviated(_ values: [Double]) -> String {
+        let shown = values.count <= 8 ? values.map(Self.text) : values.prefix(4).map(Self.text) + ["…"] + values.suffix(2).map(Self.text)
+        return shown.joined(separator: ", ")
     }
 
     // MARK: steps
@@ -201,7 +236,8 @@ struct Verifier<P: RoundingUnit> {
         let rule = StepRule(config: trace.config, kind: kind, previous: previous)
         let situation = StepSituation(timestep: step.timestep, config: trace.config, timesteps: timesteps)
         let final = previous == -1
-        if step.noise == nil, !final, kind == .ddpm || step.eta > 0 {
+        let lastLevel = kind.isSigmaSpace && (step.index ?? 0) + 1 == (trace.sigmas?.count ?? 0) - 1 && trace.sigmas?.last == 0
+        if step.noise == nil, !final, kind == .ddpm || step.eta > 0 || (kind == .eulerAncestral && !lastLevel) {
             notes.append("step at τ = \(step.timestep) (record \(record)) should add noise, and the trace says it added none (noise: null): its prev_sample cannot equal the reference")
         }
         guard let reference = stepContext.evaluate(step, rule: rule) else {
@@ -213,16 +249,26 @@ struct Verifier<P: RoundingUnit> {
         let comparisons = outputs.map { Comparison(got: $0.1, expected: $0.2) }
         var diagnoses: [Diagnosis] = []
         if comparisons.contains(where: { !$0.pass }) {
-            for mistake in MistakeCatalogue.steps {
+            for mistake in MistakeCatalogue.steps where mistake.kinds.contains(kind) {
                 guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted) else { continue }
                 let matches = outputs.allSatisfy { name, got, _ in
                     Comparison(got: got, expected: name == "step.prev_sample" ? values.previous : values.x0).pass
                 }
-                if matches { diagnoses.append(Diagnosis(id: mistake.id, explanation: mistake.explanation)) }
+                if matches, !diagnoses.contains(where: { $0.id == mistake.id }) {
+                    diagnoses.append(Diagnosis(id: mistake.id, explanation: mistake.explanation))
+                }
             }
         }
         let describe = { (t: Int) in t == -1 ? (kind == .ddim && !trace.config.setAlphaToOne ? "the end (ᾱ at τ = 0)" : "the clean end (ᾱ = 1)") : "τ = \(t)" }
-        let text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
+        let text: String
+        if kind.isSigmaSpace {
+            let levels = trace.sigmas ?? []
+            let index = step.index ?? -1
+            let level = { (i: Int) in levels.indices.contains(i) ? VerifyFormat.number(levels[i]) : "?" }
+            text = "\(kind == .euler ? "Euler step" : "Euler ancestral step") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
+        } else {
+            text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
+        }
         return zip(outputs, comparisons).map { output, comparison in
             let at = element(output.1, output.2, at: comparison.index)
             return Finding(

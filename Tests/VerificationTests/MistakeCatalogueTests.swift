@@ -33,6 +33,8 @@ import Testing
             Scenario(kind: .ddpm, config: plain), Scenario(kind: .ddpm, config: large), Scenario(kind: .ddpm, config: learned),
             Scenario(kind: .ddpm, config: clipped), Scenario(kind: .ddpm, config: sample), Scenario(kind: .ddpm, config: v),
             Scenario(kind: .ddim, config: trailing, eta: 0.5), Scenario(kind: .ddim, config: noFinalOne, eta: 0.5),
+            Scenario(kind: .euler, config: trailing), Scenario(kind: .eulerAncestral, config: trailing),
+            Scenario(kind: .euler, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
         ]
     }
 
@@ -51,7 +53,13 @@ import Testing
             let timesteps = scenario.config.spacing.timesteps(7, trainSteps: 1000, offset: 0)
             let betas = scenario.config.betas(as: Double.self)
             let bars = BetaFormula.alphaBar(betas)
-            let context = StepContext<Float64Rounding>(alphaBar: bars.map { .exact($0) }, beta: betas.map { .exact($0) }, config: scenario.config)
+            // σ-space steps move between the configuration's σ levels, by index.
+            let sigmaSpace = scenario.kind.isSigmaSpace
+            let levels = Verifier<Float64Rounding>(Trace(precision: .float64, scheduler: scenario.kind, config: scenario.config, records: [.alphasCumprod(bars)]))
+                .sigmaLevels(count: timesteps.count, karras: false, final: .zero).map { $0.value }
+            let context = StepContext<Float64Rounding>(
+                alphaBar: bars.map { .exact($0) }, beta: betas.map { .exact($0) }, config: scenario.config,
+                sigmas: sigmaSpace ? levels.map { .exact($0) } : nil)
             for (position, tau) in timesteps.enumerated() {
                 let previous = position + 1 < timesteps.count ? timesteps[position + 1] : -1
                 let rule = StepRule(config: scenario.config, kind: scenario.kind, previous: previous)
@@ -59,19 +67,21 @@ import Testing
                 var step = StepRecord(
                     timestep: tau, modelOutput: Self.inputs(32, seed: tau), sample: Self.inputs(32, seed: tau + 1).map { $0 * 1.2 },
                     prevSample: [], noise: Self.inputs(32, seed: tau + 2).map { $0 / 2 },
-                    predictedVariance: Self.inputs(32, seed: tau + 3).map { Foundation.sin($0) }, eta: scenario.eta, shape: [1, 32])
+                    predictedVariance: Self.inputs(32, seed: tau + 3).map { Foundation.sin($0) }, eta: scenario.eta, shape: [1, 32],
+                    index: sigmaSpace ? position : nil)
                 func verify(_ planted: StepRule) throws -> VerificationReport {
                     let values = try #require(context.evaluate(step, rule: planted))
                     step.prevSample = values.previous.map { $0.value }
                     step.predOriginalSample = values.x0.map { $0.value }
                     let trace = Trace(
                         precision: .float64, scheduler: scenario.kind, config: scenario.config,
-                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps), .step(step)])
+                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps.map(Double.init)), .step(step)]
+                            + (sigmaSpace ? [.sigmas(levels)] : []))
                     return Verify.run(trace)
                 }
                 let truth = try verify(rule)
-                #expect(truth.failed == 0 && truth.passed == 4, "\(scenario.kind) τ=\(tau): the correct step fails")
-                for mistake in MistakeCatalogue.steps {
+                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4), "\(scenario.kind) τ=\(tau): the correct step fails")
+                for mistake in MistakeCatalogue.steps where mistake.kinds.contains(scenario.kind) {
                     guard let planted = mistake.plant(rule, situation) else { continue }
                     let report = try verify(planted)
                     let ids = Set(report.findings.flatMap { $0.diagnoses.map(\.id) })
@@ -83,7 +93,7 @@ import Testing
                 }
             }
         }
-        #expect(cases > 100)
+        #expect(cases > 150)
         let all = Set(MistakeCatalogue.steps.map(\.id))
         #expect(named == all, "never rejected: \(all.subtracting(named).sorted())")
     }

@@ -15,7 +15,7 @@ Two ways in:
 
 from ._version import __version__
 from .record import infer_kind, record
-from .trace import DTYPES, FORMAT, FORMAT_VERSION, KINDS, Trace
+from .trace import DTYPES, FORMAT, FORMAT_VERSION, KINDS, SIGMA_KINDS, Trace
 from .values import encode_float, float_list, int_list
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Trace",
     "DTYPES",
     "KINDS",
+    "SIGMA_KINDS",
     "FORMAT",
     "FORMAT_VERSION",
     "encode_float",

@@ -1,3 +1,3 @@
 """The package's version, written into every trace's producer."""
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"

@@ -7,7 +7,10 @@ object that follows it can be recorded (a subclass, or a learner's own class):
 * ``betas`` and ``alphas_cumprod``: the schedule (torch tensors or numpy arrays);
 * ``set_timesteps(K)`` and then ``timesteps``: the K timesteps a sampler visits;
 * ``step(model_output, timestep, sample, generator=..., return_dict=True)`` returning an
-  object with ``prev_sample`` (and optionally ``pred_original_sample``), or a tuple.
+  object with ``prev_sample`` (and optionally ``pred_original_sample``), or a tuple;
+* for the σ-space kinds ("euler", "euler_ancestral") also ``sigmas`` after
+  ``set_timesteps``, and optionally ``scale_model_input(sample, timestep)`` and
+  ``step_index``.
 
 Every step is fed FRESH inputs drawn from a seeded generator, not the previous step's
 output: each step is then an independent test of the step formula, and a mistake at one
@@ -24,7 +27,12 @@ from ._version import __version__
 __all__ = ["record", "infer_kind", "read_config", "input_seed", "noise_seed"]
 
 #: Class names that identify a step rule, looked for along the scheduler's MRO.
-_KIND_BY_CLASS_NAME = {"DDIMScheduler": "ddim", "DDPMScheduler": "ddpm"}
+_KIND_BY_CLASS_NAME = {
+    "DDIMScheduler": "ddim",
+    "DDPMScheduler": "ddpm",
+    "EulerDiscreteScheduler": "euler",
+    "EulerAncestralDiscreteScheduler": "euler_ancestral",
+}
 
 _SEED_STRIDE = 1_000_003
 
@@ -43,20 +51,25 @@ def noise_seed(seed, index):
 
 
 def infer_kind(scheduler):
-    """"ddim" or "ddpm" from the class names along type(scheduler).__mro__.
+    """"ddpm", "ddim", "euler" or "euler_ancestral" from the class names along the MRO.
 
-    The nearest class named DDIMScheduler or DDPMScheduler decides (so a subclass of
-    either is recorded as that rule). Anything else raises a ValueError that asks for
-    ``kind=``: the verifier must be told which rule the steps claim to follow.
+    The nearest class named DDPMScheduler, DDIMScheduler, EulerDiscreteScheduler or
+    EulerAncestralDiscreteScheduler decides (so a subclass of one is recorded as that
+    rule). Anything else raises a ValueError that asks for ``kind=``: the verifier must
+    be told which rule the steps claim to follow.
     """
     for cls in type(scheduler).__mro__:
         kind = _KIND_BY_CLASS_NAME.get(cls.__name__)
         if kind is not None:
             return kind
     raise ValueError(
-        "cannot tell which step rule %s follows (it is neither a DDPMScheduler nor a "
-        "DDIMScheduler); pass kind='ddpm' or kind='ddim' to difftrace.record"
-        % type(scheduler).__name__
+        "cannot tell which step rule %s follows (it is none of %s); pass kind= (one of %s) "
+        "to difftrace.record"
+        % (
+            type(scheduler).__name__,
+            ", ".join(sorted(_KIND_BY_CLASS_NAME)),
+            ", ".join(repr(k) for k in _trace.KINDS),
+        )
     )
 
 
@@ -126,6 +139,11 @@ def _default_dtype(scheduler):
     return "float32"
 
 
+def _width_of(values):
+    """The significand bits of an array's dtype (None when it has no float dtype we know)."""
+    return _WIDTH.get(_dtype_name(getattr(values, "dtype", "")))
+
+
 def _step_parameters(scheduler):
     """The names `step` accepts, and whether it also accepts **kwargs (None: unknown)."""
     try:
@@ -167,7 +185,10 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     * ``betas`` and ``alphas_cumprod`` as the scheduler holds them (no recomputation): the
       schedule is checked once, and the steps are then checked with these values.
     * ``timesteps`` after ``set_timesteps(steps)``: checked against the spacing the config
-      names; they also fix each step's previous timestep.
+      names; for DDPM and DDIM they also fix each step's previous timestep. For the
+      σ-space kinds ("euler", "euler_ancestral") they may be fractional and are written
+      as they are, and the scheduler's ``sigmas`` (all K + 1 levels, the final one
+      included) are recorded as well: step i moves from ``sigmas[i]`` to ``sigmas[i+1]``.
     * one ``step`` record for EVERY timestep τ, fed fresh inputs: ``sample`` ~ N(0, 1)
       and ``model_output`` ~ N(0, 1) of `shape`, drawn from a generator seeded from
       `seed` and the step's index. For ``variance_type`` "learned" / "learned_range" the
@@ -185,10 +206,21 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
       ``prev_sample``, ``pred_original_sample`` (when returned), τ, ``eta`` (DDIM) and
       ``shape`` complete the record.
 
-    `kind` is "ddpm" or "ddim"; by default it is inferred from the class (see
-    `infer_kind`). `dtype` is the precision the trace claims and the inputs are made in;
-    by default float32, or float64 when the scheduler keeps ``alphas_cumprod`` in float64.
-    `eta` is DDIM's η, passed to each step. Returns `path`.
+    The σ-space kinds differ in three ways. Their steps must be made in order, one per
+    timestep, because diffusers' Euler schedulers count their own position
+    (``step_index``) rather than look each timestep up; every step is still fed fresh
+    inputs. The sample is drawn at the scale of its level, N(0, 1) · √(σᵢ² + 1) (the
+    spread of x = x₀ + σᵢ·ε for a unit-variance x₀), since the Euler step moves the
+    sample x = xτ/√ᾱτ, not the unit-variance xτ. And before each step the sample goes
+    through ``scale_model_input(sample, τ)`` when the scheduler has one, as a pipeline
+    does (diffusers warns when it is skipped); its result, the model's input, is not
+    recorded: ``sample`` is what ``step`` was handed. Each step record carries ``index``
+    i, its position.
+
+    `kind` is "ddpm", "ddim", "euler" or "euler_ancestral"; by default it is inferred from
+    the class (see `infer_kind`). `dtype` is the precision the trace claims and the inputs
+    are made in; by default float32, or float64 when the scheduler keeps
+    ``alphas_cumprod`` in float64. `eta` is DDIM's η, passed to each step. Returns `path`.
     """
     import torch
 
@@ -201,6 +233,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     steps = int(steps)
     if steps < 1:
         raise ValueError("steps must be at least 1, got %d" % steps)
+    sigma_space = kind in _trace.SIGMA_KINDS
 
     config, notes = read_config(scheduler)
     schedule_dtype = _default_dtype(scheduler)
@@ -228,7 +261,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
         if not accepts("eta") and step_eta != 0.0:
             raise ValueError("%s.step takes no eta, so eta=%r cannot be passed" % (type(scheduler).__name__, eta))
     elif float(eta) != 0.0:
-        raise ValueError("eta is DDIM's parameter; a ddpm trace takes eta=0.0, got %r" % (eta,))
+        raise ValueError("eta is DDIM's parameter; a %s trace takes eta=0.0, got %r" % (kind, eta))
 
     trace = _trace.Trace(dtype, scheduler=kind, config=config, producer=producer)
     betas = getattr(scheduler, "betas", None)
@@ -242,14 +275,40 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     timesteps = scheduler.timesteps
     trace.add_timesteps(timesteps, steps)
 
+    levels = None
+    if sigma_space:
+        sigmas = getattr(scheduler, "sigmas", None)
+        if sigmas is None:
+            raise ValueError(
+                "%s has no sigmas after set_timesteps(%d): a %s trace needs the K + 1 noise levels "
+                "its steps move between" % (type(scheduler).__name__, steps, kind)
+            )
+        trace.add_sigmas(sigmas)
+        levels = _values.float_list(sigmas)
+        width = _width_of(sigmas)
+        if width is not None and _WIDTH[dtype] > width:
+            notes.append(
+                "the trace claims %s but the scheduler keeps its sigmas in %s"
+                % (dtype, _dtype_name(sigmas.dtype))
+            )
+        if len(levels) != len(timesteps) + 1:
+            notes.append(
+                "the scheduler holds %d sigmas for %d timesteps (a σ-space sampler needs K + 1)"
+                % (len(levels), len(timesteps))
+            )
+
     variance_type = _variance_type(scheduler)
     learned = variance_type in ("learned", "learned_range")
     mismatched_draws = []
+    misplaced_steps = []
+    scale_input = getattr(scheduler, "scale_model_input", None) if sigma_space else None
 
     for index, timestep in enumerate(timesteps):
         inputs = torch.Generator().manual_seed(input_seed(seed, index))
         sample = torch.randn(shape, generator=inputs, dtype=torch_dtype)
         prediction = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        if sigma_space:
+            sample = sample * _sample_scale(levels, index)
         predicted_variance = None
         model_output = prediction
         if learned:
@@ -268,6 +327,13 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
             kwargs["return_dict"] = True
         if kind == "ddim" and accepts("eta"):
             kwargs["eta"] = step_eta
+
+        if callable(scale_input):
+            scale_input(sample.clone(), timestep)
+        if sigma_space:
+            position = getattr(scheduler, "step_index", None)
+            if isinstance(position, (int, torch.Tensor)) and int(position) != index:
+                misplaced_steps.append((index, int(position)))
 
         # The step gets copies, so a step that writes into its inputs cannot change
         # what is recorded as having gone in.
@@ -291,6 +357,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
             predicted_variance=predicted_variance,
             eta=step_eta,
             shape=shape,
+            index=index if sigma_space else None,
         )
 
     if mismatched_draws:
@@ -299,6 +366,19 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
             "the sample's shape; the noise recorded there may not be what it used"
             % ", ".join(str(i) for i in mismatched_draws[:20])
         )
+    if misplaced_steps:
+        notes.append(
+            "the scheduler's own step_index was not the step's position at %s "
+            "(position: step_index); each step is recorded at its position"
+            % ", ".join("%d: %d" % pair for pair in misplaced_steps[:20])
+        )
     if notes:
         trace.producer["notes"] = "; ".join(notes)
     return trace.save(path)
+
+
+def _sample_scale(levels, index):
+    """√(σᵢ² + 1): the spread of x = x₀ + σᵢ·ε at level i (1 when σᵢ is missing or not finite)."""
+    if index < len(levels) and isinstance(levels[index], float):
+        return (levels[index] ** 2 + 1.0) ** 0.5
+    return 1.0

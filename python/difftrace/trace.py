@@ -15,7 +15,7 @@ import tempfile
 from . import values as _values
 from ._version import __version__
 
-__all__ = ["Trace", "DTYPES", "KINDS", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["Trace", "DTYPES", "KINDS", "SIGMA_KINDS", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "difftrace"
 FORMAT_VERSION = 1
@@ -24,7 +24,11 @@ FORMAT_VERSION = 1
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 #: The step rules a trace's ``step`` records may claim to follow.
-KINDS = ("ddpm", "ddim")
+KINDS = ("ddpm", "ddim", "euler", "euler_ancestral")
+
+#: The kinds that step in σ-space: their steps need a ``sigmas`` record and an ``index``,
+#: and their timesteps may be fractional.
+SIGMA_KINDS = ("euler", "euler_ancestral")
 
 
 def check_kind(kind):
@@ -51,8 +55,9 @@ class Trace:
     """A trace under construction.
 
     `dtype` is the precision the code computed in ("float32", ...); it sets the tolerance
-    of every check. `scheduler` is the step rule ("ddpm" or "ddim") the ``step`` records
-    claim to follow; it is required once there are step records. `config` is the
+    of every check. `scheduler` is the step rule ("ddpm", "ddim", "euler" or
+    "euler_ancestral") the ``step`` records claim to follow; it is required once there
+    are step records. `config` is the
     scheduler's configuration with diffusers' key names; its values are converted to plain
     JSON (numpy and torch values become Python numbers and lists). `producer` is an
     optional dict of strings shown in the verifier's report.
@@ -96,17 +101,35 @@ class Trace:
         """Record the K sampling timesteps (0-based τ, in the order the sampler visits them).
 
         `num_inference_steps` is the K the code was asked for; the verifier recomputes the
-        list from it and the config's `timestep_spacing` and `steps_offset`. The list also
-        fixes each step's previous timestep: the next entry, or the clean end after the
-        last.
+        list from it and the config's `timestep_spacing` and `steps_offset`. For DDPM and
+        DDIM the list also fixes each step's previous timestep (the next entry, or the
+        clean end after the last), and every value must be a whole number. For the
+        σ-space kinds ("euler", "euler_ancestral") the values may be fractional (linspace
+        spacing and Karras levels give fractional τ) and are written as they are.
         """
+        if self.scheduler in SIGMA_KINDS:
+            written = _values.float_list(values)
+        else:
+            written = _values.int_list(values)
         self.records.append(
             {
                 "quantity": "timesteps",
                 "num_inference_steps": int(num_inference_steps),
-                "values": _values.int_list(values),
+                "values": written,
             }
         )
+        return self
+
+    def add_sigmas(self, values):
+        """Record the K + 1 noise levels σ a σ-space sampler steps through, the final one included.
+
+        Step i of an "euler" or "euler_ancestral" trace moves from ``sigmas[i]`` to
+        ``sigmas[i + 1]``. The verifier checks the levels against the config: σ =
+        √((1 − ᾱ)/ᾱ) at the timesteps (linearly interpolated at a fractional τ), or the
+        Karras levels when ``use_karras_sigmas`` is set, then the final level
+        (``final_sigmas_type``: 0 or σ at τ = 0).
+        """
+        self.records.append({"quantity": "sigmas", "values": _values.float_list(values)})
         return self
 
     def add_step(
@@ -120,6 +143,7 @@ class Trace:
         predicted_variance=None,
         eta=None,
         shape=None,
+        index=None,
     ):
         """Record one sampler step: its inputs, the noise it drew, and what it returned.
 
@@ -131,9 +155,30 @@ class Trace:
         none. `eta` is DDIM's η. `shape` is the arrays' shape (first axis the batch, which
         dynamic thresholding needs); by default it is read from `sample`.
 
+        For the σ-space kinds ("euler", "euler_ancestral"), `index` i is required: the
+        step's position, moving from ``sigmas[i]`` to ``sigmas[i + 1]`` of the trace's
+        ``sigmas`` record; `timestep` may then be any number (it is not used to find σ);
+        and `sample` is the sample the Euler step moves, x = xτ/√ᾱτ (diffusers' unscaled
+        sample, the one passed to ``step``, not the model input ``scale_model_input``
+        makes of it).
+
         The verifier recomputes the step from these inputs in float64 and compares.
         """
-        record = {"quantity": "step", "timestep": _timestep_int(timestep)}
+        sigma_space = self.scheduler in SIGMA_KINDS
+        if sigma_space:
+            if index is None:
+                raise ValueError(
+                    "a %s step needs index= (its position i: it moves from sigmas[i] to sigmas[i + 1])"
+                    % self.scheduler
+                )
+            record = {"quantity": "step", "index": _index_int(index), "timestep": _timestep_float(timestep)}
+        else:
+            if index is not None:
+                raise ValueError(
+                    "index= is for the σ-space kinds (%s); this trace's kind is %r, whose steps "
+                    "are placed by their timestep" % (", ".join(SIGMA_KINDS), self.scheduler)
+                )
+            record = {"quantity": "step", "timestep": _timestep_int(timestep)}
         record["model_output"] = _values.float_list(model_output)
         record["sample"] = _values.float_list(sample)
         record["prev_sample"] = _values.float_list(prev_sample)
@@ -161,7 +206,7 @@ class Trace:
         if has_steps and self.scheduler is None:
             raise ValueError(
                 "a trace with step records must say which rule they follow: "
-                "Trace(..., scheduler='ddpm' or 'ddim')"
+                "Trace(..., scheduler=%s)" % " or ".join(repr(k) for k in KINDS)
             )
         out = {
             "format": FORMAT,
@@ -215,6 +260,24 @@ def _timestep_int(timestep):
     found = _values.int_list(timestep)
     if len(found) != 1:
         raise ValueError("a step's timestep is one number, got %d" % len(found))
+    return found[0]
+
+
+def _timestep_float(timestep):
+    """A timestep (number, numpy scalar, 0-d tensor) as one exact float (non-finite as a string)."""
+    found = _values.float_list(timestep)
+    if len(found) != 1:
+        raise ValueError("a step's timestep is one number, got %d" % len(found))
+    return found[0]
+
+
+def _index_int(index):
+    """A step's position as a non-negative Python int."""
+    found = _values.int_list(index)
+    if len(found) != 1:
+        raise ValueError("a step's index is one number, got %d" % len(found))
+    if found[0] < 0:
+        raise ValueError("a step's index is its position, 0 or more; got %d" % found[0])
     return found[0]
 
 

@@ -1,9 +1,9 @@
 """Malformed traces: `lessons verify` must refuse them with exit 4 and say what and where.
 
-Each case starts from one small valid trace (T = 10, two sampling steps) and breaks one
-thing. The verifier must exit 4 (a data file cannot be read), write a message on stderr
+Each case starts from one small valid trace (T = 10, two sampling steps: a DDPM trace, or
+for the σ-space cases an ancestral Euler trace) and breaks one thing. The verifier must exit 4 (a data file cannot be read), write a message on stderr
 that names the trace file and the offending key or record, and never crash (no exit
-status of 128 or more, which is how a signal shows). A control case checks that the unbroken trace passes, so
+status of 128 or more, which is how a signal shows). Control cases check that the unbroken traces pass, so
 that the refusals are the breakages' and nothing else's.
 """
 
@@ -44,21 +44,55 @@ def _valid_trace():
     return trace.to_dict()
 
 
+def _valid_euler_trace():
+    """A correct float64 ancestral Euler trace of T = 10 with two steps (linspace: τ = 9, 0)."""
+    T, K = 10, 2
+    betas = np.linspace(1e-4, 0.02, T)
+    alphas_cumprod = np.cumprod(1 - betas)
+    timesteps = np.array([9.0, 0.0])
+    sigmas = np.append(np.sqrt((1 - alphas_cumprod) / alphas_cumprod)[[9, 0]], 0.0)
+    trace = difftrace.Trace(
+        "float64", scheduler="euler_ancestral",
+        config={"num_train_timesteps": T, "beta_schedule": "linear", "beta_start": 1e-4, "beta_end": 0.02,
+                "timestep_spacing": "linspace"},
+    )
+    trace.add_betas(betas).add_alphas_cumprod(alphas_cumprod).add_timesteps(timesteps, K).add_sigmas(sigmas)
+    rng = np.random.default_rng(0)
+    for i, t in enumerate(timesteps):
+        s, s_next = sigmas[i], sigmas[i + 1]
+        x = rng.standard_normal((1, 1, 2, 2)) * np.sqrt(s * s + 1)
+        eps, z = rng.standard_normal((1, 1, 2, 2)), rng.standard_normal((1, 1, 2, 2))
+        x0 = x - s * eps
+        up = np.sqrt(s_next**2 * (s**2 - s_next**2) / s**2)
+        down = np.sqrt(s_next**2 - up**2)
+        x_prev = x + (x - x0) / s * (down - s) + up * z
+        trace.add_step(t, eps, x, x_prev, noise=z, pred_original_sample=x0, index=i)
+    return trace.to_dict()
+
+
 VALID = _valid_trace()
 # Indices of the records in VALID.
 BETAS, ALPHAS, TIMESTEPS, STEP0, STEP1 = range(5)
 
+VALID_EULER = _valid_euler_trace()
+# Indices of the records in VALID_EULER.
+E_TIMESTEPS, E_SIGMAS, E_STEP0, E_STEP1 = range(2, 6)
 
-def _edit(change):
-    """A writer of VALID changed by `change(data)` (which edits the data in place)."""
+
+def _edit(change, valid=None):
+    """A writer of VALID (or `valid`) changed by `change(data)` (which edits the data in place)."""
 
     def write(path):
-        data = copy.deepcopy(VALID)
+        data = copy.deepcopy(VALID if valid is None else valid)
         change(data)
         with open(path, "w") as f:
             json.dump(data, f)
 
     return write
+
+
+def _edit_euler(change):
+    return _edit(change, VALID_EULER)
 
 
 def _text(make_text):
@@ -140,14 +174,14 @@ CASES = {
     "dtype_missing": (_delete("dtype"), ["dtype"]),
     "dtype_unknown": (_set("dtype", "float8"), ["dtype", "float8"]),
     "dtype_number": (_set("dtype", 32), ["dtype"]),
-    "scheduler_unknown": (_set("scheduler", "euler"), ["scheduler", "euler"]),
+    "scheduler_unknown": (_set("scheduler", "heun"), ["scheduler", "heun"]),
     "scheduler_missing_with_steps": (_delete("scheduler"), ["scheduler"]),
     "records_missing": (_delete("records"), ["records"]),
     "records_empty": (_set("records", []), ["records"]),
     "records_not_a_list": (_set("records", {"quantity": "betas"}), ["records"]),
     "record_not_an_object": (_append_record(3), ["record"]),
     "quantity_missing": (_edit(lambda d: d["records"][BETAS].pop("quantity")), ["quantity"]),
-    "quantity_unknown": (_append_record({"quantity": "sigmas", "values": [1.0]}), ["sigmas"]),
+    "quantity_unknown": (_append_record({"quantity": "log_snr", "values": [1.0]}), ["log_snr"]),
     "config_nan_bare": (
         _text(lambda: _valid_text().replace('"beta_start": 0.0001', '"beta_start": NaN')), ["beta_start", "json", "nan"]
     ),
@@ -186,9 +220,22 @@ CASES = {
     "step_sample_short": (_edit(lambda d: d["records"][STEP0]["sample"].pop()), ["sample"]),
     "step_noise_wrong_type": (_edit(lambda d: d["records"][STEP0].__setitem__("noise", "none")), ["noise"]),
     "step_eta_negative_string": (_edit(lambda d: d["records"][STEP0].__setitem__("eta", "-1")), ["eta"]),
+    # σ-space traces
+    "euler_sigmas_missing": (_edit_euler(lambda d: d["records"].pop(E_SIGMAS)), ["sigmas"]),
+    "euler_sigmas_wrong_count": (_edit_euler(lambda d: d["records"][E_SIGMAS]["values"].pop()), ["sigmas"]),
+    "euler_step_index_missing": (_edit_euler(lambda d: d["records"][E_STEP0].pop("index")), ["index"]),
+    "euler_step_index_past_the_levels": (
+        _edit_euler(lambda d: d["records"][E_STEP1].__setitem__("index", 2)), ["index"]
+    ),
+    "euler_step_index_fraction": (
+        _edit_euler(lambda d: d["records"][E_STEP0].__setitem__("index", 0.5)), ["index"]
+    ),
+    "euler_sigmas_text_value": (
+        _edit_euler(lambda d: d["records"][E_SIGMAS]["values"].__setitem__(0, "big")), ["sigmas", "values"]
+    ),
 }
 
-CONTROL = {"control_valid": _edit(lambda d: None)}
+CONTROL = {"control_valid": _edit(lambda d: None), "control_valid_euler": _edit_euler(lambda d: None)}
 
 
 class BadInput(_support.VerifiedCases):
@@ -196,6 +243,9 @@ class BadInput(_support.VerifiedCases):
 
     def test_control_valid(self):
         self.assertPasses("control_valid")
+
+    def test_control_valid_euler(self):
+        self.assertPasses("control_valid_euler")
 
     def test_missing_file(self):
         _support.require_verify(self)

@@ -6,10 +6,12 @@ it (config, betas, alphas_cumprod, set_timesteps, timesteps, step) can be record
 * `TinyDDPM` keeps its schedule in numpy float64 (so the trace is float64 and checked at
   float64's tolerance), visits leading timesteps, and returns a plain tuple;
 * `TinyDDIM` works in torch float32, visits trailing timesteps, takes η, and returns a
-  dict.
+  dict;
+* `TinyEuler` steps the probability-flow ODE in σ-space (numpy float64), counting its own
+  steps, with fractional (linspace) or trailing timesteps.
 
 A third case records plain functions (no scheduler object) with the `Trace` builder.
-Since neither class is a diffusers class, `record` must be told the rule with ``kind=``.
+Since none of these classes is a diffusers class, `record` must be told the rule with ``kind=``.
 """
 
 import json
@@ -108,6 +110,61 @@ class TinyDDIM:
         return {"prev_sample": out, "pred_original_sample": x0}
 
 
+class TinyEuler:
+    """Euler sampling of the probability-flow ODE in σ-space (Karras et al. 2022, Alg. 1 without
+    churn), in numpy float64, written from the paper.
+
+    The sample it steps is x = x₀ + σ·ε (the VP sample xτ = x/√(σ² + 1)), with σ(τ) =
+    √((1 − ᾱτ)/ᾱτ), linearly interpolated at a fractional τ. It counts its own steps, as
+    diffusers' Euler scheduler does: step i moves from levels[i] to levels[i + 1].
+    """
+
+    def __init__(self, num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
+                 timestep_spacing="linspace", final_sigmas_type="zero", prediction_type="epsilon"):
+        self.config = {
+            "num_train_timesteps": num_train_timesteps,
+            "beta_schedule": "scaled_linear",
+            "beta_start": beta_start,
+            "beta_end": beta_end,
+            "prediction_type": prediction_type,
+            "timestep_spacing": timestep_spacing,
+            "steps_offset": 0,
+            "use_karras_sigmas": False,
+            "final_sigmas_type": final_sigmas_type,
+            "interpolation_type": "linear",
+        }
+        self.betas = np.linspace(math.sqrt(beta_start), math.sqrt(beta_end), num_train_timesteps) ** 2
+        self.alphas_cumprod = np.cumprod(1.0 - self.betas)
+        self.sigmas = None
+        self.position = 0
+
+    def noise_level(self, tau):
+        """σ at a (possibly fractional) timestep τ."""
+        ac = self.alphas_cumprod
+        return np.interp(tau, np.arange(len(ac)), np.sqrt((1.0 - ac) / ac))
+
+    def set_timesteps(self, num_inference_steps):
+        T, K = self.config["num_train_timesteps"], num_inference_steps
+        if self.config["timestep_spacing"] == "linspace":
+            self.timesteps = np.linspace(T - 1, 0, K)
+        else:  # trailing
+            self.timesteps = np.round(np.arange(T, 0, -T / K)) - 1.0
+        last = self.noise_level(0.0) if self.config["final_sigmas_type"] == "sigma_min" else 0.0
+        self.sigmas = np.append(self.noise_level(self.timesteps), last)
+        self.position = 0
+
+    def step(self, model_output, timestep, sample, generator=None):
+        x, out = np.asarray(sample, dtype=np.float64), np.asarray(model_output, dtype=np.float64)
+        sigma, sigma_next = self.sigmas[self.position], self.sigmas[self.position + 1]
+        if self.config["prediction_type"] == "epsilon":
+            x0 = x - sigma * out
+        else:  # v: x₀ = √ᾱ xτ − √(1 − ᾱ) v, with √ᾱ = 1/√(σ² + 1) and xτ = √ᾱ x
+            x0 = x / (sigma**2 + 1.0) - sigma / math.sqrt(sigma**2 + 1.0) * out
+        slope = (x - x0) / sigma
+        self.position += 1
+        return x + slope * (sigma_next - sigma), x0
+
+
 def _plain_function_trace(path):
     """A DDPM step written as plain numpy functions, recorded with the Trace builder."""
     T, K = 100, 5
@@ -147,6 +204,12 @@ class LearnerSchedulers(_support.VerifiedCases):
         "tiny_ddim_eta0": lambda path: difftrace.record(TinyDDIM(), path, steps=10, kind="ddim"),
         "tiny_ddim_eta1_K7": lambda path: difftrace.record(TinyDDIM(), path, steps=7, kind="ddim", eta=1.0),
         "plain_functions_trace_builder": _plain_function_trace,
+        # Fractional timesteps (999, 832.5, …) and the final level 0.
+        "tiny_euler_linspace_K7": lambda path: difftrace.record(TinyEuler(), path, steps=7, kind="euler"),
+        "tiny_euler_v_trailing_sigma_min": lambda path: difftrace.record(
+            TinyEuler(timestep_spacing="trailing", final_sigmas_type="sigma_min", prediction_type="v_prediction"),
+            path, steps=10, kind="euler",
+        ),
     }
 
     def test_kind_must_be_given(self):
@@ -179,6 +242,25 @@ class LearnerSchedulers(_support.VerifiedCases):
 
     def test_plain_functions_trace_builder(self):
         self.assertPasses("plain_functions_trace_builder")
+
+    def test_tiny_euler_linspace_K7(self):
+        self.assertPasses("tiny_euler_linspace_K7")
+
+    def test_tiny_euler_v_trailing_sigma_min(self):
+        self.assertPasses("tiny_euler_v_trailing_sigma_min")
+
+    def test_tiny_euler_trace_is_float64_with_its_levels(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = difftrace.record(TinyEuler(), os.path.join(folder, "t.json"), steps=7, kind="euler")
+            with open(path) as f:
+                data = json.load(f)
+        self.assertEqual((data["dtype"], data["scheduler"]), ("float64", "euler"))
+        records = {r["quantity"]: r for r in data["records"] if r["quantity"] != "step"}
+        self.assertEqual(records["timesteps"]["values"][:2], [999.0, 832.5])
+        self.assertEqual(len(records["sigmas"]["values"]), 8)
+        steps = [r for r in data["records"] if r["quantity"] == "step"]
+        self.assertEqual([s["index"] for s in steps], list(range(7)))
+        self.assertTrue(all(s["noise"] is None for s in steps))
 
     def test_text_report(self):
         """Without --json the same verdict comes as text (exit 0, a closing count)."""

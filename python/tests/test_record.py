@@ -4,7 +4,8 @@ The central one checks the claim `record` rests on: the noise a diffusers step d
 the generator it is handed is exactly ``torch.randn(shape, generator=Generator().
 manual_seed(s), dtype=...)``. It does so from the recorded numbers alone: for a DDPM
 step, prev_sample − (posterior mean, recomputed here in float64) must equal
-σ · recorded noise.
+σ · recorded noise; for an ancestral Euler step, prev_sample − (the step to σ_down)
+must equal σ_up · recorded noise.
 """
 
 import json
@@ -20,9 +21,11 @@ import difftrace
 try:
     import torch
     import diffusers
-    from diffusers import DDIMScheduler, DDPMScheduler
+    from diffusers import DDIMScheduler, DDPMScheduler, EulerAncestralDiscreteScheduler, EulerDiscreteScheduler
 except ImportError:  # pragma: no cover
     diffusers = None
+
+SD = dict(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012)
 
 
 def _load(path):
@@ -140,7 +143,7 @@ class Recording(unittest.TestCase):
         self.assertFalse(any(k.startswith("_") for k in data["config"]))
         self.assertEqual(
             data["producer"],
-            {"library": "diffusers %s" % diffusers.__version__, "class": "DDPMScheduler", "difftrace": "1.0.0"},
+            {"library": "diffusers %s" % diffusers.__version__, "class": "DDPMScheduler", "difftrace": "1.1.0"},
         )
         betas = np.array(_records(data, "betas")[0]["values"], dtype=np.float32)
         self.assertTrue(np.array_equal(betas, scheduler.betas.numpy()))
@@ -177,6 +180,161 @@ class Recording(unittest.TestCase):
     def test_eta_is_only_for_ddim(self):
         with self.assertRaisesRegex(ValueError, "eta"):
             self.record(DDPMScheduler(), steps=2, eta=0.5)
+        with self.assertRaisesRegex(ValueError, "eta"):
+            self.record(EulerAncestralDiscreteScheduler(), steps=2, eta=0.5)
+
+
+@unittest.skipIf(diffusers is None, "diffusers/torch are not installed")
+class RecordingEuler(unittest.TestCase):
+    """`record` on diffusers' σ-space schedulers: levels, step order, inputs at scale, noise."""
+
+    def setUp(self):
+        self._dir = tempfile.TemporaryDirectory()
+        self.folder = self._dir.name
+
+    def tearDown(self):
+        self._dir.cleanup()
+
+    def record(self, scheduler, **kwargs):
+        path = os.path.join(self.folder, "t.json")
+        difftrace.record(scheduler, path, **kwargs)
+        return _load(path)
+
+    def test_kinds_are_inferred_along_the_mro(self):
+        class Mine(EulerAncestralDiscreteScheduler):
+            pass
+
+        self.assertEqual(difftrace.infer_kind(EulerDiscreteScheduler()), "euler")
+        self.assertEqual(difftrace.infer_kind(EulerAncestralDiscreteScheduler()), "euler_ancestral")
+        self.assertEqual(difftrace.infer_kind(Mine()), "euler_ancestral")
+
+    def test_euler_records_levels_fractional_timesteps_and_positions(self):
+        scheduler = EulerDiscreteScheduler(final_sigmas_type="sigma_min", **SD)
+        data = self.record(scheduler, steps=7)
+        self.assertEqual(data["scheduler"], "euler")
+        for key, value in (("use_karras_sigmas", False), ("final_sigmas_type", "sigma_min"),
+                           ("interpolation_type", "linear"), ("timestep_spacing", "linspace"),
+                           ("steps_offset", 0), ("prediction_type", "epsilon")):
+            self.assertEqual(data["config"][key], value, key)
+        timesteps = _records(data, "timesteps")[0]
+        self.assertEqual(timesteps["num_inference_steps"], 7)
+        self.assertEqual(timesteps["values"], scheduler.timesteps.tolist())
+        self.assertEqual(timesteps["values"][1], 832.5)
+        sigmas = _records(data, "sigmas")[0]["values"]
+        self.assertEqual(sigmas, scheduler.sigmas.tolist())
+        self.assertEqual(len(sigmas), 8)
+        steps = _records(data, "step")
+        self.assertEqual([s["index"] for s in steps], list(range(7)))
+        self.assertEqual([s["timestep"] for s in steps], timesteps["values"])
+        # No churn: diffusers' Euler step draws no noise.
+        self.assertTrue(all(s["noise"] is None for s in steps))
+        # Every step was made, in order: the scheduler's own counter is past the last.
+        self.assertEqual(scheduler.step_index, 7)
+        self.assertNotIn("notes", data["producer"])
+
+    def test_euler_step_is_the_ode_step_between_its_levels(self):
+        """prev_sample = x + (x − x̂₀)/σᵢ · (σᵢ₊₁ − σᵢ), recomputed here in float64."""
+        for prediction_type in ("epsilon", "v_prediction"):
+            data = self.record(EulerDiscreteScheduler(prediction_type=prediction_type,
+                                                      use_karras_sigmas=True), steps=10, seed=5)
+            sigmas = np.array(_records(data, "sigmas")[0]["values"])
+            for step in _records(data, "step"):
+                s, s_next = sigmas[step["index"]], sigmas[step["index"] + 1]
+                x, out = np.array(step["sample"]), np.array(step["model_output"])
+                if prediction_type == "epsilon":
+                    x0 = x - s * out
+                else:
+                    x0 = x / (s * s + 1) - s / np.sqrt(s * s + 1) * out
+                want = x + (x - x0) / s * (s_next - s)
+                scale = np.abs(x).max() + s * np.abs(out).max()
+                np.testing.assert_allclose(np.array(step["prev_sample"]), want, atol=4e-7 * scale, rtol=0)
+                np.testing.assert_allclose(np.array(step["pred_original_sample"]), x0, atol=4e-7 * scale, rtol=0)
+
+    def test_samples_are_drawn_at_their_level_and_inputs_are_fresh(self):
+        data = self.record(EulerAncestralDiscreteScheduler(), steps=10)
+        sigmas = _records(data, "sigmas")[0]["values"]
+        steps = _records(data, "step")
+        for step in steps:
+            spread = np.std(step["sample"]) / np.sqrt(sigmas[step["index"]] ** 2 + 1)
+            self.assertGreater(spread, 0.8)
+            self.assertLess(spread, 1.2)
+            self.assertLess(abs(np.std(step["model_output"]) - 1), 0.2)
+        for earlier, later in zip(steps, steps[1:]):
+            self.assertNotEqual(earlier["prev_sample"], later["sample"])
+
+    def test_ancestral_noise_is_what_the_step_added(self):
+        data = self.record(EulerAncestralDiscreteScheduler(**SD), steps=10, seed=3)
+        sigmas = np.array(_records(data, "sigmas")[0]["values"])
+        for step in _records(data, "step")[:-1]:
+            s, s_next = sigmas[step["index"]], sigmas[step["index"] + 1]
+            up = np.sqrt(s_next**2 * (s**2 - s_next**2) / s**2)
+            down = np.sqrt(s_next**2 - up**2)
+            x, eps = np.array(step["sample"]), np.array(step["model_output"])
+            x0 = x - s * eps
+            residual = np.array(step["prev_sample"]) - (x + (x - x0) / s * (down - s))
+            z = np.array(step["noise"])
+            scale = np.abs(x).max() + s * np.abs(eps).max()
+            np.testing.assert_allclose(residual, up * z, atol=4e-7 * scale, rtol=0)
+            other = torch.randn(tuple(step["shape"]), generator=torch.Generator().manual_seed(12345)).numpy()
+            self.assertGreater(np.abs(residual - up * other.reshape(-1)).max(), 0.01)
+
+    def test_scale_model_input_is_called_before_each_step(self):
+        calls = []
+
+        class Watched(EulerDiscreteScheduler):
+            def scale_model_input(self, sample, timestep):
+                out = super().scale_model_input(sample, timestep)
+                calls.append(("scale", float(timestep), self.step_index))
+                return out
+
+            def step(self, model_output, timestep, sample, **kwargs):
+                calls.append(("step", float(timestep), self.step_index))
+                return super().step(model_output, timestep, sample, **kwargs)
+
+        scheduler = Watched(timestep_spacing="leading", steps_offset=1)
+        data = self.record(scheduler, steps=4)
+        timesteps = _records(data, "timesteps")[0]["values"]
+        self.assertEqual(timesteps, [751.0, 501.0, 251.0, 1.0])
+        expected = []
+        for i, t in enumerate(timesteps):
+            expected += [("scale", t, i), ("step", t, i)]
+        self.assertEqual(calls, expected)
+        # The recorded sample is what step() was handed, not the model input.
+        step = _records(data, "step")[0]
+        sigma = _records(data, "sigmas")[0]["values"][0]
+        self.assertGreater(np.std(step["sample"]), 0.8 * sigma)
+
+    def test_a_step_out_of_place_is_noted(self):
+        class Skips(EulerDiscreteScheduler):
+            def scale_model_input(self, sample, timestep):
+                out = super().scale_model_input(sample, timestep)
+                if self.step_index == 1:
+                    self._step_index = 2
+                return out
+
+            def step(self, model_output, timestep, sample, **kwargs):
+                if self.step_index >= len(self.timesteps):
+                    self._step_index = len(self.timesteps) - 1
+                return super().step(model_output, timestep, sample, **kwargs)
+
+        data = self.record(Skips(), steps=4)
+        self.assertIn("step_index was not the step's position at 1: 2, 2: 3", data["producer"]["notes"])
+        self.assertEqual([s["index"] for s in _records(data, "step")], [0, 1, 2, 3])
+
+    def test_a_sigma_space_kind_needs_sigmas(self):
+        class NoLevels:
+            config = {"num_train_timesteps": 10}
+            alphas_cumprod = np.linspace(0.99, 0.1, 10)
+
+            def set_timesteps(self, k):
+                self.timesteps = np.linspace(9, 0, k)
+
+            def step(self, model_output, timestep, sample):
+                return sample
+
+        with self.assertRaisesRegex(ValueError, "sigmas"):
+            self.record(NoLevels(), steps=2, kind="euler")
+        self.assertEqual(os.listdir(self.folder), [])
 
 
 if __name__ == "__main__":

@@ -146,6 +146,38 @@ class Flattening(unittest.TestCase):
         with self.assertRaises(ValueError):
             difftrace.Trace("float32").add_timesteps([9.5, 1.0], 2)
 
+    def test_sigma_space_timesteps_may_be_fractional(self):
+        for kind in ("euler", "euler_ancestral"):
+            trace = difftrace.Trace("float32", scheduler=kind)
+            trace.add_timesteps(np.array([999.0, 832.5, 0.0], dtype=np.float32), 3)
+            self.assertEqual(trace.records[0]["values"], [999.0, 832.5, 0.0])
+        # DDPM and DDIM timesteps stay whole numbers.
+        with self.assertRaises(ValueError):
+            difftrace.Trace("float32", scheduler="ddim").add_timesteps([832.5], 1)
+
+    def test_sigmas_record_is_exact(self):
+        levels = np.array([14.614647, 0.029167533, 0.0], dtype=np.float32)
+        trace = difftrace.Trace("float32", scheduler="euler").add_sigmas(levels)
+        self.assertEqual(trace.records[0], {"quantity": "sigmas", "values": [float(v) for v in levels]})
+
+    def test_sigma_space_step_has_its_index(self):
+        x = np.zeros((1, 1, 2, 2), dtype=np.float32)
+        trace = difftrace.Trace("float32", scheduler="euler_ancestral")
+        trace.add_step(np.float32(832.5), x, x, x, noise=x, index=np.int64(1))
+        record = trace.records[0]
+        self.assertEqual((record["index"], record["timestep"]), (1, 832.5))
+        self.assertIs(type(record["index"]), int)
+        self.assertEqual(record["noise"], [0.0] * 4)
+        with self.assertRaisesRegex(ValueError, "index="):
+            trace.add_step(999.0, x, x, x)
+        with self.assertRaisesRegex(ValueError, "index"):
+            trace.add_step(999.0, x, x, x, index=-1)
+
+    def test_index_is_only_for_sigma_space_steps(self):
+        x = np.zeros((1, 1, 2, 2))
+        with self.assertRaisesRegex(ValueError, "index="):
+            difftrace.Trace("float64", scheduler="ddpm").add_step(5, x, x, x, index=0)
+
     def test_non_numeric_values_are_refused(self):
         with self.assertRaises(TypeError):
             values.float_list(["a", "b"])
@@ -194,7 +226,7 @@ class AtomicWrite(unittest.TestCase):
 class Errors(unittest.TestCase):
     def test_bad_kind(self):
         with self.assertRaisesRegex(ValueError, "ddpm.*ddim"):
-            difftrace.Trace("float32", scheduler="euler")
+            difftrace.Trace("float32", scheduler="heun")
 
     def test_bad_dtype(self):
         with self.assertRaisesRegex(ValueError, "float32"):
@@ -212,8 +244,8 @@ class Errors(unittest.TestCase):
 
         with self.assertRaisesRegex(ValueError, "kind="):
             difftrace.record(NotAScheduler(), "/nonexistent/t.json")
-        with self.assertRaisesRegex(ValueError, "unknown scheduler kind 'euler'"):
-            difftrace.record(NotAScheduler(), "/nonexistent/t.json", kind="euler")
+        with self.assertRaisesRegex(ValueError, "unknown scheduler kind 'heun'"):
+            difftrace.record(NotAScheduler(), "/nonexistent/t.json", kind="heun")
 
     def test_file_layout(self):
         data = _minimal_trace().to_dict()
