@@ -87,7 +87,7 @@ public struct Bounded<P: RoundingUnit>: ScheduleScalar, CustomStringConvertible 
     /// Whether `got` is this value up to rounding in `P`. Two non-finite values of the same
     /// kind agree (NaN with NaN, +∞ with +∞): a variant that predicts NaN explains a NaN.
     public func admits(_ got: Double) -> Bool {
-        if error == .infinity { return false }
+        if value.isNaN, error == .infinity { return false }
         if !value.isFinite || !got.isFinite {
             return (value.isNaN && got.isNaN) || value == got
         }

@@ -158,7 +158,7 @@ enum MistakeCatalogue {
                 planted.finalAlphaIsOne.toggle()
                 return planted
             }),
-    ] + sigmaSteps + SchedulerConfig.PredictionType.allCases.map { other in
+    ] + sigmaSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
         StepMistake(
             id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
             explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
@@ -170,6 +170,30 @@ enum MistakeCatalogue {
                 return planted
             })
     }
+
+    /// DPM-Solver++(2M)'s mistakes.
+    static let dpmSteps: [StepMistake] = [
+        StepMistake(
+            id: "dpm.first-order-only",
+            explanation: "every step is first order (DDIM in λ): the multistep correction −½α'(e^{−h} − 1)·D₁ with D₁ = (x̂₀ − x̂₀₋₁)/r is missing (Lu et al. 2022, DPM-Solver++ Algorithm 2)",
+            kinds: [.dpmSolverPlusPlus2M], plant: slip(.firstOrderOnly)),
+        StepMistake(
+            id: "dpm.r-inverted",
+            explanation: "D₁ = r·(x̂₀ − x̂₀₋₁): the ratio r = h₋₁/h is inverted; D₁ = (x̂₀ − x̂₀₋₁)/r",
+            kinds: [.dpmSolverPlusPlus2M], plant: slip(.rInverted)),
+        StepMistake(
+            id: "dpm.h-reversed",
+            explanation: "h = λ − λ' has the wrong sign: the step size in λ = log(α/σ) is h = λ' − λ > 0",
+            kinds: [.dpmSolverPlusPlus2M], plant: slip(.hReversed)),
+        StepMistake(
+            id: "dpm.previous-epsilon",
+            explanation: "the second-order term uses the previous raw model output instead of the previous x̂₀: DPM-Solver++ works on data predictions",
+            kinds: [.dpmSolverPlusPlus2M], plant: slip(.previousEpsilon) { rule, _ in rule.prediction != .sample }),
+        StepMistake(
+            id: "dpm.no-lower-order-final",
+            explanation: "the last step is second order where the rule says first order (the final level is 0, euler_at_final, or lower_order_final with K < 15): a second-order step there is unstable",
+            kinds: [.dpmSolverPlusPlus2M], plant: slip(.noLowerOrderFinal)),
+    ]
 
     /// The σ-space samplers' mistakes.
     static let sigmaSteps: [StepMistake] = [

@@ -65,6 +65,10 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var useKarrasSigmas = false
     public var finalSigma = FinalSigma.zero
     public var interpolation = Interpolation.linear
+    /// DPM-Solver++: 1 or 2.
+    public var solverOrder = 2
+    public var lowerOrderFinal = true
+    public var eulerAtFinal = false
 
     public init() {}
 

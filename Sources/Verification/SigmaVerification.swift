@@ -23,7 +23,9 @@ extension Verifier {
     func sigmaLevels(count k: Int, karras: Bool, final: SchedulerConfig.FinalSigma, vpStd: Bool = false) -> [B] {
         let training = trainingSigmas(vpStd: vpStd)
         var levels = timesteps(trace.config.spacing, k, offset: trace.config.stepsOffset).map { interpolate(training, at: $0) }
-        if karras, k >= 2, let top = levels.first, let bottom = levels.last, bottom.value > 0, top.value > bottom.value {
+        // Euler's Karras levels span the spacing's σ; DPM-Solver's span the whole training range.
+        let span = trace.scheduler == .dpmSolverPlusPlus2M ? [training[training.count - 1], training[0]] : levels
+        if karras, k >= 2, let top = span.first, let bottom = span.last, bottom.value > 0, top.value > bottom.value {
             levels = SigmaSpacing.karrasLevels(count: k, minimum: bottom, maximum: top, rho: 7)
         }
         return levels + [final == .zero ? B.exact(0) : training[0]]

@@ -10,6 +10,7 @@ struct StepRule: Sendable {
         case x0SqrtSwapped, x0NoSqrt, meanSwapped, learnedRangeLinear, sqrtOfLogVariance
         case betaForSkip, sigmaMissingRatio, directionIgnoresSigma, etaAsSigma
         case derivativeAtNext, dtReversed, unscaledSample, sigmaUpUnscaled, sigmaUpUnscaledClamped, noSplit
+        case firstOrderOnly, rInverted, hReversed, previousEpsilon, noLowerOrderFinal
     }
 
     var kind: StepKind
@@ -30,9 +31,9 @@ struct StepRule: Sendable {
         self.kind = kind
         prediction = config.prediction
         variance = config.variance
-        // diffusers' Euler schedulers neither clip nor threshold x̂₀.
+        // diffusers' σ-level schedulers do not clip x̂₀; DPM-Solver++ may threshold it.
         clip = config.clipSample && !kind.isSigmaSpace ? config.clipRange : nil
-        thresholding = config.thresholding && !kind.isSigmaSpace
+        thresholding = config.thresholding && !kind.isEuler
         self.previous = previous
         finalAlphaIsOne = kind == .ddpm || config.setAlphaToOne
     }
@@ -55,8 +56,13 @@ struct StepContext<P: RoundingUnit> {
     }
 
     /// x̂₀ and x_prev of `record` under `rule`, or nil when the rule does not apply (a τ off the schedule).
-    func evaluate(_ record: StepRecord, rule: StepRule) -> (x0: [B], previous: [B])? {
-        rule.kind.isSigmaSpace ? evaluateSigmaStep(record, rule: rule) : evaluateTimestepStep(record, rule: rule)
+    /// `history`: the step before this one, for multistep solvers.
+    func evaluate(_ record: StepRecord, rule: StepRule, history: StepRecord? = nil) -> (x0: [B], previous: [B])? {
+        switch rule.kind {
+        case .ddpm, .ddim: return evaluateTimestepStep(record, rule: rule)
+        case .euler, .eulerAncestral: return evaluateSigmaStep(record, rule: rule)
+        case .dpmSolverPlusPlus2M: return evaluateDPMStep(record, rule: rule, history: history)
+        }
     }
 
     /// A DDPM or DDIM step, between timesteps.
@@ -99,8 +105,8 @@ struct StepContext<P: RoundingUnit> {
         var previous: [B] = []
         previous.reserveCapacity(n)
         switch rule.kind {
-        case .euler, .eulerAncestral:
-            return nil  // σ-space steps: evaluateSigmaStep
+        case .euler, .eulerAncestral, .dpmSolverPlusPlus2M:
+            return nil  // σ-level steps: evaluateSigmaStep, evaluateDPMStep
         case .ddpm:
             var posterior = rule.slips.contains(.betaForSkip) && beta.indices.contains(record.timestep)
                 ? SkipPosterior(

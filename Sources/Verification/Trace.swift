@@ -60,9 +60,13 @@ public enum StepKind: String, CaseIterable, Sendable {
     case euler
     /// Euler ancestral: a step down to σ_down and fresh noise σ_up (k-diffusion's split).
     case eulerAncestral = "euler_ancestral"
+    /// DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2), on the VP sample, between σ levels.
+    case dpmSolverPlusPlus2M = "dpmpp_2m"
 
     /// Whether the steps move between σ levels (by index) rather than timesteps.
-    public var isSigmaSpace: Bool { self == .euler || self == .eulerAncestral }
+    public var isSigmaSpace: Bool { self != .ddpm && self != .ddim }
+    /// diffusers' Euler schedulers: the scaled sample, fractional timesteps, no clipping.
+    public var isEuler: Bool { self == .euler || self == .eulerAncestral }
 }
 
 /// One recorded quantity.

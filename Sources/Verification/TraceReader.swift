@@ -132,6 +132,19 @@ public enum TraceReader {
             case "interpolation_type": config.interpolation = try value.choice(SchedulerConfig.Interpolation.self)
             case "use_exponential_sigmas", "use_beta_sigmas":
                 guard try !value.bool() else { throw TraceError(value.path, "only use_karras_sigmas is verified; \(key) = true is not supported") }
+            case "solver_order": config.solverOrder = try value.integer(in: 1...2)
+            case "lower_order_final": config.lowerOrderFinal = try value.bool()
+            case "euler_at_final": config.eulerAtFinal = try value.bool()
+            case "algorithm_type":
+                guard try value.string() == "dpmsolver++" else { throw TraceError(value.path, "only \"dpmsolver++\" is verified") }
+            case "solver_type":
+                guard try value.string() == "midpoint" else { throw TraceError(value.path, "only the \"midpoint\" second-order update is verified") }
+            case "use_lu_lambdas", "use_flow_sigmas", "use_dynamic_shifting":
+                guard try !value.bool() else { throw TraceError(value.path, "\(key) = true is not supported by the verifier") }
+            case "lambda_min_clipped":
+                let clipped: Double
+                if case .string("-inf") = value.value { clipped = -.infinity } else { clipped = try value.number(in: -1e300...1e300) }
+                guard clipped == -.infinity else { throw TraceError(value.path, "only -inf (no clipping of λ) is verified") }
             case "timestep_type":
                 guard try value.string() == "discrete" else { throw TraceError(value.path, "only \"discrete\" timesteps are verified") }
             default:

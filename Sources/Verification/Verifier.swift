@@ -74,6 +74,7 @@ struct Verifier<P: RoundingUnit> {
     func report() -> VerificationReport {
         var findings: [Finding] = []
         let timesteps = trace.timesteps
+        var stepsByIndex: [Int: StepRecord] = [:]  // the steps seen so far, for multistep solvers
         var notes = trace.ignoredConfigKeys.isEmpty ? [] : ["not used by the verifier: \(trace.ignoredConfigKeys.joined(separator: ", "))"]
         for (position, record) in trace.records.enumerated() {
             switch record {
@@ -86,7 +87,9 @@ struct Verifier<P: RoundingUnit> {
             case .sigmas(let values):
                 findings.append(sigmasFinding(record: position, got: values))
             case .step(let step):
-                findings += stepFindings(step, record: position, timesteps: timesteps, notes: &notes)
+                let history = step.index.flatMap { i in stepsByIndex[i - 1] }
+                findings += stepFindings(step, record: position, timesteps: timesteps, history: history, notes: &notes)
+                if let i = step.index { stepsByIndex[i] = step }
             }
         }
         let failed = findings.count { !$0.pass }
@@ -166,7 +169,15 @@ struct Verifier<P: RoundingUnit> {
     /// The K timesteps `spacing` gives. σ-space schedulers keep linspace's values unrounded
     /// (diffusers' Euler schedulers interpolate σ between training steps).
     func timesteps(_ spacing: SchedulerConfig.Spacing, _ k: Int, offset: Int) -> [Double] {
-        if spacing == .linspace, trace.scheduler?.isSigmaSpace == true, k > 1 {
+        let t = trace.config.trainSteps
+        if trace.scheduler == .dpmSolverPlusPlus2M, spacing != .trailing {
+            // DPM-Solver's linspace and leading lay K + 1 points and drop the last (τ = 0).
+            if spacing == .linspace {
+                return (1...k).reversed().map { i in (Double(i) * Double(t - 1) / Double(k)).rounded(.toNearestOrEven) }
+            }
+            return (1...k).reversed().map { i in Double(i * (t / (k + 1)) + offset) }
+        }
+        if spacing == .linspace, trace.scheduler?.isEuler == true, k > 1 {
             let step = Double(trace.config.trainSteps - 1) / Double(k - 1)
             return (0..<k).map { i in i == k - 1 ? Double(trace.config.trainSteps - 1) : Double(i) * step }.reversed()
         }
@@ -176,12 +187,15 @@ struct Verifier<P: RoundingUnit> {
     func timestepsFinding(record: Int, k: Int, got: [Double], notes: inout [String]) -> Finding {
         let config = trace.config
         let karras = config.useKarrasSigmas && trace.scheduler?.isSigmaSpace == true
-        let expected = karras ? karrasTimesteps(k) : timesteps(config.spacing, k, offset: config.stepsOffset)
+        var expected = karras ? karrasTimesteps(k) : timesteps(config.spacing, k, offset: config.stepsOffset)
+        // DPM-Solver rounds the Karras levels' positions to training steps (not for the cosine schedule).
+        let roundedKarras = karras && trace.scheduler == .dpmSolverPlusPlus2M && config.betaSchedule != .cosine
+        if roundedKarras { expected = expected.map { $0.rounded(.toNearestOrEven) } }
         // Timesteps are exact integers or linspace's values, stored in the trace's dtype.
         func matches(_ reference: [Double]) -> Comparison? {
             reference.count == got.count ? Comparison(got: got, expected: reference.map { B(value: $0, error: 0) }) : nil
         }
-        let comparison = karras
+        let comparison = karras && !roundedKarras
             ? (expected.count == got.count ? Comparison(got: got, expected: karrasTimestepsBounded(k)) : nil) : matches(expected)
         let pass = comparison?.pass ?? false
         var diagnoses: [Diagnosis] = []
@@ -223,7 +237,7 @@ struct Verifier<P: RoundingUnit> {
 
     // MARK: steps
 
-    func stepFindings(_ step: StepRecord, record: Int, timesteps: [Int]?, notes: inout [String]) -> [Finding] {
+    func stepFindings(_ step: StepRecord, record: Int, timesteps: [Int]?, history: StepRecord?, notes: inout [String]) -> [Finding] {
         let kind = trace.scheduler ?? .ddpm
         var previous = step.timestep - 1
         if let timesteps {
@@ -240,7 +254,7 @@ struct Verifier<P: RoundingUnit> {
         if step.noise == nil, !final, kind == .ddpm || step.eta > 0 || (kind == .eulerAncestral && !lastLevel) {
             notes.append("step at τ = \(step.timestep) (record \(record)) should add noise, and the trace says it added none (noise: null): its prev_sample cannot equal the reference")
         }
-        guard let reference = stepContext.evaluate(step, rule: rule) else {
+        guard let reference = stepContext.evaluate(step, rule: rule, history: history) else {
             return [Finding(quantity: "step.prev_sample", record: record, t: step.timestep, index: nil, expected: nil, got: nil, relativeError: nil, tolerance: nil, checked: 0, pass: false, reference: "no ᾱ at τ = \(step.timestep)", diagnoses: [])]
         }
         var outputs: [(String, [Double], [B])] = []
@@ -250,7 +264,7 @@ struct Verifier<P: RoundingUnit> {
         var diagnoses: [Diagnosis] = []
         if comparisons.contains(where: { !$0.pass }) {
             for mistake in MistakeCatalogue.steps where mistake.kinds.contains(kind) {
-                guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted) else { continue }
+                guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted, history: history) else { continue }
                 let matches = outputs.allSatisfy { name, got, _ in
                     Comparison(got: got, expected: name == "step.prev_sample" ? values.previous : values.x0).pass
                 }
@@ -265,7 +279,7 @@ struct Verifier<P: RoundingUnit> {
             let levels = trace.sigmas ?? []
             let index = step.index ?? -1
             let level = { (i: Int) in levels.indices.contains(i) ? VerifyFormat.number(levels[i]) : "?" }
-            text = "\(kind == .euler ? "Euler step" : "Euler ancestral step") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
+            text = "\(kind == .euler ? "Euler step" : kind == .eulerAncestral ? "Euler ancestral step" : "DPM-Solver++(2M) step") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
         } else {
             text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
         }

@@ -35,6 +35,8 @@ import Testing
             Scenario(kind: .ddim, config: trailing, eta: 0.5), Scenario(kind: .ddim, config: noFinalOne, eta: 0.5),
             Scenario(kind: .euler, config: trailing), Scenario(kind: .eulerAncestral, config: trailing),
             Scenario(kind: .euler, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
+            Scenario(kind: .dpmSolverPlusPlus2M, config: trailing),
+            Scenario(kind: .dpmSolverPlusPlus2M, config: { var c = trailing; c.finalSigma = .sigmaMin; c.prediction = .vPrediction; return c }()),
         ]
     }
 
@@ -56,10 +58,12 @@ import Testing
             // σ-space steps move between the configuration's σ levels, by index.
             let sigmaSpace = scenario.kind.isSigmaSpace
             let levels = Verifier<Float64Rounding>(Trace(precision: .float64, scheduler: scenario.kind, config: scenario.config, records: [.alphasCumprod(bars)]))
-                .sigmaLevels(count: timesteps.count, karras: false, final: .zero).map { $0.value }
+                .sigmaLevels(count: timesteps.count, karras: false, final: scenario.config.finalSigma).map { $0.value }
             let context = StepContext<Float64Rounding>(
                 alphaBar: bars.map { .exact($0) }, beta: betas.map { .exact($0) }, config: scenario.config,
                 sigmas: sigmaSpace ? levels.map { .exact($0) } : nil)
+            // Multistep solvers read the step before: the trace carries every earlier step, correct.
+            var history: [StepRecord] = []
             for (position, tau) in timesteps.enumerated() {
                 let previous = position + 1 < timesteps.count ? timesteps[position + 1] : -1
                 let rule = StepRule(config: scenario.config, kind: scenario.kind, previous: previous)
@@ -70,17 +74,17 @@ import Testing
                     predictedVariance: Self.inputs(32, seed: tau + 3).map { Foundation.sin($0) }, eta: scenario.eta, shape: [1, 32],
                     index: sigmaSpace ? position : nil)
                 func verify(_ planted: StepRule) throws -> VerificationReport {
-                    let values = try #require(context.evaluate(step, rule: planted))
+                    let values = try #require(context.evaluate(step, rule: planted, history: history.last))
                     step.prevSample = values.previous.map { $0.value }
                     step.predOriginalSample = values.x0.map { $0.value }
                     let trace = Trace(
                         precision: .float64, scheduler: scenario.kind, config: scenario.config,
-                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps.map(Double.init)), .step(step)]
-                            + (sigmaSpace ? [.sigmas(levels)] : []))
+                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps.map(Double.init))]
+                            + (sigmaSpace ? [.sigmas(levels)] : []) + history.map { .step($0) } + [.step(step)])
                     return Verify.run(trace)
                 }
                 let truth = try verify(rule)
-                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4), "\(scenario.kind) τ=\(tau): the correct step fails")
+                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
                 for mistake in MistakeCatalogue.steps where mistake.kinds.contains(scenario.kind) {
                     guard let planted = mistake.plant(rule, situation) else { continue }
                     let report = try verify(planted)
@@ -90,6 +94,10 @@ import Testing
                     #expect(ids.contains(mistake.id), "\(mistake.id) at \(scenario.kind) τ=\(tau): diagnosed as \(ids.sorted())")
                     named.insert(mistake.id)
                     cases += 1
+                }
+                if scenario.kind == .dpmSolverPlusPlus2M {
+                    _ = try verify(rule)
+                    history.append(step)
                 }
             }
         }

@@ -1,0 +1,75 @@
+import Posterior
+
+extension StepContext {
+    /// One step of DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, midpoint form)
+    /// on the VP sample xₜ, from level σ = σᵢ to σ' = σᵢ₊₁ of the recorded levels, with
+    /// αₜ = 1/√(σ² + 1), sₜ = σαₜ (the VP signal and noise scales) and λ = log α − log s:
+    ///
+    /// - x̂₀ from the prediction (the VP conversions), thresholded if configured;
+    /// - first order: x' = (s'/s)·x − α'(e^{−h} − 1)·x̂₀ with h = λ' − λ;
+    /// - second order: with the previous step's x̂₀₋₁ and r = (λ − λ₋₁)/h,
+    ///   D₁ = (x̂₀ − x̂₀₋₁)/r and x' = (s'/s)·x − α'(e^{−h} − 1)·x̂₀ − ½α'(e^{−h} − 1)·D₁;
+    /// - σ' = 0 gives e^{−h} = 0 and s' = 0.
+    ///
+    /// The first step is first order, and so is the last when `euler_at_final`, when the final
+    /// level is 0, or when `lower_order_final` and K < 15 (diffusers' rule).
+    func evaluateDPMStep(_ record: StepRecord, rule: StepRule, history: StepRecord?) -> (x0: [B], previous: [B])? {
+        guard let sigmas, let i = record.index, i + 1 < sigmas.count else { return nil }
+        let steps = sigmas.count - 1
+        func scales(_ sigma: B) -> (alpha: B, s: B) {
+            let alpha = B(1) / (sigma * sigma + B(1)).squareRoot()
+            return (alpha, sigma * alpha)
+        }
+        func lambda(_ sigma: B) -> B {
+            let (alpha, s) = scales(sigma)
+            return B.log(alpha) - B.log(s)
+        }
+        func denoised(_ step: StepRecord, level: B, epsilonOnly: Bool = false) -> [B] {
+            let (alpha, s) = scales(level)
+            let conversion = PredictionConversion<B>(signal: alpha, noise: s)
+            let values = step.modelOutput.indices.map { j -> B in
+                let (m, x) = (B.exact(step.modelOutput[j]), B.exact(step.sample[j]))
+                if epsilonOnly { return m }
+                switch rule.prediction {
+                case .epsilon: return conversion.x0(fromEpsilon: m, xt: x)
+                case .sample: return m
+                case .vPrediction: return conversion.x0(fromV: m, xt: x)
+                }
+            }
+            return rule.thresholding && !epsilonOnly ? threshold(values, batch: step.shape.first ?? 1) : values
+        }
+        let (sigma, next) = (sigmas[i], sigmas[i + 1])
+        let lastIsFirstOrder = config.eulerAtFinal || (config.lowerOrderFinal && steps < 15) || next.value == 0
+        var secondOrder = config.solverOrder == 2 && i >= 1 && !(i == steps - 1 && lastIsFirstOrder)
+        if rule.slips.contains(.noLowerOrderFinal), i == steps - 1, i >= 1 { secondOrder = true }
+        if rule.slips.contains(.firstOrderOnly) { secondOrder = false }
+        let x0 = denoised(record, level: sigma)
+        var x0Before: [B]?
+        if secondOrder {
+            guard let history, history.modelOutput.count == record.modelOutput.count else { return nil }
+            x0Before = denoised(history, level: sigmas[i - 1], epsilonOnly: rule.slips.contains(.previousEpsilon))
+        }
+        let (alphaNext, sNext) = scales(next)
+        let (_, sNow) = scales(sigma)
+        let sign = B(rule.slips.contains(.hReversed) ? -1 : 1)
+        // At σ' = 0, λ' = ∞: e^{−h} = 0 exactly.
+        let h = next.value == 0 ? nil : sign * (lambda(next) - lambda(sigma))
+        let decay = h.map { B.exp(B(0) - $0) } ?? B.exact(0)
+        let weight = B(0) - alphaNext * (decay - B(1))  // −α'(e^{−h} − 1)
+        var ratio: B?
+        if secondOrder, let h {
+            let r = sign * (lambda(sigma) - lambda(sigmas[i - 1])) / h
+            ratio = rule.slips.contains(.rInverted) ? r : B(1) / r
+        } else if secondOrder {
+            ratio = B.exact(.infinity)  // r = h₋₁/∞ = 0: a second-order step to σ' = 0 diverges
+        }
+        let previous = record.sample.indices.map { j -> B in
+            var value = sNext / sNow * B.exact(record.sample[j]) + weight * x0[j]
+            if let ratio, let before = x0Before?[j] {
+                value = value + B(0.5) * weight * (ratio * (x0[j] - before))
+            }
+            return value
+        }
+        return (x0, previous)
+    }
+}
