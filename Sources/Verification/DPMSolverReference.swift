@@ -49,6 +49,11 @@ extension StepContext {
             guard let history, history.modelOutput.count == record.modelOutput.count else { return nil }
             x0Before = denoised(history, level: sigmas[i - 1], epsilonOnly: rule.slips.contains(.previousEpsilon))
         }
+        // A step of length 0 (σ' = σ: Karras levels ending at σ_min, then final σ_min) leaves x:
+        // e^{−h} − 1 = 0 multiplies both terms.
+        if next.value == sigma.value, !rule.slips.contains(.hReversed) {
+            return (x0, record.sample.map(B.exact))
+        }
         let (alphaNext, sNext) = scales(next)
         let (_, sNow) = scales(sigma)
         let sign = B(rule.slips.contains(.hReversed) ? -1 : 1)

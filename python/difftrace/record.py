@@ -8,7 +8,7 @@ object that follows it can be recorded (a subclass, or a learner's own class):
 * ``set_timesteps(K)`` and then ``timesteps``: the K timesteps a sampler visits;
 * ``step(model_output, timestep, sample, generator=..., return_dict=True)`` returning an
   object with ``prev_sample`` (and optionally ``pred_original_sample``), or a tuple;
-* for the σ-space kinds ("euler", "euler_ancestral") also ``sigmas`` after
+* for the σ-level kinds ("euler", "euler_ancestral", "dpmpp_2m") also ``sigmas`` after
   ``set_timesteps``, and optionally ``scale_model_input(sample, timestep)`` and
   ``step_index``.
 
@@ -24,7 +24,7 @@ from . import trace as _trace
 from . import values as _values
 from ._version import __version__
 
-__all__ = ["record", "infer_kind", "read_config", "input_seed", "noise_seed"]
+__all__ = ["record", "infer_kind", "read_config", "check_dpm_config", "input_seed", "noise_seed"]
 
 #: Class names that identify a step rule, looked for along the scheduler's MRO.
 _KIND_BY_CLASS_NAME = {
@@ -32,7 +32,29 @@ _KIND_BY_CLASS_NAME = {
     "DDPMScheduler": "ddpm",
     "EulerDiscreteScheduler": "euler",
     "EulerAncestralDiscreteScheduler": "euler_ancestral",
+    "DPMSolverMultistepScheduler": "dpmpp_2m",
 }
+
+#: The kinds whose step moves the scaled sample x = xτ/√ᾱτ (drawn at its level's spread).
+_SCALED_SAMPLE_KINDS = ("euler", "euler_ancestral")
+
+#: For "dpmpp_2m": config keys, diffusers' default (taken when the key is absent), the
+#: values accepted, and why.
+_DPM_REQUIRED = (
+    ("algorithm_type", "dpmsolver++", ("dpmsolver++",),
+     "only DPM-Solver++ (the data-prediction solver of Lu et al. 2022) is checked"),
+    ("solver_type", "midpoint", ("midpoint",), "only the midpoint second-order update is checked"),
+    ("solver_order", 2, (1, 2), "DPM-Solver++(2M) is checked at order 2, or 1 (every step first order)"),
+    ("prediction_type", "epsilon", ("epsilon", "sample", "v_prediction"),
+     "the prediction is read as epsilon, sample or v_prediction"),
+)
+
+#: For "dpmpp_2m": a learned variance (diffusers then reads the first 3 channels of the
+#: output as the prediction) is not part of the step the verifier checks.
+_DPM_REFUSED_VARIANCE = ("learned", "learned_range")
+
+#: For "dpmpp_2m": options that change the levels in ways the verifier does not rebuild.
+_DPM_UNSUPPORTED_FLAGS = ("use_lu_lambdas", "use_exponential_sigmas", "use_beta_sigmas", "use_flow_sigmas")
 
 _SEED_STRIDE = 1_000_003
 
@@ -51,12 +73,12 @@ def noise_seed(seed, index):
 
 
 def infer_kind(scheduler):
-    """"ddpm", "ddim", "euler" or "euler_ancestral" from the class names along the MRO.
+    """"ddpm", "ddim", "euler", "euler_ancestral" or "dpmpp_2m" from the class names along the MRO.
 
-    The nearest class named DDPMScheduler, DDIMScheduler, EulerDiscreteScheduler or
-    EulerAncestralDiscreteScheduler decides (so a subclass of one is recorded as that
-    rule). Anything else raises a ValueError that asks for ``kind=``: the verifier must
-    be told which rule the steps claim to follow.
+    The nearest class named DDPMScheduler, DDIMScheduler, EulerDiscreteScheduler,
+    EulerAncestralDiscreteScheduler or DPMSolverMultistepScheduler decides (so a subclass
+    of one is recorded as that rule). Anything else raises a ValueError that asks for
+    ``kind=``: the verifier must be told which rule the steps claim to follow.
     """
     for cls in type(scheduler).__mro__:
         kind = _KIND_BY_CLASS_NAME.get(cls.__name__)
@@ -98,6 +120,40 @@ def read_config(scheduler):
         except TypeError as error:
             notes.append("config key %r not recorded (%s)" % (key, error))
     return out, notes
+
+
+def check_dpm_config(config):
+    """Raise a ValueError when a "dpmpp_2m" config asks for a solver the trace kind is not.
+
+    The kind is DPM-Solver++(2M): ``algorithm_type`` "dpmsolver++", ``solver_type``
+    "midpoint", ``solver_order`` 2 (or 1), a prediction of epsilon, sample or v, and the
+    levels of the timestep spacing or Karras's (``use_lu_lambdas``,
+    ``use_exponential_sigmas``, ``use_beta_sigmas`` and ``use_flow_sigmas`` false). A key
+    that is absent counts as diffusers' default. Every unsupported setting is named.
+    """
+    problems = []
+    for key, default, accepted, rule in _DPM_REQUIRED:
+        value = config.get(key, default)
+        if value not in accepted:
+            problems.append(
+                "%s=%r (accepted: %s; %s)"
+                % (key, value, ", ".join(repr(a) for a in accepted), rule)
+            )
+    if config.get("variance_type") in _DPM_REFUSED_VARIANCE:
+        problems.append(
+            "variance_type=%r (a learned variance is not part of the DPM-Solver++ step)"
+            % config.get("variance_type")
+        )
+    for key in _DPM_UNSUPPORTED_FLAGS:
+        if config.get(key, False):
+            problems.append("%s=True (the levels must be the timestep spacing's or Karras's)" % key)
+    if problems:
+        raise ValueError(
+            "a \"dpmpp_2m\" trace records DPM-Solver++(2M): algorithm_type \"dpmsolver++\", "
+            "solver_type \"midpoint\", solver_order 2 (or 1), with %s all False; this "
+            "scheduler's config has %s"
+            % (", ".join(_DPM_UNSUPPORTED_FLAGS), "; ".join(problems))
+        )
 
 
 def _library_of(cls):
@@ -166,12 +222,18 @@ def _unpack(output):
     return output, None
 
 
+_MISSING = object()
+
+
 def _variance_type(scheduler):
+    """The config's variance_type (even when None: diffusers warns when the attribute is
+    read instead), else the scheduler's attribute of that name."""
     config = getattr(scheduler, "config", None)
-    found = None
     if config is not None and hasattr(config, "get"):
-        found = config.get("variance_type")
-    return found if found is not None else getattr(scheduler, "variance_type", None)
+        found = config.get("variance_type", _MISSING)
+        if found is not _MISSING:
+            return found
+    return getattr(scheduler, "variance_type", None)
 
 
 def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta=0.0, dtype=None):
@@ -186,9 +248,10 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
       schedule is checked once, and the steps are then checked with these values.
     * ``timesteps`` after ``set_timesteps(steps)``: checked against the spacing the config
       names; for DDPM and DDIM they also fix each step's previous timestep. For the
-      σ-space kinds ("euler", "euler_ancestral") they may be fractional and are written
-      as they are, and the scheduler's ``sigmas`` (all K + 1 levels, the final one
-      included) are recorded as well: step i moves from ``sigmas[i]`` to ``sigmas[i+1]``.
+      σ-level kinds ("euler", "euler_ancestral", "dpmpp_2m") they may be fractional and
+      are written as they are (whole "dpmpp_2m" timesteps as integers), and the
+      scheduler's ``sigmas`` (all K + 1 levels, the final one included) are recorded as
+      well: step i moves from ``sigmas[i]`` to ``sigmas[i+1]``.
     * one ``step`` record for EVERY timestep τ, fed fresh inputs: ``sample`` ~ N(0, 1)
       and ``model_output`` ~ N(0, 1) of `shape`, drawn from a generator seeded from
       `seed` and the step's index. For ``variance_type`` "learned" / "learned_range" the
@@ -206,20 +269,30 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
       ``prev_sample``, ``pred_original_sample`` (when returned), τ, ``eta`` (DDIM) and
       ``shape`` complete the record.
 
-    The σ-space kinds differ in three ways. Their steps must be made in order, one per
-    timestep, because diffusers' Euler schedulers count their own position
-    (``step_index``) rather than look each timestep up; every step is still fed fresh
-    inputs. The sample is drawn at the scale of its level, N(0, 1) · √(σᵢ² + 1) (the
-    spread of x = x₀ + σᵢ·ε for a unit-variance x₀), since the Euler step moves the
-    sample x = xτ/√ᾱτ, not the unit-variance xτ. And before each step the sample goes
-    through ``scale_model_input(sample, τ)`` when the scheduler has one, as a pipeline
-    does (diffusers warns when it is skipped); its result, the model's input, is not
+    The σ-level kinds differ in three ways. Their steps must be made in order, one per
+    timestep, because diffusers' Euler and DPM-Solver schedulers count their own
+    position (``step_index``) rather than look each timestep up; every step is still fed
+    fresh inputs. For the Euler kinds the sample is drawn at the scale of its level,
+    N(0, 1) · √(σᵢ² + 1) (the spread of x = x₀ + σᵢ·ε for a unit-variance x₀), since the
+    Euler step moves the sample x = xτ/√ᾱτ, not the unit-variance xτ ("dpmpp_2m" moves
+    xτ itself, drawn N(0, 1)). And before each step the sample goes through
+    ``scale_model_input(sample, τ)`` when the scheduler has one, as a pipeline does
+    (diffusers warns when it is skipped); its result, the model's input, is not
     recorded: ``sample`` is what ``step`` was handed. Each step record carries ``index``
     i, its position.
 
-    `kind` is "ddpm", "ddim", "euler" or "euler_ancestral"; by default it is inferred from
-    the class (see `infer_kind`). `dtype` is the precision the trace claims and the inputs
-    are made in; by default float32, or float64 when the scheduler keeps
+    "dpmpp_2m" (DPM-Solver++(2M), Lu et al. 2022) is a multistep rule: diffusers keeps the
+    previous step's x̂₀ and uses it in the next step's second-order term. That needs
+    nothing extra here: the steps are made in order, each with its own fresh inputs, and
+    the verifier recomputes the previous x̂₀ from the previous step record. Its step
+    returns no x̂₀, so none is recorded. A config for another solver (``algorithm_type``
+    other than "dpmsolver++", ``solver_type`` other than "midpoint", order 3, or the Lu /
+    exponential / beta / flow levels) is refused with a ValueError before anything is
+    written (see `check_dpm_config`).
+
+    `kind` is "ddpm", "ddim", "euler", "euler_ancestral" or "dpmpp_2m"; by default it is
+    inferred from the class (see `infer_kind`). `dtype` is the precision the trace claims
+    and the inputs are made in; by default float32, or float64 when the scheduler keeps
     ``alphas_cumprod`` in float64. `eta` is DDIM's η, passed to each step. Returns `path`.
     """
     import torch
@@ -236,6 +309,8 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     sigma_space = kind in _trace.SIGMA_KINDS
 
     config, notes = read_config(scheduler)
+    if kind == "dpmpp_2m":
+        check_dpm_config(config)
     schedule_dtype = _default_dtype(scheduler)
     if _WIDTH[dtype] > _WIDTH[schedule_dtype]:
         notes.append(
@@ -293,7 +368,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
             )
         if len(levels) != len(timesteps) + 1:
             notes.append(
-                "the scheduler holds %d sigmas for %d timesteps (a σ-space sampler needs K + 1)"
+                "the scheduler holds %d sigmas for %d timesteps (a σ-level sampler needs K + 1)"
                 % (len(levels), len(timesteps))
             )
 
@@ -302,12 +377,13 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     mismatched_draws = []
     misplaced_steps = []
     scale_input = getattr(scheduler, "scale_model_input", None) if sigma_space else None
+    scaled_sample = kind in _SCALED_SAMPLE_KINDS
 
     for index, timestep in enumerate(timesteps):
         inputs = torch.Generator().manual_seed(input_seed(seed, index))
         sample = torch.randn(shape, generator=inputs, dtype=torch_dtype)
         prediction = torch.randn(shape, generator=inputs, dtype=torch_dtype)
-        if sigma_space:
+        if scaled_sample:
             sample = sample * _sample_scale(levels, index)
         predicted_variance = None
         model_output = prediction

@@ -24,11 +24,16 @@ FORMAT_VERSION = 1
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 #: The step rules a trace's ``step`` records may claim to follow.
-KINDS = ("ddpm", "ddim", "euler", "euler_ancestral")
+KINDS = ("ddpm", "ddim", "euler", "euler_ancestral", "dpmpp_2m")
 
-#: The kinds that step in σ-space: their steps need a ``sigmas`` record and an ``index``,
-#: and their timesteps may be fractional.
-SIGMA_KINDS = ("euler", "euler_ancestral")
+#: The kinds whose steps move between noise levels σ: their steps need a ``sigmas`` record
+#: and an ``index``, and their timesteps may be fractional. (The Euler kinds move the
+#: scaled sample x = xτ/√ᾱτ; "dpmpp_2m" moves the VP sample xτ.)
+SIGMA_KINDS = ("euler", "euler_ancestral", "dpmpp_2m")
+
+#: The σ-level kinds whose timesteps are whole numbers in practice (diffusers'
+#: DPMSolverMultistepScheduler rounds them): written as integers when they are whole.
+_WHOLE_TIMESTEP_KINDS = ("dpmpp_2m",)
 
 
 def check_kind(kind):
@@ -55,12 +60,12 @@ class Trace:
     """A trace under construction.
 
     `dtype` is the precision the code computed in ("float32", ...); it sets the tolerance
-    of every check. `scheduler` is the step rule ("ddpm", "ddim", "euler" or
-    "euler_ancestral") the ``step`` records claim to follow; it is required once there
-    are step records. `config` is the
-    scheduler's configuration with diffusers' key names; its values are converted to plain
-    JSON (numpy and torch values become Python numbers and lists). `producer` is an
-    optional dict of strings shown in the verifier's report.
+    of every check. `scheduler` is the step rule ("ddpm", "ddim", "euler",
+    "euler_ancestral" or "dpmpp_2m") the ``step`` records claim to follow; it is required
+    once there are step records. `config` is the scheduler's configuration with
+    diffusers' key names; its values are converted to plain JSON (numpy and torch values
+    become Python numbers and lists). `producer` is an optional dict of strings shown in
+    the verifier's report.
     """
 
     def __init__(self, dtype, scheduler=None, config=None, producer=None):
@@ -104,10 +109,13 @@ class Trace:
         list from it and the config's `timestep_spacing` and `steps_offset`. For DDPM and
         DDIM the list also fixes each step's previous timestep (the next entry, or the
         clean end after the last), and every value must be a whole number. For the
-        σ-space kinds ("euler", "euler_ancestral") the values may be fractional (linspace
-        spacing and Karras levels give fractional τ) and are written as they are.
+        σ-level kinds ("euler", "euler_ancestral", "dpmpp_2m") the values may be
+        fractional (linspace spacing and Karras levels give fractional τ) and are written
+        as they are; "dpmpp_2m" timesteps that are all whole are written as integers.
         """
-        if self.scheduler in SIGMA_KINDS:
+        if self.scheduler in _WHOLE_TIMESTEP_KINDS:
+            written = _whole_or_float_list(values)
+        elif self.scheduler in SIGMA_KINDS:
             written = _values.float_list(values)
         else:
             written = _values.int_list(values)
@@ -121,12 +129,12 @@ class Trace:
         return self
 
     def add_sigmas(self, values):
-        """Record the K + 1 noise levels σ a σ-space sampler steps through, the final one included.
+        """Record the K + 1 noise levels σ a σ-level sampler steps through, the final one included.
 
-        Step i of an "euler" or "euler_ancestral" trace moves from ``sigmas[i]`` to
-        ``sigmas[i + 1]``. The verifier checks the levels against the config: σ =
-        √((1 − ᾱ)/ᾱ) at the timesteps (linearly interpolated at a fractional τ), or the
-        Karras levels when ``use_karras_sigmas`` is set, then the final level
+        Step i of an "euler", "euler_ancestral" or "dpmpp_2m" trace moves from
+        ``sigmas[i]`` to ``sigmas[i + 1]``. The verifier checks the levels against the
+        config: σ = √((1 − ᾱ)/ᾱ) at the timesteps (linearly interpolated at a fractional
+        τ), or the Karras levels when ``use_karras_sigmas`` is set, then the final level
         (``final_sigmas_type``: 0 or σ at τ = 0).
         """
         self.records.append({"quantity": "sigmas", "values": _values.float_list(values)})
@@ -155,12 +163,15 @@ class Trace:
         none. `eta` is DDIM's η. `shape` is the arrays' shape (first axis the batch, which
         dynamic thresholding needs); by default it is read from `sample`.
 
-        For the σ-space kinds ("euler", "euler_ancestral"), `index` i is required: the
-        step's position, moving from ``sigmas[i]`` to ``sigmas[i + 1]`` of the trace's
-        ``sigmas`` record; `timestep` may then be any number (it is not used to find σ);
-        and `sample` is the sample the Euler step moves, x = xτ/√ᾱτ (diffusers' unscaled
-        sample, the one passed to ``step``, not the model input ``scale_model_input``
-        makes of it).
+        For the σ-level kinds ("euler", "euler_ancestral", "dpmpp_2m"), `index` i is
+        required: the step's position, moving from ``sigmas[i]`` to ``sigmas[i + 1]`` of
+        the trace's ``sigmas`` record; `timestep` may then be any number (it is not used
+        to find σ). For the Euler kinds `sample` is the sample the Euler step moves, x =
+        xτ/√ᾱτ (diffusers' unscaled sample, the one passed to ``step``, not the model
+        input ``scale_model_input`` makes of it). For "dpmpp_2m" `sample` is the VP sample
+        xτ, and the steps must be added in order, one per level: a multistep step uses
+        the x̂₀ of the step before it, which the verifier recomputes from that step's
+        record.
 
         The verifier recomputes the step from these inputs in float64 and compares.
         """
@@ -171,11 +182,18 @@ class Trace:
                     "a %s step needs index= (its position i: it moves from sigmas[i] to sigmas[i + 1])"
                     % self.scheduler
                 )
-            record = {"quantity": "step", "index": _index_int(index), "timestep": _timestep_float(timestep)}
+            if self.scheduler in _WHOLE_TIMESTEP_KINDS:
+                written = _whole_or_float_list(timestep)
+                if len(written) != 1:
+                    raise ValueError("a step's timestep is one number, got %d" % len(written))
+                written = written[0]
+            else:
+                written = _timestep_float(timestep)
+            record = {"quantity": "step", "index": _index_int(index), "timestep": written}
         else:
             if index is not None:
                 raise ValueError(
-                    "index= is for the σ-space kinds (%s); this trace's kind is %r, whose steps "
+                    "index= is for the σ-level kinds (%s); this trace's kind is %r, whose steps "
                     "are placed by their timestep" % (", ".join(SIGMA_KINDS), self.scheduler)
                 )
             record = {"quantity": "step", "timestep": _timestep_int(timestep)}
@@ -269,6 +287,14 @@ def _timestep_float(timestep):
     if len(found) != 1:
         raise ValueError("a step's timestep is one number, got %d" % len(found))
     return found[0]
+
+
+def _whole_or_float_list(values):
+    """`values` as Python ints when every one is a whole number, else as exact floats."""
+    try:
+        return _values.int_list(values)
+    except (ValueError, TypeError):
+        return _values.float_list(values)
 
 
 def _index_int(index):

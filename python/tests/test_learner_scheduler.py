@@ -8,7 +8,9 @@ it (config, betas, alphas_cumprod, set_timesteps, timesteps, step) can be record
 * `TinyDDIM` works in torch float32, visits trailing timesteps, takes η, and returns a
   dict;
 * `TinyEuler` steps the probability-flow ODE in σ-space (numpy float64), counting its own
-  steps, with fractional (linspace) or trailing timesteps.
+  steps, with fractional (linspace) or trailing timesteps;
+* `TinyDPMSolver` is DPM-Solver++(2M) (numpy float64) in the VP parametrisation α = √ᾱ,
+  s = √(1 − ᾱ), keeping the previous step's x̂₀ itself.
 
 A third case records plain functions (no scheduler object) with the `Trace` builder.
 Since none of these classes is a diffusers class, `record` must be told the rule with ``kind=``.
@@ -165,6 +167,83 @@ class TinyEuler:
         return x + slope * (sigma_next - sigma), x0
 
 
+class TinyDPMSolver:
+    """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2, midpoint form), in numpy float64,
+    written from the paper.
+
+    It works with the VP sample xτ = α·x₀ + s·ε, α = √ᾱτ and s = √(1 − ᾱτ), read off the
+    schedule at each integer timestep (the final level: α = 1, s = 0, or ᾱ at τ = 0), and
+    the log-SNR λ = log(α/s). From one level to the next, h = λ_next − λ:
+
+    x' = (s_next/s)·xτ − α_next·(e^{−h} − 1)·x̂₀ − ½·α_next·(e^{−h} − 1)·D₁,
+
+    D₁ = (x̂₀ − x̂₀_prev)·h/h_prev (zero at the first step, where there is no previous
+    x̂₀, and at a last step lowered to first order: the final level 0, or K < 15). Its
+    levels for the trace are σ = s/α, which is what diffusers' σ-space bookkeeping holds.
+    """
+
+    def __init__(self, num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
+                 final_sigmas_type="zero", prediction_type="epsilon"):
+        self.config = {
+            "num_train_timesteps": num_train_timesteps,
+            "beta_schedule": "scaled_linear",
+            "beta_start": beta_start,
+            "beta_end": beta_end,
+            "prediction_type": prediction_type,
+            "timestep_spacing": "trailing",
+            "steps_offset": 0,
+            "use_karras_sigmas": False,
+            "final_sigmas_type": final_sigmas_type,
+            "solver_order": 2,
+            "algorithm_type": "dpmsolver++",
+            "solver_type": "midpoint",
+            "lower_order_final": True,
+            "euler_at_final": False,
+        }
+        self.betas = np.linspace(math.sqrt(beta_start), math.sqrt(beta_end), num_train_timesteps) ** 2
+        self.alphas_cumprod = np.cumprod(1.0 - self.betas)
+
+    def set_timesteps(self, num_inference_steps):
+        T, K = self.config["num_train_timesteps"], num_inference_steps
+        self.timesteps = (np.round(np.arange(T, 0, -T / K)) - 1).astype(np.int64)
+        abar = self.alphas_cumprod[self.timesteps]
+        last = self.alphas_cumprod[0] if self.config["final_sigmas_type"] == "sigma_min" else 1.0
+        self.abar = np.append(abar, last)
+        self.sigmas = np.sqrt((1.0 - self.abar) / self.abar)
+        self.position = 0
+        self.previous = None  # (x̂₀, λ) of the step before
+
+    def _lowered(self, i):
+        K = len(self.timesteps)
+        if self.previous is None:
+            return True
+        return i == K - 1 and (self.config["final_sigmas_type"] == "zero" or K < 15)
+
+    def step(self, model_output, timestep, sample, generator=None):
+        x, out = np.asarray(sample, dtype=np.float64), np.asarray(model_output, dtype=np.float64)
+        i = self.position
+        alpha, s = math.sqrt(self.abar[i]), math.sqrt(1.0 - self.abar[i])
+        alpha_next, s_next = math.sqrt(self.abar[i + 1]), math.sqrt(1.0 - self.abar[i + 1])
+        if self.config["prediction_type"] == "epsilon":
+            x0 = (x - s * out) / alpha
+        else:  # v = α ε − s x₀
+            x0 = alpha * x - s * out
+        lam = math.log(alpha / s)
+        if s_next == 0.0:
+            result = x0  # e^{−h} = 0 at λ_next = ∞
+        else:
+            lam_next = math.log(alpha_next / s_next)
+            h = lam_next - lam
+            phi = alpha_next * math.expm1(-h)
+            result = (s_next / s) * x - phi * x0
+            if not self._lowered(i):
+                x0_prev, lam_prev = self.previous
+                result = result - 0.5 * phi * (h / (lam - lam_prev)) * (x0 - x0_prev)
+        self.previous = (x0, lam)
+        self.position += 1
+        return result
+
+
 def _plain_function_trace(path):
     """A DDPM step written as plain numpy functions, recorded with the Trace builder."""
     T, K = 100, 5
@@ -209,6 +288,13 @@ class LearnerSchedulers(_support.VerifiedCases):
         "tiny_euler_v_trailing_sigma_min": lambda path: difftrace.record(
             TinyEuler(timestep_spacing="trailing", final_sigmas_type="sigma_min", prediction_type="v_prediction"),
             path, steps=10, kind="euler",
+        ),
+        # The last step (to 0) first order.
+        "tiny_dpm_trailing": lambda path: difftrace.record(TinyDPMSolver(), path, steps=10, kind="dpmpp_2m"),
+        # K = 20 to σ(0): the last step second order.
+        "tiny_dpm_v_sigma_min_K20": lambda path: difftrace.record(
+            TinyDPMSolver(final_sigmas_type="sigma_min", prediction_type="v_prediction"),
+            path, steps=20, kind="dpmpp_2m",
         ),
     }
 
@@ -260,6 +346,26 @@ class LearnerSchedulers(_support.VerifiedCases):
         self.assertEqual(len(records["sigmas"]["values"]), 8)
         steps = [r for r in data["records"] if r["quantity"] == "step"]
         self.assertEqual([s["index"] for s in steps], list(range(7)))
+        self.assertTrue(all(s["noise"] is None for s in steps))
+
+    def test_tiny_dpm_trailing(self):
+        self.assertPasses("tiny_dpm_trailing")
+
+    def test_tiny_dpm_v_sigma_min_K20(self):
+        self.assertPasses("tiny_dpm_v_sigma_min_K20")
+
+    def test_tiny_dpm_trace_is_float64_in_order_with_integer_timesteps(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = difftrace.record(TinyDPMSolver(), os.path.join(folder, "t.json"), steps=10, kind="dpmpp_2m")
+            with open(path) as f:
+                data = json.load(f)
+        self.assertEqual((data["dtype"], data["scheduler"]), ("float64", "dpmpp_2m"))
+        records = {r["quantity"]: r for r in data["records"] if r["quantity"] != "step"}
+        self.assertEqual(records["timesteps"]["values"], [999, 899, 799, 699, 599, 499, 399, 299, 199, 99])
+        self.assertEqual(len(records["sigmas"]["values"]), 11)
+        steps = [r for r in data["records"] if r["quantity"] == "step"]
+        self.assertEqual([s["index"] for s in steps], list(range(10)))
+        self.assertEqual([s["timestep"] for s in steps], records["timesteps"]["values"])
         self.assertTrue(all(s["noise"] is None for s in steps))
 
     def test_text_report(self):

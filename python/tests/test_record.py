@@ -21,7 +21,13 @@ import difftrace
 try:
     import torch
     import diffusers
-    from diffusers import DDIMScheduler, DDPMScheduler, EulerAncestralDiscreteScheduler, EulerDiscreteScheduler
+    from diffusers import (
+        DDIMScheduler,
+        DDPMScheduler,
+        DPMSolverMultistepScheduler,
+        EulerAncestralDiscreteScheduler,
+        EulerDiscreteScheduler,
+    )
 except ImportError:  # pragma: no cover
     diffusers = None
 
@@ -207,6 +213,35 @@ class RecordingEuler(unittest.TestCase):
         self.assertEqual(difftrace.infer_kind(EulerDiscreteScheduler()), "euler")
         self.assertEqual(difftrace.infer_kind(EulerAncestralDiscreteScheduler()), "euler_ancestral")
         self.assertEqual(difftrace.infer_kind(Mine()), "euler_ancestral")
+
+        class MyDPM(DPMSolverMultistepScheduler):
+            pass
+
+        self.assertEqual(difftrace.infer_kind(DPMSolverMultistepScheduler()), "dpmpp_2m")
+        self.assertEqual(difftrace.infer_kind(MyDPM()), "dpmpp_2m")
+
+    def test_dpm_steps_in_order_with_vp_samples_and_the_config_as_json(self):
+        """A DPM-Solver++(2M) trace: every level stepped once in order (the scheduler's own
+        counter ends past the last), the VP sample drawn N(0, 1), no noise, no x̂₀, and
+        lambda_min_clipped (−∞ by default) written as the string "-inf"."""
+        scheduler = DPMSolverMultistepScheduler(use_karras_sigmas=True, **SD)
+        data = self.record(scheduler, steps=7, seed=3)
+        self.assertEqual(data["scheduler"], "dpmpp_2m")
+        self.assertEqual(data["config"]["lambda_min_clipped"], "-inf")
+        self.assertEqual(_records(data, "timesteps")[0]["values"], scheduler.timesteps.tolist())
+        self.assertEqual(_records(data, "sigmas")[0]["values"], scheduler.sigmas.tolist())
+        steps = _records(data, "step")
+        self.assertEqual([s["index"] for s in steps], list(range(7)))
+        self.assertEqual(scheduler.step_index, 7)
+        self.assertEqual(scheduler.lower_order_nums, 2)
+        for step in steps:
+            self.assertIsNone(step["noise"])
+            self.assertNotIn("pred_original_sample", step)
+            self.assertLess(abs(np.std(step["sample"]) - 1), 0.2)
+        self.assertNotIn("notes", data["producer"])
+        # The text is JSON (no bare -Infinity) and the config reads back.
+        with open(os.path.join(self.folder, "t.json")) as f:
+            self.assertNotIn("Infinity", f.read())
 
     def test_euler_records_levels_fractional_timesteps_and_positions(self):
         scheduler = EulerDiscreteScheduler(final_sigmas_type="sigma_min", **SD)

@@ -155,6 +155,23 @@ class Flattening(unittest.TestCase):
         with self.assertRaises(ValueError):
             difftrace.Trace("float32", scheduler="ddim").add_timesteps([832.5], 1)
 
+    def test_dpm_timesteps_are_integers_when_whole(self):
+        trace = difftrace.Trace("float32", scheduler="dpmpp_2m")
+        trace.add_timesteps(np.array([999, 868, 0], dtype=np.int64), 3)
+        trace.add_timesteps(np.array([999.0, 868.0], dtype=np.float32), 2)
+        trace.add_timesteps(np.array([999.0, 832.5], dtype=np.float32), 2)  # a learner's, fractional
+        written = [r["values"] for r in trace.records]
+        self.assertEqual(written, [[999, 868, 0], [999, 868], [999.0, 832.5]])
+        self.assertEqual([type(v) for v in written[1]], [int, int])
+        self.assertEqual([type(v) for v in written[2]], [float, float])
+        x = np.zeros((1, 1, 2, 2), dtype=np.float32)
+        trace.add_step(np.int64(868), x, x, x, index=1)
+        trace.add_step(np.float32(832.5), x, x, x, index=2)
+        self.assertEqual([(r["index"], r["timestep"]) for r in trace.records[3:]], [(1, 868), (2, 832.5)])
+        self.assertIs(type(trace.records[3]["timestep"]), int)
+        with self.assertRaisesRegex(ValueError, "index="):
+            trace.add_step(999, x, x, x)
+
     def test_sigmas_record_is_exact(self):
         levels = np.array([14.614647, 0.029167533, 0.0], dtype=np.float32)
         trace = difftrace.Trace("float32", scheduler="euler").add_sigmas(levels)
