@@ -106,3 +106,18 @@ import Testing
         #expect(named == all, "never rejected: \(all.subtracting(named).sorted())")
     }
 }
+
+/// docs/verify.md lists every step mistake the verifier can name.
+@Suite struct MistakeCatalogueDocsTests {
+    @Test func theDocsNameEveryStepMistake() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/verify.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let ids = Set(MistakeCatalogue.steps.map(\.id))
+        #expect(ids.count > 30)
+        for id in ids where !id.hasPrefix("prediction.") {
+            #expect(text.contains("`\(id)`"), "docs/verify.md does not list \(id)")
+        }
+        #expect(text.contains("`prediction.read-as-epsilon|sample|v`"))
+    }
+}
