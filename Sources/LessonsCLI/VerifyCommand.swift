@@ -16,20 +16,36 @@ extension LessonsCommand {
                 """)
 
         @Argument(help: "The trace file (JSON, format difftrace version 1).")
-        var trace: String
+        var trace: String?
 
-        @Option(help: "A diffusers scheduler_config.json to use instead of the trace's own config.")
+        @Option(help: "A diffusers scheduler_config.json: used instead of the trace's own config, or, without a trace, read and described (its schedule's terminal signal, the timesteps it visits).")
         var config: String?
+
+        @Option(help: "Without a trace: the number of inference steps to describe the spacing with (1…T).")
+        var steps = 50
+
+        func validate() throws {
+            guard trace != nil || config != nil else {
+                throw ValidationError("give a trace file, or --config scheduler_config.json to describe a configuration")
+            }
+            guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        }
 
         @Flag(help: "Print {\"passed\", \"failed\", \"findings\": [{\"quantity\", \"t\", \"expected\", \"got\", \"relativeError\", \"tolerance\", \"pass\", \"diagnoses\"}], …} as JSON.")
         var json = false
 
         func run() throws {
             var loaded: Trace
-            var file = trace
+            var file = trace ?? config ?? ""
             do {
-                loaded = try TraceReader.read(contentsOf: URL(fileURLWithPath: trace))
-                if let config {
+                if let trace {
+                    loaded = try TraceReader.read(contentsOf: URL(fileURLWithPath: trace))
+                } else {
+                    var ignored: [String] = []
+                    let read = try TraceReader.readConfigFile(contentsOf: URL(fileURLWithPath: file), ignored: &ignored)
+                    loaded = Trace(precision: .float64, scheduler: nil, config: read, ignoredConfigKeys: ignored, records: [])
+                }
+                if trace != nil, let config {
                     file = config
                     loaded.config = try TraceReader.readConfigFile(contentsOf: URL(fileURLWithPath: config), ignored: &loaded.ignoredConfigKeys)
                 }
@@ -37,11 +53,16 @@ extension LessonsCommand {
                 Terminal.printError("\(file): \(error)")
                 throw ExitCode(4)
             }
-            let report = Verification.Verify.run(loaded)
+            if trace == nil, steps > loaded.config.trainSteps {
+                Terminal.printError("--steps must lie in 1…\(loaded.config.trainSteps) for this configuration (got \(steps))")
+                throw ExitCode(64)
+            }
+            let report = trace == nil ? Verification.Verify.describe(loaded.config, ignored: loaded.ignoredConfigKeys, steps: steps)
+                : Verification.Verify.run(loaded)
             if json {
                 try Terminal.printJSON(report)
             } else {
-                print(VerifyTable(report: report, file: trace, width: Terminal.current.width).text)
+                print(VerifyTable(report: report, file: file, width: Terminal.current.width).text)
             }
             if report.failed > 0 { throw ExitCode(1) }
         }
@@ -67,7 +88,8 @@ struct VerifyTable {
     var text: String {
         var lines: [String] = []
         let producer = ["library", "class"].compactMap { report.producer[$0] }.joined(separator: " ")
-        lines.append("\(file): \(producer.isEmpty ? "" : producer + ", ")\(report.precision)")
+        let source = [producer, report.precision].filter { !$0.isEmpty }.joined(separator: ", ")
+        lines.append(source.isEmpty ? file : "\(file): \(source)")
         lines.append("config: \(report.config)")
         for finding in report.findings {
             let where_ = finding.t.map { "τ=\($0)" } ?? ""

@@ -12,6 +12,25 @@ public enum Verify {
     }
 }
 
+extension Verify {
+    /// A configuration on its own: what its schedule and spacing mean for a sampler. No value
+    /// is checked (there is no trace); the notes say what the configuration implies.
+    public static func describe(_ config: SchedulerConfig, ignored: [String], steps: Int) -> VerificationReport {
+        let alphaBar = BetaFormula.alphaBar(config.betas(as: Double.self))
+        var notes = ignored.isEmpty ? [] : ["not used by the verifier: \(ignored.joined(separator: ", "))"]
+        if let last = alphaBar.last, last > 0 {
+            notes.append("ᾱ_T = \(VerifyFormat.number(last)): x_T keeps √ᾱ_T = \(VerifyFormat.number(last.squareRoot())) of the signal while sampling starts from pure noise (a signal leak, Lin et al. 2024 §3.1); rescale_betas_zero_snr makes ᾱ_T = 0")
+        } else {
+            notes.append("ᾱ_T = 0: zero terminal SNR (ε-prediction is undefined at t = T; v- or x₀-prediction is needed, Lin et al. 2024 §3.2)")
+        }
+        let timesteps = config.spacing.timesteps(steps, trainSteps: config.trainSteps, offset: config.stepsOffset)
+        let shown = timesteps.count <= 8 ? timesteps.map(String.init) : timesteps.prefix(4).map(String.init) + ["…"] + timesteps.suffix(2).map(String.init)
+        notes.append("\(steps) steps with \(config.spacing.rawValue) spacing visit τ = \(shown.joined(separator: ", "))"
+            + (timesteps.max().map { $0 < config.trainSteps - 1 ? "; they never visit τ = \(config.trainSteps - 1) (t = T), trailing spacing does (Lin et al. 2024 §3.3)" : "" } ?? ""))
+        return VerificationReport(passed: 0, failed: 0, precision: "", producer: [:], config: config.summary(for: nil), notes: notes, findings: [])
+    }
+}
+
 /// Numbers in reference texts: seven significant digits.
 enum VerifyFormat {
     static func number(_ x: Double) -> String { String(format: "%.7g", x) }

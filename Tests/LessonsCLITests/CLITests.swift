@@ -224,6 +224,12 @@ struct CLITests {
         ["eval", "latent", "--classifier", "/nonexistent/c.safetensors", "--per-class", "1", "--steps", "1"],
         ["eval", "latent", "--class", "shirts", "--per-class", "1", "--steps", "1"],
         ["eval", "latent", "--class", "shirt", "--per-class", "1", "--steps", "1"],
+        ["verify"],
+        ["verify", "/nonexistent/trace.json"],
+        ["verify", "Lessons/gaussian.md"],
+        ["verify", "--config", "/nonexistent/scheduler_config.json"],
+        ["verify", "--config", "Package.swift"],
+        ["verify", "--config", "docs/verify.md", "--steps", "0"],
     ])
     func badArguments(arguments: [String]) throws {
         let result = try Invocation(arguments)
