@@ -78,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
         // Property-based fuzzing of the lesson format, the safetensors and IDX readers (scripts/fuzz).
-        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural", "LatentDiffusion"]),
+        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural", "LatentDiffusion", "Verification"]),
         .executableTarget(name: "fuzz", dependencies: ["LessonFuzzing", "LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),

@@ -4,7 +4,8 @@
 // script `scripts/fuzz` reports as a failure.
 // `fuzz safetensors [RUNS] [SEED]` (same defaults) fuzzes the safetensors reader instead,
 // from valid encodings built in code (SafetensorsFuzzer.seedCorpus), with the same exit codes;
-// `fuzz idx [RUNS] [SEED]` the IDX reader of Fashion-MNIST and its gzip path (IDXFuzzer).
+// `fuzz idx [RUNS] [SEED]` the IDX reader of Fashion-MNIST and its gzip path (IDXFuzzer);
+// `fuzz trace [RUNS] [SEED]` the trace reader and the verifier of `lessons verify` (TraceFuzzer).
 import Foundation
 import LessonFuzzing
 import LessonsCLI
@@ -12,6 +13,7 @@ import LessonsCLI
 switch CommandLine.arguments.dropFirst().first {
 case "safetensors": fuzzSafetensors(CommandLine.arguments.dropFirst(2))
 case "idx": fuzzIDX(CommandLine.arguments.dropFirst(2))
+case "trace": fuzzTrace(CommandLine.arguments.dropFirst(2))
 default: break
 }
 
@@ -44,6 +46,14 @@ func fuzzIDX(_ arguments: ArraySlice<String>) -> Never {
     let fuzzer = IDXFuzzer()
     let (runs, seed) = runsAndSeed(arguments)
     let findings = runReporting(fuzzer, name: "IDX reader fuzz", seedFiles: fuzzer.corpus.count, runs: runs, seed: seed)
+    exit(printOutcomes(fuzzer.outcomes(count: runs, seed: seed), findings: findings.map(\.description)))
+}
+
+/// `fuzz trace [RUNS] [SEED]`: the same for the trace reader and the verifier behind it.
+func fuzzTrace(_ arguments: ArraySlice<String>) -> Never {
+    let fuzzer = TraceFuzzer()
+    let (runs, seed) = runsAndSeed(arguments)
+    let findings = runReporting(fuzzer, name: "trace reader fuzz", seedFiles: fuzzer.corpus.count, runs: runs, seed: seed)
     exit(printOutcomes(fuzzer.outcomes(count: runs, seed: seed), findings: findings.map(\.description)))
 }
 

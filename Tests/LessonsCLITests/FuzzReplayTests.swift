@@ -45,4 +45,19 @@ struct FuzzReplayTests {
         }
         #expect(outcomes.keys.contains { $0.hasPrefix("gzip ") }, "\(outcomes)")
     }
+
+    @Test("500 generated traces: each is read and verified to the end, or refused with a TraceError")
+    func traceReplay() {
+        let fuzzer = TraceFuzzer()
+        let findings = fuzzer.run(count: 500, seed: 7)
+        #expect(findings.isEmpty, "\(findings.prefix(3))")
+        // The generator really mutates, its inputs reach the field checks (not only the JSON
+        // parser), and some are accepted and verified.
+        let unchanged = (0..<100).filter { fuzzer.corpus.contains(fuzzer.input($0, seed: 7)) }.count
+        #expect(unchanged < 10)
+        let outcomes = fuzzer.outcomes(count: 500, seed: 7)
+        #expect(outcomes.count >= 5, "\(outcomes)")
+        #expect((outcomes["accepted"] ?? 0) >= 10 && (outcomes["records"] ?? 0) >= 50, "\(outcomes)")
+        #expect((outcomes["file"] ?? 0) < 250, "\(outcomes)")
+    }
 }
