@@ -1,4 +1,5 @@
 import ForwardProcess
+import ScoreODE
 
 /// A scheduler's configuration, with diffusers' key names and defaults (docs/trace-format.md):
 /// everything the reference needs to know about the code under test's choices.
@@ -29,11 +30,7 @@ public struct SchedulerConfig: Sendable, Equatable {
     }
 
     /// How K < T inference timesteps are chosen (Lin et al. 2024, Table 2).
-    public enum Spacing: String, CaseIterable, Sendable {
-        case leading
-        case linspace
-        case trailing
-    }
+    public typealias Spacing = InferenceSpacing
 
     /// The level a σ-space sampler ends on.
     public enum FinalSigma: String, CaseIterable, Sendable {

@@ -22,7 +22,7 @@ struct ScoreODECheckTests {
 
     @Test("each check has at least two mutations")
     func twoMutationsEach() {
-        #expect(ScoreODEChecks.all.count == 8)
+        #expect(ScoreODEChecks.all.count == 9)
         for check in ScoreODEChecks.all { #expect(check.mutations.count >= 2, "\(check.id)") }
     }
 }

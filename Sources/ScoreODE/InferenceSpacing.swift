@@ -1,6 +1,14 @@
 import Foundation
 
-extension SchedulerConfig.Spacing {
+/// How a sampler with K < T steps picks diffusers' 0-based timesteps τ (Lin et al. 2024,
+/// Table 2): the spacings scheduler configurations name (`timestep_spacing`). `lessons verify`
+/// checks other code's timesteps against them; the `samplers.ddim-spacing` check shows that DDIM
+/// with η = 0 stays exact along each of them.
+public enum InferenceSpacing: String, CaseIterable, Sendable {
+    case leading
+    case linspace
+    case trailing
+
     /// The K inference timesteps (0-based τ, from the top down) a scheduler with this spacing
     /// visits, as Lin et al. (2024, Table 2) define the three spacings and diffusers computes
     /// them (NumPy's rounding: half to even):
