@@ -43,8 +43,9 @@ def _records(data, quantity):
     return [r for r in data["records"] if r["quantity"] == quantity]
 
 
-@unittest.skipIf(diffusers is None, "diffusers/torch are not installed")
-class Recording(unittest.TestCase):
+class _RecordingCase(unittest.TestCase):
+    """A temporary folder and `record` into it, read back."""
+
     def setUp(self):
         self._dir = tempfile.TemporaryDirectory()
         self.folder = self._dir.name
@@ -57,6 +58,9 @@ class Recording(unittest.TestCase):
         difftrace.record(scheduler, path, **kwargs)
         return _load(path)
 
+
+@unittest.skipIf(diffusers is None, "diffusers/torch are not installed")
+class Recording(_RecordingCase):
     def test_ddpm_noise_is_what_the_step_added(self):
         for variance_type in ("fixed_small", "fixed_large"):
             data = self.record(
@@ -191,20 +195,8 @@ class Recording(unittest.TestCase):
 
 
 @unittest.skipIf(diffusers is None, "diffusers/torch are not installed")
-class RecordingEuler(unittest.TestCase):
+class RecordingEuler(_RecordingCase):
     """`record` on diffusers' σ-space schedulers: levels, step order, inputs at scale, noise."""
-
-    def setUp(self):
-        self._dir = tempfile.TemporaryDirectory()
-        self.folder = self._dir.name
-
-    def tearDown(self):
-        self._dir.cleanup()
-
-    def record(self, scheduler, **kwargs):
-        path = os.path.join(self.folder, "t.json")
-        difftrace.record(scheduler, path, **kwargs)
-        return _load(path)
 
     def test_kinds_are_inferred_along_the_mro(self):
         class Mine(EulerAncestralDiscreteScheduler):
