@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "FlowMatching", dependencies: ["Gaussian"]),
         .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // `lessons verify`: someone else's recorded schedule and steps against the math, with rounding bounds and diagnoses (pure Double).
-        .target(name: "Verification", dependencies: ["Posterior", "ScoreODE", "ForwardProcess"]),
+        .target(name: "Verification", dependencies: ["ELBO", "Posterior", "ScoreODE", "ForwardProcess"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine

@@ -15,8 +15,12 @@ public enum ForwardProcess {
 
     /// xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε: a draw of q(xₜ | x₀) by reparameterization.
     public static func noised(_ schedule: NoiseSchedule, t: Int, x0: Double, epsilon: Double) -> Double {
-        schedule.sqrtAlphaBar(t) * x0 + schedule.sqrtOneMinusAlphaBar(t) * epsilon
+        noised(x0: x0, epsilon: epsilon, signal: schedule.sqrtAlphaBar(t), noise: schedule.sqrtOneMinusAlphaBar(t))
     }
+
+    /// The same with the scales given, `signal` = √ᾱₜ and `noise` = √(1 − ᾱₜ), over
+    /// `ScheduleScalar` (`lessons verify` checks someone's `q_sample` with it).
+    public static func noised<R: ScheduleScalar>(x0: R, epsilon: R, signal: R, noise: R) -> R { signal * x0 + noise * epsilon }
 
     /// Runs the Markov chain x₀ → x₁ → ⋯ → xₜ, one noising step at a time, on every
     /// coordinate of `x` in place (1-D is a one-element array).

@@ -1,3 +1,5 @@
+import ForwardProcess
+
 /// Min-SNR-γ loss weighting (Hang et al. 2023, §3.3 and Appendix B): weigh the x₀-error of
 /// step t by min(SNRₜ, γ), which caps the weight of the nearly clean steps.
 ///
@@ -12,12 +14,21 @@
 public enum MinSNRWeight {
     public enum Target: String, CaseIterable, Sendable { case epsilon, x0, v }
 
-    public static func weight(snr: Double, gamma: Double, target: Target) -> Double {
-        let capped = min(snr, gamma)
+    /// Written once over `ScheduleScalar`: the lessons evaluate it in Double, `lessons verify`
+    /// in rounding-bounded numbers.
+    public static func weight<R: ScheduleScalar>(snr: R, gamma: R, target: Target) -> R {
+        let capped = R.minimum(snr, gamma)
         switch target {
         case .x0: return capped
         case .epsilon: return capped / snr
-        case .v: return capped / (snr + 1)
+        case .v: return capped / (snr + R(1))
         }
+    }
+
+    /// SNRₜ = ᾱₜ/(1 − ᾱₜ) = (√ᾱₜ/√(1 − ᾱₜ))² (Kingma et al. 2021) from the two scales,
+    /// `signal` = √ᾱₜ and `noise` = √(1 − ᾱₜ).
+    public static func snr<R: ScheduleScalar>(signal: R, noise: R) -> R {
+        let ratio = signal / noise
+        return ratio * ratio
     }
 }

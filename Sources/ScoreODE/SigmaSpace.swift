@@ -27,8 +27,9 @@ public enum SigmaSpace {
     public static func modelInputScale(sigma: Double) -> Double { 1 / (sigma * sigma + 1).squareRoot() }
 
     /// The score of the noised data from the optimal noise prediction (Tweedie's formula):
-    /// ∇ log q(xₜ) = −E[ε | xₜ]/√(1 − ᾱₜ). Pass `noise` = √(1 − ᾱₜ).
-    public static func score(epsilon: Double, noise: Double) -> Double { -epsilon / noise }
+    /// ∇ log q(xₜ) = −E[ε | xₜ]/√(1 − ᾱₜ). Pass `noise` = √(1 − ᾱₜ). Written over
+    /// `ScheduleScalar` (`lessons verify` evaluates it in rounding-bounded numbers).
+    public static func score<R: ScheduleScalar>(epsilon: R, noise: R) -> R { (R(0) - epsilon) / noise }
 
     /// The score in the scaled coordinates: ∇ₓ log p_σ(x) = (D(x; σ) − x)/σ², with D the
     /// optimal denoiser E[x₀ | x] (Tweedie in σ-space; Karras et al. 2022, eq. 3).

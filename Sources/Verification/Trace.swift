@@ -76,10 +76,12 @@ public enum TraceRecord: Sendable {
     case timesteps(inferenceSteps: Int, values: [Double])
     case sigmas([Double])
     case step(StepRecord)
+    case formula(FormulaRecord)
 
     /// The name the trace uses for it.
     public var quantity: String {
         switch self {
+        case .formula(let formula): return formula.quantity
         case .betas: return "betas"
         case .alphasCumprod: return "alphas_cumprod"
         case .timesteps: return "timesteps"

@@ -235,7 +235,8 @@ public enum TraceReader {
                 predOriginalSample: try optionalSame("pred_original_sample"), noise: try optionalSame("noise"),
                 predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape, index: index))
         default:
-            throw TraceError(node.path + ".quantity", "unknown quantity \"\(quantity)\" (known: \(quantities.joined(separator: ", ")))")
+            if let formula = try readFormula(quantity, node, config: config) { return .formula(formula) }
+            throw TraceError(node.path + ".quantity", "unknown quantity \"\(quantity)\" (known: \((quantities + formulaQuantities).joined(separator: ", ")))")
         }
     }
 }

@@ -109,6 +109,8 @@ struct Verifier<P: RoundingUnit> {
                 let history = step.index.flatMap { i in stepsByIndex[i - 1] }
                 findings += stepFindings(step, record: position, timesteps: timesteps, history: history, notes: &notes)
                 if let i = step.index { stepsByIndex[i] = step }
+            case .formula(let formula):
+                findings += formulaFindings(formula, record: position)
             }
         }
         let failed = findings.count { !$0.pass }
