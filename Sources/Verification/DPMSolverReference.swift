@@ -16,19 +16,24 @@ extension StepContext {
     func evaluateDPMStep(_ record: StepRecord, rule: StepRule, history: StepRecord?) -> (x0: [B], previous: [B])? {
         guard let sigmas, let i = record.index, i + 1 < sigmas.count else { return nil }
         let steps = sigmas.count - 1
-        func scales(_ sigma: B) -> (alpha: B, s: B) {
+        let scaled = sampleSpace == .scaled
+        /// The VP signal and noise scales at σ.
+        func vpScales(_ sigma: B) -> (alpha: B, s: B) {
             let alpha = B(1) / (sigma * sigma + B(1)).squareRoot()
             return (alpha, sigma * alpha)
         }
+        /// The scales of the sample the trace records: the VP ones, or (1, σ) for x = x₀ + σε.
+        func scales(_ sigma: B) -> (alpha: B, s: B) { scaled ? (B(1), sigma) : vpScales(sigma) }
         func lambda(_ sigma: B) -> B {
             let (alpha, s) = scales(sigma)
             return B.log(alpha) - B.log(s)
         }
         func denoised(_ step: StepRecord, level: B, epsilonOnly: Bool = false) -> [B] {
-            let (alpha, s) = scales(level)
+            let (alpha, s) = vpScales(level)
             let conversion = PredictionConversion<B>(signal: alpha, noise: s)
             let values = step.modelOutput.indices.map { j -> B in
-                let (m, x) = (B.exact(step.modelOutput[j]), B.exact(step.sample[j]))
+                // The conversions read the VP sample: xₜ = αx for a scaled x.
+                let (m, x) = (B.exact(step.modelOutput[j]), scaled ? B.exact(step.sample[j]) * alpha : B.exact(step.sample[j]))
                 if epsilonOnly { return m }
                 switch rule.prediction {
                 case .epsilon: return conversion.x0(fromEpsilon: m, xt: x)
@@ -68,8 +73,11 @@ extension StepContext {
         } else if secondOrder {
             ratio = B.exact(.infinity)  // r = h₋₁/∞ = 0: a second-order step to σ' = 0 diverges
         }
+        // In scaled space s'/s = σ'/σ = e^{−h}; k-diffusion computes it as exp(−λ')/exp(−λ),
+        // and the bound of e^{−h} covers that form (σ'/σ directly is closer still).
+        let ratio0 = scaled && h != nil ? decay : sNext / sNow
         let previous = record.sample.indices.map { j -> B in
-            var value = sNext / sNow * B.exact(record.sample[j]) + weight * x0[j]
+            var value = ratio0 * B.exact(record.sample[j]) + weight * x0[j]
             if let ratio, let before = x0Before?[j] {
                 value = value + B(0.5) * weight * (ratio * (x0[j] - before))
             }

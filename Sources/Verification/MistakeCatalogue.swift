@@ -158,7 +158,7 @@ enum MistakeCatalogue {
                 planted.finalAlphaIsOne.toggle()
                 return planted
             }),
-    ] + sigmaSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
+    ] + sigmaSteps + heunSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
         StepMistake(
             id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
             explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
@@ -195,6 +195,26 @@ enum MistakeCatalogue {
             kinds: [.dpmSolverPlusPlus2M], plant: slip(.noLowerOrderFinal)),
     ]
 
+    /// Heun's mistakes.
+    static let heunSteps: [StepMistake] = [
+        StepMistake(
+            id: "heun.no-correction",
+            explanation: "the step stops at the Euler predictor x̃ = x + (σ' − σ)·d: Heun's correction x' = x + (σ' − σ)·(d + d')/2 is missing (Karras et al. 2022, Algorithm 1, line 8)",
+            kinds: [.heun], plant: slip(.noCorrection)),
+        StepMistake(
+            id: "heun.slope-at-current-level",
+            explanation: "the second slope is taken at σ instead of σ': at the predictor x̃ the level is σ', so x̂₀' and d' = (x̃ − x̂₀')/σ' use σ' (Karras et al. 2022, Algorithm 1, line 7)",
+            kinds: [.heun], plant: slip(.slopeAtCurrentLevel)),
+        StepMistake(
+            id: "heun.restart-from-predictor",
+            explanation: "the corrected step starts from the predictor x̃; it starts again from x: x' = x + (σ' − σ)·(d + d')/2",
+            kinds: [.heun], plant: slip(.restartFromPredictor)),
+        StepMistake(
+            id: "heun.second-slope-only",
+            explanation: "the step uses the second slope d' alone; Heun averages both, (d + d')/2 (the trapezoidal rule)",
+            kinds: [.heun], plant: slip(.secondSlopeOnly)),
+    ]
+
     /// The σ-space samplers' mistakes.
     static let sigmaSteps: [StepMistake] = [
         StepMistake(
@@ -204,11 +224,11 @@ enum MistakeCatalogue {
         StepMistake(
             id: "euler.dt-reversed",
             explanation: "the step is σ − σ' instead of σ' − σ: it moves up the noise levels",
-            kinds: [.euler, .eulerAncestral], plant: slip(.dtReversed)),
+            kinds: [.euler, .eulerAncestral, .heun], plant: slip(.dtReversed)),
         StepMistake(
             id: "euler.unscaled-sample",
             explanation: "x̂₀ = x√(σ² + 1) − σε treats the scaled sample x = xₜ/√ᾱ as the VP sample xₜ; in σ-space x̂₀ = x − σε",
-            kinds: [.euler, .eulerAncestral], plant: slip(.unscaledSample) { rule, _ in rule.prediction == .epsilon }),
+            kinds: [.euler, .eulerAncestral, .heun], plant: slip(.unscaledSample) { rule, _ in rule.prediction == .epsilon }),
         StepMistake(
             id: "euler-a.sigma-up-unscaled",
             explanation: "σ_up = √(σ² − σ'²) misses the factor σ'²/σ²; σ_up = √(σ'²(σ² − σ'²)/σ²), σ_down = √(σ'² − σ_up²)",

@@ -11,6 +11,7 @@ struct StepRule: Sendable {
         case betaForSkip, sigmaMissingRatio, directionIgnoresSigma, etaAsSigma
         case derivativeAtNext, dtReversed, unscaledSample, sigmaUpUnscaled, sigmaUpUnscaledClamped, noSplit
         case firstOrderOnly, rInverted, hReversed, previousEpsilon, noLowerOrderFinal
+        case noCorrection, slopeAtCurrentLevel, restartFromPredictor, secondSlopeOnly
     }
 
     var kind: StepKind
@@ -48,6 +49,8 @@ struct StepContext<P: RoundingUnit> {
     let config: SchedulerConfig
     /// The recorded σ levels (σ-space steps move from level i to i + 1).
     var sigmas: [B]? = nil
+    /// Where the steps' samples live (DPM-Solver++ may record either).
+    var sampleSpace: SampleSpace = .vp
 
     /// ᾱ at τ; τ = −1 is the clean end (ᾱ = 1, or ᾱ at τ = 0 when `finalAlphaIsOne` is false).
     func alphaBar(_ tau: Int, finalAlphaIsOne: Bool = true) -> B? {
@@ -61,6 +64,7 @@ struct StepContext<P: RoundingUnit> {
         switch rule.kind {
         case .ddpm, .ddim: return evaluateTimestepStep(record, rule: rule)
         case .euler, .eulerAncestral: return evaluateSigmaStep(record, rule: rule)
+        case .heun: return evaluateHeunStep(record, rule: rule)
         case .dpmSolverPlusPlus2M: return evaluateDPMStep(record, rule: rule, history: history)
         }
     }
@@ -105,7 +109,7 @@ struct StepContext<P: RoundingUnit> {
         var previous: [B] = []
         previous.reserveCapacity(n)
         switch rule.kind {
-        case .euler, .eulerAncestral, .dpmSolverPlusPlus2M:
+        case .euler, .eulerAncestral, .heun, .dpmSolverPlusPlus2M:
             return nil  // σ-level steps: evaluateSigmaStep, evaluateDPMStep
         case .ddpm:
             var posterior = rule.slips.contains(.betaForSkip) && beta.indices.contains(record.timestep)

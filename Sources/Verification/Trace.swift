@@ -9,6 +9,8 @@ public struct Trace: Sendable {
     /// Free-form strings about who wrote the trace (shown, never used in the math).
     public var producer: [String: String]
     public var precision: Precision
+    /// Where the step records' samples live.
+    public var sampleSpace: SampleSpace = .vp
     /// The step rule the `step` records claim to follow.
     public var scheduler: StepKind?
     public var config: SchedulerConfig
@@ -18,8 +20,9 @@ public struct Trace: Sendable {
 
     public init(
         version: Int = 1, producer: [String: String] = [:], precision: Precision, scheduler: StepKind?,
-        config: SchedulerConfig, ignoredConfigKeys: [String] = [], records: [TraceRecord]
+        config: SchedulerConfig, ignoredConfigKeys: [String] = [], records: [TraceRecord], sampleSpace: SampleSpace? = nil
     ) {
+        self.sampleSpace = sampleSpace ?? scheduler?.sampleSpaces.first ?? .vp
         self.version = version
         self.producer = producer
         self.precision = precision
@@ -62,11 +65,31 @@ public enum StepKind: String, CaseIterable, Sendable {
     case eulerAncestral = "euler_ancestral"
     /// DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2), on the VP sample, between σ levels.
     case dpmSolverPlusPlus2M = "dpmpp_2m"
+    /// Heun's method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn).
+    case heun
 
     /// Whether the steps move between σ levels (by index) rather than timesteps.
     public var isSigmaSpace: Bool { self != .ddpm && self != .ddim }
-    /// diffusers' Euler schedulers: the scaled sample, fractional timesteps, no clipping.
-    public var isEuler: Bool { self == .euler || self == .eulerAncestral }
+    /// diffusers' Euler-type schedulers (Euler, Euler ancestral, Heun): the scaled sample,
+    /// fractional timesteps, no clipping.
+    public var isEuler: Bool { self == .euler || self == .eulerAncestral || self == .heun }
+
+    /// The sample spaces a trace of this rule may record its steps in (the first is the default).
+    public var sampleSpaces: [SampleSpace] {
+        switch self {
+        case .ddpm, .ddim: return [.vp]
+        case .euler, .eulerAncestral, .heun: return [.scaled]
+        case .dpmSolverPlusPlus2M: return [.vp, .scaled]
+        }
+    }
+}
+
+/// Where a step's `sample` lives.
+public enum SampleSpace: String, CaseIterable, Sendable {
+    /// xₜ = √ᾱ x₀ + √(1 − ᾱ) ε, what the network sees (diffusers' DDPM, DDIM, DPM-Solver).
+    case vp
+    /// x = xₜ/√ᾱ = x₀ + σε (Karras et al. 2022; k-diffusion, diffusers' Euler-type schedulers).
+    case scaled
 }
 
 /// One recorded quantity.
@@ -105,6 +128,9 @@ public struct StepRecord: Sendable {
     public var noise: [Double]?
     /// The model's variance output in [−1, 1] (`learned_range`) or the variance (`learned`).
     public var predictedVariance: [Double]?
+    /// Heun: the model output at the predictor x̃ and σᵢ₊₁, and x̃ itself (optional).
+    public var modelOutput2: [Double]?
+    public var predictorSample: [Double]?
     /// DDIM's η.
     public var eta: Double
     /// The array shape; the first axis is the batch (dynamic thresholding works per item).
@@ -112,8 +138,11 @@ public struct StepRecord: Sendable {
 
     public init(
         timestep: Int, modelOutput: [Double], sample: [Double], prevSample: [Double], predOriginalSample: [Double]? = nil,
-        noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil, index: Int? = nil
+        noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil, index: Int? = nil,
+        modelOutput2: [Double]? = nil, predictorSample: [Double]? = nil
     ) {
+        self.modelOutput2 = modelOutput2
+        self.predictorSample = predictorSample
         self.timestep = timestep
         self.index = index
         self.modelOutput = modelOutput

@@ -64,6 +64,18 @@ public enum TraceReader {
         let scheduler = try root.optional("scheduler").map { try $0.choice(StepKind.self) }
         var ignored: [String] = []
         let config = try root.optional("config").map { try readConfig($0.object(), ignored: &ignored) } ?? SchedulerConfig()
+        if scheduler == .heun, let clip = try root.optional("config")?.object().optional("clip_sample"), case .bool(true) = clip.value {
+            throw TraceError(clip.path, "heun steps are verified without clipping x̂₀ (diffusers' default clip_sample: false)")
+        }
+        var sampleSpace: SampleSpace?
+        if let node = root.optional("sample_space") {
+            let space = try node.choice(SampleSpace.self)
+            let accepted = (scheduler ?? .ddpm).sampleSpaces
+            guard accepted.contains(space) else {
+                throw TraceError(node.path, "\(scheduler?.rawValue ?? "a trace without a scheduler") records its samples in \(accepted.map(\.rawValue).joined(separator: " or ")) space, not \(space.rawValue)")
+            }
+            sampleSpace = space
+        }
         let recordNodes = try root.required("records").array()
         guard !recordNodes.isEmpty else { throw TraceError("records", "a trace needs at least one record") }
         var records: [TraceRecord] = []
@@ -82,17 +94,20 @@ public enum TraceReader {
                 if case .step(let step) = record, let index = step.index, index + 1 >= sigmas.count {
                     throw TraceError("records[\(position)].index", "\(index) has no next level: the sigmas record has \(sigmas.count) levels (accepted: 0…\(sigmas.count - 2))")
                 }
+                if case .step(let step) = record, scheduler == .heun, let index = step.index, sigmas[index + 1] != 0, step.modelOutput2 == nil {
+                    throw TraceError("records[\(position)]", "missing field \"model_output_2\": a Heun step to σ = \(sigmas[index + 1]) > 0 evaluates the model twice")
+                }
             }
         }
         if scheduler == nil, hasSteps {
             throw TraceError("scheduler", "required when the trace has step records (accepted: \(StepKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        for key in root.fields.keys.sorted() where !["format", "version", "dtype", "producer", "scheduler", "config", "records"].contains(key) {
+        for key in root.fields.keys.sorted() where !["format", "version", "dtype", "producer", "scheduler", "config", "records", "sample_space"].contains(key) {
             ignored.append(key)
         }
         return Trace(
             version: version, producer: producer, precision: precision, scheduler: scheduler, config: config,
-            ignoredConfigKeys: ignored, records: records)
+            ignoredConfigKeys: ignored, records: records, sampleSpace: sampleSpace)
     }
 
     /// A diffusers `scheduler_config.json` on its own (the keys of a trace's `config`).
@@ -233,7 +248,9 @@ public enum TraceReader {
             return .step(StepRecord(
                 timestep: timestep, modelOutput: modelOutput, sample: try same("sample"), prevSample: try same("prev_sample"),
                 predOriginalSample: try optionalSame("pred_original_sample"), noise: try optionalSame("noise"),
-                predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape, index: index))
+                predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape, index: index,
+                modelOutput2: kind == .heun ? try optionalSame("model_output_2") : nil,
+                predictorSample: kind == .heun ? try optionalSame("predictor_sample") : nil))
         default:
             if let formula = try readFormula(quantity, node, config: config) { return .formula(formula) }
             throw TraceError(node.path + ".quantity", "unknown quantity \"\(quantity)\" (known: \((quantities + formulaQuantities).joined(separator: ", ")))")

@@ -76,7 +76,7 @@ struct Verifier<P: RoundingUnit> {
         for case .betas(let values) in trace.records { betas = values.map(B.exact) }
         stepContext = StepContext(
             alphaBar: trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar, beta: betas, config: trace.config,
-            sigmas: trace.sigmas?.map(B.exact))
+            sigmas: trace.sigmas?.map(B.exact), sampleSpace: trace.sampleSpace)
     }
 
     /// The configuration's βs with their rounding bounds. The cosine βs are computed in
@@ -280,6 +280,9 @@ struct Verifier<P: RoundingUnit> {
         }
         var outputs: [(String, [Double], [B])] = []
         if let x0 = step.predOriginalSample { outputs.append(("step.pred_original_sample", x0, reference.x0)) }
+        if kind == .heun, let recorded = step.predictorSample, let predictor = stepContext.heunPredictor(step, rule: rule) {
+            outputs.append(("step.predictor_sample", recorded, predictor))
+        }
         outputs.append(("step.prev_sample", step.prevSample, reference.previous))
         let comparisons = outputs.map { Comparison(got: $0.1, expected: $0.2) }
         var diagnoses: [Diagnosis] = []
@@ -287,7 +290,9 @@ struct Verifier<P: RoundingUnit> {
             for mistake in MistakeCatalogue.steps where mistake.kinds.contains(kind) {
                 guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted, history: history) else { continue }
                 let matches = outputs.allSatisfy { name, got, _ in
-                    Comparison(got: got, expected: name == "step.prev_sample" ? values.previous : values.x0).pass
+                    let expected = name == "step.prev_sample" ? values.previous
+                        : name == "step.predictor_sample" ? stepContext.heunPredictor(step, rule: planted) ?? [] : values.x0
+                    return expected.count == got.count && Comparison(got: got, expected: expected).pass
                 }
                 if matches, !diagnoses.contains(where: { $0.id == mistake.id }) {
                     diagnoses.append(Diagnosis(id: mistake.id, explanation: mistake.explanation))
@@ -300,7 +305,8 @@ struct Verifier<P: RoundingUnit> {
             let levels = trace.sigmas ?? []
             let index = step.index ?? -1
             let level = { (i: Int) in levels.indices.contains(i) ? VerifyFormat.number(levels[i]) : "?" }
-            text = "\(kind == .euler ? "Euler step" : kind == .eulerAncestral ? "Euler ancestral step" : "DPM-Solver++(2M) step") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
+            let name = [StepKind.euler: "Euler step", .eulerAncestral: "Euler ancestral step", .heun: "Heun step"][kind] ?? "DPM-Solver++(2M) step"
+            text = "\(name)\(trace.sampleSpace == .scaled && kind == .dpmSolverPlusPlus2M ? " (scaled sample)" : "") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
         } else {
             text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
         }
