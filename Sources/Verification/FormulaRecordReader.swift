@@ -7,9 +7,16 @@ extension TraceReader {
     static func readFormula(_ quantity: String, _ node: ObjectNode, config: SchedulerConfig) throws -> FormulaRecord? {
         let steps = config.trainSteps
         func timestep(_ key: String = "timestep") throws -> Int { try node.required(key).integer(in: 0...(steps - 1)) }
+        /// An input (what the code was given: finite) or an output (what it computed: NaN and
+        /// ∞ are read, and fail their check).
         func array(_ key: String) throws -> [Double] {
-            let values = try node.required(key).numbers(maximumCount: maximumElements, allowNonFinite: true)
-            guard !values.isEmpty else { throw TraceError(node.path + "." + key, "is empty") }
+            let output = ["value", "mean"].contains(key)
+            let read = try node.required(key)
+            let values = try read.numbers(maximumCount: maximumElements, allowNonFinite: output)
+            guard !values.isEmpty else { throw TraceError(read.path, "is empty") }
+            if !output, let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw TraceError("\(read.path)[\(bad)]", "an input must be finite (got \(values[bad]))")
+            }
             return values
         }
         /// Arrays that must have the first one's length.

@@ -80,7 +80,14 @@ public enum TraceReader {
         guard !recordNodes.isEmpty else { throw TraceError("records", "a trace needs at least one record") }
         var records: [TraceRecord] = []
         for node in recordNodes {
-            records.append(try readRecord(node.object(), config: config, kind: scheduler))
+            let object = try node.object()
+            do {
+                records.append(try readRecord(object, config: config, kind: scheduler))
+            } catch let error as TraceError {
+                // Name the record's quantity, so the message reads without the file open.
+                guard case .string(let quantity)? = object.optional("quantity")?.value, error.path.hasPrefix(node.path) else { throw error }
+                throw TraceError(error.path, "\(error.message) (in a \(quantity) record)")
+            }
         }
         let hasSteps = records.contains { if case .step = $0 { return true } else { return false } }
         if scheduler?.isSigmaSpace == true, hasSteps, !records.contains(where: { if case .sigmas = $0 { return true } else { return false } }) {

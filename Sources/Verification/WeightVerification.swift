@@ -13,13 +13,17 @@ extension Verifier {
         guard alphaBars.allSatisfy({ $0 != nil }) else { return nil }
         let bars = alphaBars.map { $0! }
         let expected = timesteps.map { snr($0)! }
-        let variants = [
+        var variants = [
             FormulaVariant(id: "snr.not-squared", explanation: "SNR = √ᾱ/√(1 − ᾱ): the ratio of the scales is not squared; SNR = ᾱ/(1 − ᾱ) = (√ᾱ/√(1 − ᾱ))²", outputs: [bars.map { $0.squareRoot() / (B(1) - $0).squareRoot() }]),
             FormulaVariant(id: "snr.alpha-squared", explanation: "SNR = ᾱ²/(1 − ᾱ): ᾱ is squared where √ᾱ should be (the signal's variance is ᾱ)", outputs: [bars.map { $0 * $0 / (B(1) - $0) }]),
             FormulaVariant(id: "snr.inverted", explanation: "the ratio is noise to signal, (1 − ᾱ)/ᾱ; SNR = ᾱ/(1 − ᾱ)", outputs: [bars.map { (B(1) - $0) / $0 }]),
-            FormulaVariant(id: "snr.off-by-one", explanation: "ᾱ is read one index off: index τ holds ᾱ of step t = τ + 1", outputs: [timesteps.map { snr($0, shift: -1) ?? .unknown }]),
-            FormulaVariant(id: "snr.off-by-one", explanation: "ᾱ is read one index off: index τ holds ᾱ of step t = τ + 1", outputs: [timesteps.map { snr($0, shift: 1) ?? .unknown }]),
         ]
+        for shift in [-1, 1] {
+            let shifted = timesteps.compactMap { snr($0, shift: shift) }
+            if shifted.count == timesteps.count {
+                variants.append(FormulaVariant(id: "snr.off-by-one", explanation: "ᾱ is read one index off: index τ holds ᾱ of step t = τ + 1", outputs: [shifted]))
+            }
+        }
         return FormulaEvaluation(
             timestep: nil, outputs: [FormulaOutput(name: "snr", got: values, expected: expected, timesteps: timesteps)], variants: variants,
             reference: "SNR = ᾱ/(1 − ᾱ) at \(timesteps.count) timesteps")

@@ -36,6 +36,8 @@ import Testing
             Scenario(kind: .euler, config: trailing), Scenario(kind: .eulerAncestral, config: trailing),
             Scenario(kind: .euler, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
             Scenario(kind: .dpmSolverPlusPlus2M, config: trailing),
+            Scenario(kind: .heun, config: trailing),
+            Scenario(kind: .heun, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
             Scenario(kind: .dpmSolverPlusPlus2M, config: { var c = trailing; c.finalSigma = .sigmaMin; c.prediction = .vPrediction; return c }()),
         ]
     }
@@ -73,7 +75,12 @@ import Testing
                     prevSample: [], noise: Self.inputs(32, seed: tau + 2).map { $0 / 2 },
                     predictedVariance: Self.inputs(32, seed: tau + 3).map { Foundation.sin($0) }, eta: scenario.eta, shape: [1, 32],
                     index: sigmaSpace ? position : nil)
+                let secondEvaluation = scenario.kind == .heun && levels[position + 1] > 0
+                if secondEvaluation { step.modelOutput2 = Self.inputs(32, seed: tau + 4) }
                 func verify(_ planted: StepRule) throws -> VerificationReport {
+                    // Heun's second model output is read at the predictor the code recorded.
+                    step.predictorSample = nil
+                    if secondEvaluation { step.predictorSample = context.heunPredictor(step, rule: planted)?.map(\.value) }
                     let values = try #require(context.evaluate(step, rule: planted, history: history.last))
                     step.prevSample = values.previous.map { $0.value }
                     step.predOriginalSample = values.x0.map { $0.value }
@@ -84,7 +91,7 @@ import Testing
                     return Verify.run(trace)
                 }
                 let truth = try verify(rule)
-                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
+                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + (secondEvaluation ? 1 : 0) + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
                 for mistake in MistakeCatalogue.steps where mistake.kinds.contains(scenario.kind) {
                     guard let planted = mistake.plant(rule, situation) else { continue }
                     let report = try verify(planted)
