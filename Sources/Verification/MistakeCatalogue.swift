@@ -203,8 +203,8 @@ enum MistakeCatalogue {
             kinds: [.heun], plant: slip(.noCorrection)),
         StepMistake(
             id: "heun.slope-at-current-level",
-            explanation: "the second slope is taken at σ instead of σ': at the predictor x̃ the level is σ', so x̂₀' and d' = (x̃ − x̂₀')/σ' use σ' (Karras et al. 2022, Algorithm 1, line 7)",
-            kinds: [.heun], plant: slip(.slopeAtCurrentLevel)),
+            explanation: "the second slope is taken at σ instead of σ': at the predictor x̃ the level is σ', so x̂₀' and d' = (x̃ − x̂₀')/σ' use σ' (Karras et al. 2022, Algorithm 1, line 7). With ε-prediction the two agree (d' = ε̂' either way), so only x₀ and v models show it",
+            kinds: [.heun], plant: slip(.slopeAtCurrentLevel) { rule, _ in rule.prediction != .epsilon }),
         StepMistake(
             id: "heun.restart-from-predictor",
             explanation: "the corrected step starts from the predictor x̃; it starts again from x: x' = x + (σ' − σ)·(d + d')/2",

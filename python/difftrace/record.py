@@ -8,9 +8,10 @@ object that follows it can be recorded (a subclass, or a learner's own class):
 * ``set_timesteps(K)`` and then ``timesteps``: the K timesteps a sampler visits;
 * ``step(model_output, timestep, sample, generator=..., return_dict=True)`` returning an
   object with ``prev_sample`` (and optionally ``pred_original_sample``), or a tuple;
-* for the σ-level kinds ("euler", "euler_ancestral", "dpmpp_2m") also ``sigmas`` after
-  ``set_timesteps``, and optionally ``scale_model_input(sample, timestep)`` and
-  ``step_index``.
+* for the σ-level kinds ("euler", "euler_ancestral", "heun", "dpmpp_2m") also ``sigmas``
+  after ``set_timesteps``, and optionally ``scale_model_input(sample, timestep)`` and
+  ``step_index``; for "heun" the timesteps and sigmas interleaved as diffusers'
+  HeunDiscreteScheduler holds them, and two ``step`` calls per level (see `record`).
 
 Every step is fed FRESH inputs drawn from a seeded generator, not the previous step's
 output: each step is then an independent test of the step formula, and a mistake at one
@@ -24,7 +25,15 @@ from . import trace as _trace
 from . import values as _values
 from ._version import __version__
 
-__all__ = ["record", "infer_kind", "read_config", "check_dpm_config", "input_seed", "noise_seed"]
+__all__ = [
+    "record",
+    "infer_kind",
+    "read_config",
+    "check_dpm_config",
+    "check_heun_config",
+    "input_seed",
+    "noise_seed",
+]
 
 #: Class names that identify a step rule, looked for along the scheduler's MRO.
 _KIND_BY_CLASS_NAME = {
@@ -33,10 +42,11 @@ _KIND_BY_CLASS_NAME = {
     "EulerDiscreteScheduler": "euler",
     "EulerAncestralDiscreteScheduler": "euler_ancestral",
     "DPMSolverMultistepScheduler": "dpmpp_2m",
+    "HeunDiscreteScheduler": "heun",
 }
 
 #: The kinds whose step moves the scaled sample x = xτ/√ᾱτ (drawn at its level's spread).
-_SCALED_SAMPLE_KINDS = ("euler", "euler_ancestral")
+_SCALED_SAMPLE_KINDS = ("euler", "euler_ancestral", "heun")
 
 #: For "dpmpp_2m": config keys, diffusers' default (taken when the key is absent), the
 #: values accepted, and why.
@@ -56,6 +66,17 @@ _DPM_REFUSED_VARIANCE = ("learned", "learned_range")
 #: For "dpmpp_2m": options that change the levels in ways the verifier does not rebuild.
 _DPM_UNSUPPORTED_FLAGS = ("use_lu_lambdas", "use_exponential_sigmas", "use_beta_sigmas", "use_flow_sigmas")
 
+#: For "heun": the predictions the step is checked with (diffusers' Heun step reads these).
+_HEUN_PREDICTION_TYPES = ("epsilon", "sample", "v_prediction")
+
+#: For "heun": options (default False) that make a step or levels the verifier does not
+#: check, and why.
+_HEUN_REFUSED_FLAGS = (
+    ("clip_sample", "x̂₀ is clipped, which Heun's method on the probability-flow ODE does not do"),
+    ("use_exponential_sigmas", "the levels must be the timestep spacing's or Karras's"),
+    ("use_beta_sigmas", "the levels must be the timestep spacing's or Karras's"),
+)
+
 _SEED_STRIDE = 1_000_003
 
 #: Significand bits of each trace dtype, to tell a narrower from a wider one.
@@ -73,12 +94,14 @@ def noise_seed(seed, index):
 
 
 def infer_kind(scheduler):
-    """"ddpm", "ddim", "euler", "euler_ancestral" or "dpmpp_2m" from the class names along the MRO.
+    """"ddpm", "ddim", "euler", "euler_ancestral", "heun" or "dpmpp_2m" from the class names
+    along the MRO.
 
     The nearest class named DDPMScheduler, DDIMScheduler, EulerDiscreteScheduler,
-    EulerAncestralDiscreteScheduler or DPMSolverMultistepScheduler decides (so a subclass
-    of one is recorded as that rule). Anything else raises a ValueError that asks for
-    ``kind=``: the verifier must be told which rule the steps claim to follow.
+    EulerAncestralDiscreteScheduler, HeunDiscreteScheduler or DPMSolverMultistepScheduler
+    decides (so a subclass of one is recorded as that rule). Anything else raises a
+    ValueError that asks for ``kind=``: the verifier must be told which rule the steps
+    claim to follow.
     """
     for cls in type(scheduler).__mro__:
         kind = _KIND_BY_CLASS_NAME.get(cls.__name__)
@@ -153,6 +176,38 @@ def check_dpm_config(config):
             "solver_type \"midpoint\", solver_order 2 (or 1), with %s all False; this "
             "scheduler's config has %s"
             % (", ".join(_DPM_UNSUPPORTED_FLAGS), "; ".join(problems))
+        )
+
+
+def check_heun_config(config):
+    """Raise a ValueError when a "heun" config asks for something the trace kind does not check.
+
+    The kind is Heun's method on the probability-flow ODE (Karras et al. 2022, Algorithm 1
+    without churn) as diffusers' HeunDiscreteScheduler makes it: a prediction of epsilon,
+    sample or v, x̂₀ not clipped (``clip_sample`` false), and the levels of the timestep
+    spacing or Karras's (``use_exponential_sigmas`` and ``use_beta_sigmas`` false). A key
+    that is absent counts as diffusers' default. Every unsupported setting is named.
+    """
+    problems = []
+    prediction_type = config.get("prediction_type", "epsilon")
+    if prediction_type not in _HEUN_PREDICTION_TYPES:
+        problems.append(
+            "prediction_type=%r (accepted: %s)"
+            % (prediction_type, ", ".join(repr(a) for a in _HEUN_PREDICTION_TYPES))
+        )
+    for key, why in _HEUN_REFUSED_FLAGS:
+        if config.get(key, False):
+            problems.append("%s=True (%s)" % (key, why))
+    if problems:
+        raise ValueError(
+            "a \"heun\" trace records Heun's method on the probability-flow ODE (Karras et al. "
+            "2022, Algorithm 1 without churn): a prediction of %s, with %s all False; this "
+            "scheduler's config has %s"
+            % (
+                ", ".join(_HEUN_PREDICTION_TYPES),
+                ", ".join(key for key, _ in _HEUN_REFUSED_FLAGS),
+                "; ".join(problems),
+            )
         )
 
 
@@ -290,10 +345,18 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     exponential / beta / flow levels) is refused with a ValueError before anything is
     written (see `check_dpm_config`).
 
-    `kind` is "ddpm", "ddim", "euler", "euler_ancestral" or "dpmpp_2m"; by default it is
-    inferred from the class (see `infer_kind`). `dtype` is the precision the trace claims
-    and the inputs are made in; by default float32, or float64 when the scheduler keeps
-    ``alphas_cumprod`` in float64. `eta` is DDIM's η, passed to each step. Returns `path`.
+    "heun" (Heun's method on the probability-flow ODE, Karras et al. 2022, Algorithm 1
+    without churn, as diffusers' HeunDiscreteScheduler makes it) takes two ``step`` calls
+    per level, a predictor and a corrector, and is recorded as one step record per level
+    with both calls' inputs (``model_output_2``, ``predictor_sample``); its timesteps and
+    sigmas are recorded without diffusers' interleaving (see `_record_heun`). A config the
+    kind does not check (``clip_sample``, exponential or beta levels, another prediction)
+    is refused with a ValueError before anything is written (see `check_heun_config`).
+
+    `kind` is "ddpm", "ddim", "euler", "euler_ancestral", "heun" or "dpmpp_2m"; by
+    default it is inferred from the class (see `infer_kind`). `dtype` is the precision
+    the trace claims and the inputs are made in; by default float32, or float64 when the
+    scheduler keeps ``alphas_cumprod`` in float64. `eta` is DDIM's η, passed to each step. Returns `path`.
     """
     import torch
 
@@ -311,6 +374,8 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     config, notes = read_config(scheduler)
     if kind == "dpmpp_2m":
         check_dpm_config(config)
+    elif kind == "heun":
+        check_heun_config(config)
     schedule_dtype = _default_dtype(scheduler)
     if _WIDTH[dtype] > _WIDTH[schedule_dtype]:
         notes.append(
@@ -325,7 +390,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
         return var_keyword or (names is not None and name in names)
 
     takes_generator = accepts("generator")
-    if not takes_generator:
+    if not takes_generator and kind != "heun":  # a Heun step draws no noise
         notes.append(
             "step() takes no generator: the noise it draws cannot be reproduced, "
             "so every step's noise is recorded as null"
@@ -345,6 +410,12 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
     if alphas_cumprod is not None:
         trace.add_alphas_cumprod(alphas_cumprod)
+
+    if kind == "heun":
+        _record_heun(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accepts, notes)
+        if notes:
+            trace.producer["notes"] = "; ".join(notes)
+        return trace.save(path)
 
     scheduler.set_timesteps(steps)
     timesteps = scheduler.timesteps
@@ -451,6 +522,117 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     if notes:
         trace.producer["notes"] = "; ".join(notes)
     return trace.save(path)
+
+
+def _record_heun(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accepts, notes):
+    """The "heun" part of `record`: two ``step`` calls per level, one step record per level.
+
+    diffusers' HeunDiscreteScheduler holds the K timesteps interleaved, [t0, t1, t1, …,
+    t_{K−1}, t_{K−1}] (2K − 1 values, one per ``step`` call a pipeline makes), and the
+    K + 1 levels likewise, [σ0, σ1, σ1, …, σ_{K−1}, σ_{K−1}, 0] (2K values). It counts its
+    calls (``step_index``) and alternates: the first call of level i is Euler's step from
+    σᵢ to σᵢ₊₁ and returns the predictor x̃ (keeping the slope d, the step σᵢ₊₁ − σᵢ and the
+    sample x); the second, handed the model's output at x̃ and σᵢ₊₁, returns x + (σᵢ₊₁ −
+    σᵢ)·(d + d′)/2. The last level (to σ = 0) is one Euler call. So the trace gets the K
+    distinct timesteps (``timesteps[0::2]``) and the K + 1 distinct levels
+    (``[sigmas[0]] + sigmas[1::2]``), and each level i:
+
+    * fresh inputs from the generator seeded with ``input_seed(seed, i)``: ``sample`` ~
+      N(0, 1)·√(σᵢ² + 1) and ``model_output`` ~ N(0, 1), then, when σᵢ₊₁ > 0,
+      ``model_output_2`` ~ N(0, 1) (the model's output at the predictor);
+    * the first call with the level's timestep (its return is ``predictor_sample`` and its
+      x̂₀ ``pred_original_sample``), and when σᵢ₊₁ > 0 the second call with
+      ``model_output_2``, the next interleaved timestep (as a pipeline passes it; the
+      scheduler places the call by its own count) and the predictor as the sample; what
+      the last call returns is ``prev_sample``.
+
+    ``scale_model_input`` is called before each call, as a pipeline does (its result is
+    not recorded).
+    """
+    import torch
+
+    name = type(scheduler).__name__
+    scheduler.set_timesteps(steps)
+    timesteps = scheduler.timesteps
+    sigmas = getattr(scheduler, "sigmas", None)
+    if sigmas is None:
+        raise ValueError(
+            "%s has no sigmas after set_timesteps(%d): a heun trace needs the noise levels its "
+            "steps move between" % (name, steps)
+        )
+    calls = list(timesteps)
+    interleaved = _values.float_list(sigmas)
+    if len(calls) != 2 * steps - 1 or len(interleaved) != 2 * steps:
+        raise ValueError(
+            "%s holds %d timesteps and %d sigmas after set_timesteps(%d); a heun trace reads them "
+            "interleaved as diffusers' HeunDiscreteScheduler holds them: 2K − 1 = %d timesteps "
+            "[t0, t1, t1, …] and 2K = %d sigmas [σ0, σ1, σ1, …, 0]"
+            % (name, len(calls), len(interleaved), steps, 2 * steps - 1, 2 * steps)
+        )
+    trace.add_timesteps(timesteps[0::2], steps)
+    levels = [interleaved[0]] + interleaved[1::2]
+    trace.add_sigmas(levels)
+    unpaired = [
+        i
+        for i in range(1, steps)
+        if interleaved[2 * i - 1] != interleaved[2 * i]
+        or _values.float_list(calls[2 * i - 1]) != _values.float_list(calls[2 * i])
+    ]
+    if unpaired:
+        notes.append(
+            "the interleaved timesteps or sigmas are not pairs at levels %s; the levels recorded "
+            "are [sigmas[0]] + sigmas[1::2]" % ", ".join(str(i) for i in unpaired[:20])
+        )
+    width = _width_of(sigmas)
+    if width is not None and _WIDTH[dtype] > width:
+        notes.append(
+            "the trace claims %s but the scheduler keeps its sigmas in %s" % (dtype, _dtype_name(sigmas.dtype))
+        )
+
+    scale_input = getattr(scheduler, "scale_model_input", None)
+    kwargs = {"return_dict": True} if accepts("return_dict") else {}
+    misplaced = []
+
+    def call(position, timestep, output, sample):
+        if callable(scale_input):
+            scale_input(sample.clone(), timestep)
+        found = getattr(scheduler, "step_index", None)
+        if isinstance(found, (int, torch.Tensor)) and int(found) != position:
+            misplaced.append((position, int(found)))
+        # Copies, so a step that writes into its inputs cannot change what is recorded.
+        return _unpack(scheduler.step(output.clone(), timestep, sample.clone(), **kwargs))
+
+    for i in range(steps):
+        inputs = torch.Generator().manual_seed(input_seed(seed, i))
+        sample = torch.randn(shape, generator=inputs, dtype=torch_dtype) * _sample_scale(levels, i)
+        model_output = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        timestep = calls[2 * i]
+        predictor, pred_original_sample = call(2 * i, timestep, model_output, sample)
+        prev_sample, model_output_2, predictor_sample = predictor, None, None
+        if float(levels[i + 1]) > 0:
+            model_output_2 = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+            second = 2 * i + 1
+            second_timestep = calls[second] if second < len(calls) else timestep
+            prev_sample, _ = call(second, second_timestep, model_output_2, predictor)
+            predictor_sample = predictor
+        trace.add_step(
+            timestep,
+            model_output,
+            sample,
+            prev_sample,
+            pred_original_sample=pred_original_sample,
+            shape=shape,
+            index=i,
+            model_output_2=model_output_2,
+            predictor_sample=predictor_sample,
+        )
+
+    if misplaced:
+        notes.append(
+            "the scheduler's own step_index was not the call's position at %s (position: "
+            "step_index; two calls per level, the first at 2i)"
+            % ", ".join("%d: %d" % pair for pair in misplaced[:20])
+        )
 
 
 def _sample_scale(levels, index):

@@ -243,7 +243,7 @@ class AtomicWrite(unittest.TestCase):
 class Errors(unittest.TestCase):
     def test_bad_kind(self):
         with self.assertRaisesRegex(ValueError, "ddpm.*ddim"):
-            difftrace.Trace("float32", scheduler="heun")
+            difftrace.Trace("float32", scheduler="lms")
 
     def test_bad_dtype(self):
         with self.assertRaisesRegex(ValueError, "float32"):
@@ -261,8 +261,8 @@ class Errors(unittest.TestCase):
 
         with self.assertRaisesRegex(ValueError, "kind="):
             difftrace.record(NotAScheduler(), "/nonexistent/t.json")
-        with self.assertRaisesRegex(ValueError, "unknown scheduler kind 'heun'"):
-            difftrace.record(NotAScheduler(), "/nonexistent/t.json", kind="heun")
+        with self.assertRaisesRegex(ValueError, "unknown scheduler kind 'lms'"):
+            difftrace.record(NotAScheduler(), "/nonexistent/t.json", kind="lms")
 
     def test_file_layout(self):
         data = _minimal_trace().to_dict()
