@@ -8,7 +8,7 @@ extension LessonsCommand {
     struct Calc: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the numbers of a formula in full precision, to check your own implementation.",
-            subcommands: [Schedule.self, Posterior.self, KL.self, DecoderNLL.self, VLB.self])
+            subcommands: [Schedule.self, Posterior.self, DDIMStepCommand.self, Convert.self, Weight.self, CFG.self, KL.self, DecoderNLL.self, VLB.self])
     }
 }
 
