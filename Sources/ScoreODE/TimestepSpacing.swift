@@ -5,8 +5,9 @@ import ForwardProcess
 /// top down. A discrete-time network has been trained at these steps only, so a sampler
 /// that evaluates it at them needs no fractional timestep.
 public enum TimestepSpacing: String, CaseIterable, Sendable {
-    /// t = T, T − T/K, …, T/K (integer division): evenly spaced, always starting at T
-    /// (diffusers' `timestep_spacing="trailing"`, Lin et al. 2024 §3.3).
+    /// t = round(jT/K) for j = K … 1 (half to even): evenly spaced, always starting at T —
+    /// diffusers' `timestep_spacing="trailing"` (Lin et al. 2024 §3.3), `InferenceSpacing.trailing`
+    /// counted from t = 1 (τ = t − 1).
     case trailing
     /// Karras et al. (2022, eq. 5) levels with ρ = 7 between σ₁ and σ_T, each moved to the
     /// step whose σₜ is nearest in log σ; where two levels land on one step, the lower one
@@ -22,7 +23,8 @@ public enum TimestepSpacing: String, CaseIterable, Sendable {
         let k = min(max(steps, 1), schedule.steps)
         switch self {
         case .trailing:
-            return (1...k).map { $0 * schedule.steps / k }.reversed()
+            return InferenceSpacing.trailing.timesteps(k, trainSteps: schedule.steps, offset: 0)
+                .filter { $0 >= 0 }.prefix(k).map { $0 + 1 }
         case .karras, .logSNR:
             guard k > 1, schedule.steps > 1, schedule.alphaBar(schedule.steps) > 0,
                   let levels = try? (self == .karras ? SigmaSpacing.karras : .logUniform)

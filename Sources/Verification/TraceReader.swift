@@ -45,6 +45,9 @@ public enum TraceReader {
         } catch {
             throw TraceError("", "not valid JSON")
         }
+        if let (path, key) = DuplicateKeys.first(in: data) {
+            throw TraceError(path, "the key \"\(key)\" appears twice in one object; readers disagree on which value counts, so a trace may say each thing once")
+        }
         let root = try Node(document, path: "").object()
         let format = try root.required("format").string()
         guard format == Trace.formatName else {
@@ -123,6 +126,9 @@ public enum TraceReader {
         guard data.count <= maximumBytes else { throw TraceError("", "too large for a configuration") }
         let document: JSONValue
         do { document = try JSONDecoder().decode(JSONValue.self, from: data) } catch { throw TraceError("", "not valid JSON") }
+        if let (path, key) = DuplicateKeys.first(in: data) {
+            throw TraceError(path.isEmpty ? "config" : "config.\(path)", "the key \"\(key)\" appears twice")
+        }
         return try readConfig(Node(document, path: "config").object(), ignored: &ignored)
     }
 

@@ -89,10 +89,17 @@ import Testing
         #expect(path.allSatisfy { (1...1000).contains($0) })
     }
 
-    @Test("trailing is t = k·T/K; karras and log-snr end at t = 1 and crowd the small steps")
+    @Test("trailing is t = round(k·T/K), diffusers' trailing; karras and log-snr end at t = 1 and crowd the small steps")
     func shapes() throws {
         let schedule = try NoiseSchedule.linear()
         #expect(TimestepSpacing.trailing.timesteps(4, of: schedule) == [1000, 750, 500, 250])
+        // 1000/7 = 142.857…: rounded, as diffusers' trailing (⌊k·T/K⌋ would give 142, 285, …).
+        #expect(TimestepSpacing.trailing.timesteps(7, of: schedule) == [1000, 857, 714, 571, 429, 286, 143])
+        for k in [1, 3, 15, 30, 999, 1000] {
+            let path = TimestepSpacing.trailing.timesteps(k, of: schedule)
+            #expect(path == InferenceSpacing.trailing.timesteps(k, trainSteps: 1000, offset: 0).map { $0 + 1 }, "K = \(k)")
+            #expect(path.count == k && Set(path).count == k && path.first == 1000, "K = \(k): \(path)")
+        }
         for spacing in [TimestepSpacing.karras, .logSNR] {
             let path = spacing.timesteps(20, of: schedule)
             #expect(path.last == 1)
