@@ -158,7 +158,7 @@ enum MistakeCatalogue {
                 planted.finalAlphaIsOne.toggle()
                 return planted
             }),
-    ] + sigmaSteps + heunSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
+    ] + sigmaSteps + heunSteps + singleStepDPMSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
         StepMistake(
             id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
             explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
@@ -215,6 +215,26 @@ enum MistakeCatalogue {
             kinds: [.heun], plant: slip(.secondSlopeOnly)),
     ]
 
+    /// Singlestep DPM-Solver's mistakes.
+    static let singleStepDPMSteps: [StepMistake] = [
+        StepMistake(
+            id: "dpm-solver.linear-stage-levels",
+            explanation: "the intermediate levels are spaced linearly in σ, σ + r(σ' − σ); DPM-Solver places them evenly in λ = −log σ, s = σ·e^{−rh} (for order 2 the geometric mean √(σσ'); Lu et al. 2022, Algorithm 1)",
+            kinds: [.dpmSolver2, .dpmSolver3], plant: slip(.linearStageLevels)),
+        StepMistake(
+            id: "dpm-solver.first-order-only",
+            explanation: "the step is x' = x − σ'(eʰ − 1)ε̂₀, DPM-Solver-1 (DDIM): the intermediate evaluations are computed and ignored (Lu et al. 2022, Algorithms 1–2)",
+            kinds: [.dpmSolver2, .dpmSolver3], plant: slip(.firstOrderOnly)),
+        StepMistake(
+            id: "dpm-solver.stage-at-sigma",
+            explanation: "an intermediate evaluation's ε̂ is formed with the step's σ instead of its own level s: ε̂ = (u − x̂₀)/s at s. With ε-prediction the two agree, so only x₀ and v models show it",
+            kinds: [.dpmSolver2, .dpmSolver3], plant: slip(.stageAtSigma) { rule, _ in rule.prediction != .epsilon }),
+        StepMistake(
+            id: "dpm-solver.third-without-correction",
+            explanation: "the second intermediate point misses −s₂(r₂/r₁)((e^{r₂h} − 1)/(r₂h) − 1)(ε̂(u₁, s₁) − ε̂₀) (Lu et al. 2022, Algorithm 2): the step is no longer third order",
+            kinds: [.dpmSolver3], plant: slip(.thirdWithoutCorrection)),
+    ]
+
     /// The σ-space samplers' mistakes.
     static let sigmaSteps: [StepMistake] = [
         StepMistake(
@@ -224,7 +244,7 @@ enum MistakeCatalogue {
         StepMistake(
             id: "euler.dt-reversed",
             explanation: "the step is σ − σ' instead of σ' − σ: it moves up the noise levels",
-            kinds: [.euler, .eulerAncestral, .heun], plant: slip(.dtReversed)),
+            kinds: [.euler, .eulerAncestral, .heun, .dpmSolver2, .dpmSolver3], plant: slip(.dtReversed)),
         StepMistake(
             id: "euler.unscaled-sample",
             explanation: "x̂₀ = x√(σ² + 1) − σε treats the scaled sample x = xₜ/√ᾱ as the VP sample xₜ; in σ-space x̂₀ = x − σε",

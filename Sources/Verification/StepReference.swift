@@ -12,6 +12,7 @@ struct StepRule: Sendable {
         case derivativeAtNext, dtReversed, unscaledSample, sigmaUpUnscaled, sigmaUpUnscaledClamped, noSplit
         case firstOrderOnly, rInverted, hReversed, previousEpsilon, noLowerOrderFinal
         case noCorrection, slopeAtCurrentLevel, restartFromPredictor, secondSlopeOnly
+        case linearStageLevels, stageAtSigma, thirdWithoutCorrection
     }
 
     var kind: StepKind
@@ -65,6 +66,8 @@ struct StepContext<P: RoundingUnit> {
         case .ddpm, .ddim: return evaluateTimestepStep(record, rule: rule)
         case .euler, .eulerAncestral: return evaluateSigmaStep(record, rule: rule)
         case .heun: return evaluateHeunStep(record, rule: rule)
+        case .dpmSolver2: return evaluateSingleStepDPM(record, rule: rule, order: 2)
+        case .dpmSolver3: return evaluateSingleStepDPM(record, rule: rule, order: 3)
         case .dpmSolverPlusPlus2M: return evaluateDPMStep(record, rule: rule, history: history)
         }
     }
@@ -109,7 +112,7 @@ struct StepContext<P: RoundingUnit> {
         var previous: [B] = []
         previous.reserveCapacity(n)
         switch rule.kind {
-        case .euler, .eulerAncestral, .heun, .dpmSolverPlusPlus2M:
+        case .euler, .eulerAncestral, .heun, .dpmSolverPlusPlus2M, .dpmSolver2, .dpmSolver3:
             return nil  // σ-level steps: evaluateSigmaStep, evaluateDPMStep
         case .ddpm:
             var posterior = rule.slips.contains(.betaForSkip) && beta.indices.contains(record.timestep)

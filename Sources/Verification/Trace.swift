@@ -67,18 +67,21 @@ public enum StepKind: String, CaseIterable, Sendable {
     case dpmSolverPlusPlus2M = "dpmpp_2m"
     /// Heun's method on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 1 without churn).
     case heun
+    /// Singlestep DPM-Solver-2 and -3 (Lu et al. 2022, Algorithms 1–2, noise prediction) in σ.
+    case dpmSolver2 = "dpm_solver_2"
+    case dpmSolver3 = "dpm_solver_3"
 
     /// Whether the steps move between σ levels (by index) rather than timesteps.
     public var isSigmaSpace: Bool { self != .ddpm && self != .ddim }
-    /// diffusers' Euler-type schedulers (Euler, Euler ancestral, Heun): the scaled sample,
-    /// fractional timesteps, no clipping.
-    public var isEuler: Bool { self == .euler || self == .eulerAncestral || self == .heun }
+    /// The Euler-type rules (Euler, Euler ancestral, Heun, singlestep DPM-Solver): the scaled
+    /// sample, diffusers' Euler timesteps and σ levels, no clipping.
+    public var isEuler: Bool { [.euler, .eulerAncestral, .heun, .dpmSolver2, .dpmSolver3].contains(self) }
 
     /// The sample spaces a trace of this rule may record its steps in (the first is the default).
     public var sampleSpaces: [SampleSpace] {
         switch self {
         case .ddpm, .ddim: return [.vp]
-        case .euler, .eulerAncestral, .heun: return [.scaled]
+        case .euler, .eulerAncestral, .heun, .dpmSolver2, .dpmSolver3: return [.scaled]
         case .dpmSolverPlusPlus2M: return [.vp, .scaled]
         }
     }
@@ -131,6 +134,19 @@ public struct StepRecord: Sendable {
     /// Heun: the model output at the predictor x̃ and σᵢ₊₁, and x̃ itself (optional).
     public var modelOutput2: [Double]?
     public var predictorSample: [Double]?
+    /// Singlestep DPM-Solver: the intermediate evaluations, in order.
+    public var stages: [Stage]?
+
+    /// One intermediate evaluation: the model's output, and the point it was evaluated at.
+    public struct Stage: Sendable {
+        public var modelOutput: [Double]
+        public var sample: [Double]?
+
+        public init(modelOutput: [Double], sample: [Double]? = nil) {
+            self.modelOutput = modelOutput
+            self.sample = sample
+        }
+    }
     /// DDIM's η.
     public var eta: Double
     /// The array shape; the first axis is the batch (dynamic thresholding works per item).
@@ -139,8 +155,9 @@ public struct StepRecord: Sendable {
     public init(
         timestep: Int, modelOutput: [Double], sample: [Double], prevSample: [Double], predOriginalSample: [Double]? = nil,
         noise: [Double]? = nil, predictedVariance: [Double]? = nil, eta: Double = 0, shape: [Int]? = nil, index: Int? = nil,
-        modelOutput2: [Double]? = nil, predictorSample: [Double]? = nil
+        modelOutput2: [Double]? = nil, predictorSample: [Double]? = nil, stages: [Stage]? = nil
     ) {
+        self.stages = stages
         self.modelOutput2 = modelOutput2
         self.predictorSample = predictorSample
         self.timestep = timestep

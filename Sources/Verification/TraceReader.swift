@@ -104,6 +104,12 @@ public enum TraceReader {
                 if case .step(let step) = record, let index = step.index, index + 1 >= sigmas.count {
                     throw TraceError("records[\(position)].index", "\(index) has no next level: the sigmas record has \(sigmas.count) levels (accepted: 0…\(sigmas.count - 2))")
                 }
+                if case .step(let step) = record, let order = StepContext<Float64Rounding>.singleStepOrder(scheduler ?? .ddpm), let index = step.index {
+                    let needed = sigmas[index + 1] != 0 ? order - 1 : 0
+                    guard (step.stages?.count ?? 0) == needed else {
+                        throw TraceError("records[\(position)].stages", "has \(step.stages?.count ?? 0) stages; a \(scheduler!.rawValue) step to σ = \(sigmas[index + 1]) evaluates the model at \(needed) intermediate point\(needed == 1 ? "" : "s")")
+                    }
+                }
                 if case .step(let step) = record, scheduler == .heun, let index = step.index, sigmas[index + 1] != 0, step.modelOutput2 == nil {
                     throw TraceError("records[\(position)]", "missing field \"model_output_2\": a Heun step to σ = \(sigmas[index + 1]) > 0 evaluates the model twice")
                 }
@@ -263,7 +269,8 @@ public enum TraceReader {
                 predOriginalSample: try optionalSame("pred_original_sample"), noise: try optionalSame("noise"),
                 predictedVariance: try optionalSame("predicted_variance"), eta: eta, shape: shape, index: index,
                 modelOutput2: kind == .heun ? try optionalSame("model_output_2") : nil,
-                predictorSample: kind == .heun ? try optionalSame("predictor_sample") : nil))
+                predictorSample: kind == .heun ? try optionalSame("predictor_sample") : nil,
+                stages: try readStages(node, count: modelOutput.count, kind: kind)))
         default:
             if let formula = try readFormula(quantity, node, config: config) { return .formula(formula) }
             throw TraceError(node.path + ".quantity", "unknown quantity \"\(quantity)\" (known: \((quantities + formulaQuantities).joined(separator: ", ")))")
@@ -366,4 +373,29 @@ struct ObjectNode {
     }
 
     func optional(_ key: String) -> Node? { fields[key] }
+}
+
+extension TraceReader {
+    /// A singlestep DPM-Solver step's `stages`: objects with `model_output` and an optional
+    /// `sample`, each the step's length (nil for other rules, which must not have them).
+    static func readStages(_ node: ObjectNode, count: Int, kind: StepKind?) throws -> [StepRecord.Stage]? {
+        guard let stagesNode = node.optional("stages") else { return nil }
+        guard kind == .dpmSolver2 || kind == .dpmSolver3 else {
+            throw TraceError(stagesNode.path, "only dpm_solver_2 and dpm_solver_3 steps have stages")
+        }
+        let items = try stagesNode.array()
+        guard items.count <= 2 else { throw TraceError(stagesNode.path, "has \(items.count) stages; at most 2 (DPM-Solver-3)") }
+        return try items.map { item in
+            let object = try item.object()
+            func same(_ key: String) throws -> [Double]? {
+                guard let found = object.optional(key) else { return nil }
+                if case .null = found.value { return nil }
+                let values = try found.numbers(maximumCount: maximumElements, allowNonFinite: true)
+                guard values.count == count else { throw TraceError(found.path, "has \(values.count) values; model_output has \(count)") }
+                return values
+            }
+            guard let output = try same("model_output") else { throw TraceError(object.path, "missing field \"model_output\"") }
+            return StepRecord.Stage(modelOutput: output, sample: try same("sample"))
+        }
+    }
 }

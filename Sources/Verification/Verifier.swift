@@ -283,6 +283,11 @@ struct Verifier<P: RoundingUnit> {
         if kind == .heun, let recorded = step.predictorSample, let predictor = stepContext.heunPredictor(step, rule: rule) {
             outputs.append(("step.predictor_sample", recorded, predictor))
         }
+        if let order = StepContext<P>.singleStepOrder(kind), let parts = stepContext.singleStepStages(step, rule: rule, order: order) {
+            for (k, stage) in (step.stages ?? []).enumerated() where parts.stages.indices.contains(k) {
+                if let recorded = stage.sample { outputs.append(("step.stage_sample[\(k)]", recorded, parts.stages[k])) }
+            }
+        }
         outputs.append(("step.prev_sample", step.prevSample, reference.previous))
         let comparisons = outputs.map { Comparison(got: $0.1, expected: $0.2) }
         var diagnoses: [Diagnosis] = []
@@ -290,8 +295,18 @@ struct Verifier<P: RoundingUnit> {
             for mistake in MistakeCatalogue.steps where mistake.kinds.contains(kind) {
                 guard let planted = mistake.plant(rule, situation), let values = stepContext.evaluate(step, rule: planted, history: history) else { continue }
                 let matches = outputs.allSatisfy { name, got, _ in
-                    let expected = name == "step.prev_sample" ? values.previous
-                        : name == "step.predictor_sample" ? stepContext.heunPredictor(step, rule: planted) ?? [] : values.x0
+                    let expected: [B]
+                    if name == "step.prev_sample" {
+                        expected = values.previous
+                    } else if name == "step.predictor_sample" {
+                        expected = stepContext.heunPredictor(step, rule: planted) ?? []
+                    } else if name.hasPrefix("step.stage_sample["), let order = StepContext<P>.singleStepOrder(kind),
+                              let k = Int(name.dropFirst("step.stage_sample[".count).dropLast()),
+                              let stages = stepContext.singleStepStages(step, rule: planted, order: order)?.stages, stages.indices.contains(k) {
+                        expected = stages[k]
+                    } else {
+                        expected = name == "step.pred_original_sample" ? values.x0 : []
+                    }
                     return expected.count == got.count && Comparison(got: got, expected: expected).pass
                 }
                 if matches, !diagnoses.contains(where: { $0.id == mistake.id }) {
@@ -305,7 +320,8 @@ struct Verifier<P: RoundingUnit> {
             let levels = trace.sigmas ?? []
             let index = step.index ?? -1
             let level = { (i: Int) in levels.indices.contains(i) ? VerifyFormat.number(levels[i]) : "?" }
-            let name = [StepKind.euler: "Euler step", .eulerAncestral: "Euler ancestral step", .heun: "Heun step"][kind] ?? "DPM-Solver++(2M) step"
+            let name = [StepKind.euler: "Euler step", .eulerAncestral: "Euler ancestral step", .heun: "Heun step",
+                        .dpmSolver2: "DPM-Solver-2 step", .dpmSolver3: "DPM-Solver-3 step"][kind] ?? "DPM-Solver++(2M) step"
             text = "\(name)\(trace.sampleSpace == .scaled && kind == .dpmSolverPlusPlus2M ? " (scaled sample)" : "") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
         } else {
             text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"

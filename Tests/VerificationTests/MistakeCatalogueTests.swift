@@ -37,6 +37,9 @@ import Testing
             Scenario(kind: .euler, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
             Scenario(kind: .dpmSolverPlusPlus2M, config: trailing),
             Scenario(kind: .heun, config: trailing),
+            Scenario(kind: .dpmSolver2, config: trailing),
+            Scenario(kind: .dpmSolver3, config: trailing),
+            Scenario(kind: .dpmSolver3, config: { var c = trailing; c.prediction = .sample; return c }()),
             Scenario(kind: .heun, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
             Scenario(kind: .dpmSolverPlusPlus2M, config: { var c = trailing; c.finalSigma = .sigmaMin; c.prediction = .vPrediction; return c }()),
         ]
@@ -77,10 +80,19 @@ import Testing
                     index: sigmaSpace ? position : nil)
                 let secondEvaluation = scenario.kind == .heun && levels[position + 1] > 0
                 if secondEvaluation { step.modelOutput2 = Self.inputs(32, seed: tau + 4) }
+                let order = StepContext<Float64Rounding>.singleStepOrder(scenario.kind)
+                let stageCount = order.map { levels[position + 1] > 0 ? $0 - 1 : 0 } ?? 0
                 func verify(_ planted: StepRule) throws -> VerificationReport {
                     // Heun's second model output is read at the predictor the code recorded.
                     step.predictorSample = nil
                     if secondEvaluation { step.predictorSample = context.heunPredictor(step, rule: planted)?.map(\.value) }
+                    // Each stage's output is read at the point the code recorded: record them in order.
+                    if let order, stageCount > 0 {
+                        step.stages = (0..<stageCount).map { .init(modelOutput: Self.inputs(32, seed: tau + 5 + $0)) }
+                        for k in 0..<stageCount {
+                            step.stages![k].sample = context.singleStepStages(step, rule: planted, order: order)?.stages[k].map(\.value)
+                        }
+                    }
                     let values = try #require(context.evaluate(step, rule: planted, history: history.last))
                     step.prevSample = values.previous.map { $0.value }
                     step.predOriginalSample = values.x0.map { $0.value }
@@ -91,7 +103,7 @@ import Testing
                     return Verify.run(trace)
                 }
                 let truth = try verify(rule)
-                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + (secondEvaluation ? 1 : 0) + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
+                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + (secondEvaluation ? 1 : 0) + stageCount + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
                 for mistake in MistakeCatalogue.steps where mistake.kinds.contains(scenario.kind) {
                     guard let planted = mistake.plant(rule, situation) else { continue }
                     let report = try verify(planted)
