@@ -45,6 +45,17 @@ public struct TraceFuzzer: PropertyFuzzer, Sendable {
             trace("ddim", [timesteps, step(#""timestep": 4, "eta": 0.5"#)]),
             trace("euler_ancestral", [timesteps, sigmas, step(#""timestep": 7.0, "index": 0"#), step(#""timestep": 2.0, "index": 2"#)]),
             trace("dpmpp_2m", [timesteps, sigmas, step(#""timestep": 7, "index": 0"#), step(#""timestep": 4, "index": 1"#)]),
+            trace("heun", [timesteps, sigmas, step(#""timestep": 7, "index": 0, "model_output_2": [0.2, 0.1], "predictor_sample": [0.6, 1.9]"#), step(#""timestep": 2, "index": 2"#)]),
+            trace("dpm_solver_3", [timesteps, sigmas, step(#""timestep": 7, "index": 1, "stages": [{"model_output": [0.2, 0.1], "sample": [0.6, 1.9]}, {"model_output": [0.3, 0.0]}]"#)]),
+            trace("ddpm", [
+                #"{"quantity": "q_sample", "timestep": 3, "x0": [0.5, -1.0], "noise": [0.2, 0.7], "value": [0.4, -0.3]}"#,
+                #"{"quantity": "conversion", "timestep": 5, "from": "v_prediction", "to": "score", "x_t": [0.1, 0.9], "input": [0.3, -0.2], "value": [1.0, 2.0]}"#,
+                #"{"quantity": "posterior", "timestep": 6, "prev_timestep": 2, "x0": [0.5, -1.0], "x_t": [0.1, 0.9], "mean": [0.3, 0.1], "variance": 0.05}"#,
+                #"{"quantity": "loss_weight", "weighting": "min_snr", "gamma": 5, "prediction_type": "v_prediction", "timesteps": [1, 4, 7], "values": [0.5, 0.4, 0.1]}"#,
+                #"{"quantity": "loss_weight", "weighting": "vlb", "timesteps": [1, 4], "values": [0.5, 0.4]}"#,
+                #"{"quantity": "cfg", "guidance_scale": 7.5, "guidance_rescale": 0.7, "uncond": [0.1, 0.5, -0.2, 0.9], "cond": [0.3, 0.1, 0.4, -0.6], "value": [1, 2, 3, 4], "shape": [2, 2]}"#,
+                #"{"quantity": "snr", "timesteps": [0, 7], "values": [9.0, 0.2]}"#,
+            ]),
         ]
     }
 
@@ -53,11 +64,13 @@ public struct TraceFuzzer: PropertyFuzzer, Sendable {
         "true", "null", "[]", "{}", "\"\"", "\"x\"", "[1, 2, 3]", "{\"a\": 1}", "\"step\"", "\"sigmas\"", "\"euler\"", "\"float16\"",
         "[0.1]", "[0.5, \"nan\"]", "\"v_prediction\"", "\"sample\"", "\"sigma_min\"", "\"leading\"", "\"linspace\"", "\"fixed_large\"",
         "\"learned_range\"", "\"squaredcos_cap_v2\"", "\"ddpm\"", "\"ddim\"", "\"dpmpp_2m\"", "\"euler_ancestral\"", "1", "3", "7", "8",
+        "\"heun\"", "\"dpm_solver_2\"", "\"dpm_solver_3\"", "\"scaled\"", "\"score\"", "\"min_snr\"", "\"vlb\"", "\"ho_salimans\"", "[2, 2]",
     ]
 
     static let keys = [
         "\"timestep\"", "\"index\"", "\"values\"", "\"quantity\"", "\"noise\"", "\"eta\"", "\"shape\"", "\"x\"",
         "\"num_train_timesteps\"", "\"prediction_type\"", "\"use_karras_sigmas\"", "\"final_sigmas_type\"", "\"solver_order\"",
+        "\"stages\"", "\"model_output_2\"", "\"sample_space\"", "\"from\"", "\"to\"", "\"gamma\"", "\"guidance_rescale\"", "\"prev_timestep\"",
     ]
 
     /// The i-th generated input of a run seeded with `seed` (deterministic).

@@ -57,7 +57,9 @@ extension StepContext {
     }
 
     /// One singlestep DPM-Solver step (see `singleStepStages`): with φ(h) = (eʰ − 1)/h − 1,
-    /// - order 2: x' = x − σ'(eʰ − 1)ε̂(u₁, s₁);
+    /// - order 2: x' = x − σ'(eʰ − 1)ε̂₀ − σ'/(2r₁)(eʰ − 1)(ε̂(u₁, s₁) − ε̂₀), Algorithm 1 as Lu et al.
+    ///   write it (k-diffusion's `dpm_solver_2_step`); with r₁ = ½ it is x − σ'(eʰ − 1)ε̂(u₁, s₁),
+    ///   whose terms are smaller, so the bound of the general form covers both;
     /// - order 3: x' = x − σ'(eʰ − 1)ε̂₀ − (σ'/r₂)φ(h)(ε̂(u₂, s₂) − ε̂₀);
     /// - σ' = 0: x' = x − σε̂₀ = x̂₀ (h → ∞; the corrections' weights vanish).
     func evaluateSingleStepDPM(_ record: StepRecord, rule: StepRule, order: Int) -> (x0: [B], previous: [B])? {
@@ -72,7 +74,7 @@ extension StepContext {
         let previous = record.sample.indices.map { j -> B in
             let x = B.exact(record.sample[j])
             if rule.slips.contains(.firstOrderOnly) { return x - full * parts.epsilon[j] }
-            if order == 2 { return x - full * parts.stageEpsilons[0][j] }
+            if order == 2 { return x - full * parts.epsilon[j] - full * (parts.stageEpsilons[0][j] - parts.epsilon[j]) }
             let phi = B.expm1(h) / h - B(1)
             return x - full * parts.epsilon[j] - next / B(2.0 / 3) * phi * (parts.stageEpsilons[1][j] - parts.epsilon[j])
         }

@@ -1,6 +1,8 @@
+import Foundation
 import LessonFuzzing
 import LessonsCLI
 import Testing
+import Verification
 
 @Suite("Fuzzing the lesson format (a short deterministic replay of scripts/fuzz)")
 struct FuzzReplayTests {
@@ -47,7 +49,11 @@ struct FuzzReplayTests {
     }
 
     @Test("500 generated traces: each is read and verified to the end, or refused with a TraceError")
-    func traceReplay() {
+    func traceReplay() throws {
+        // The seeds are valid traces of every step rule and every formula record.
+        let seeds = TraceFuzzer.seedCorpus()
+        #expect(seeds.count == 7)
+        for seed in seeds { _ = try TraceReader.read(Data(seed.utf8)) }
         let fuzzer = TraceFuzzer()
         let findings = fuzzer.run(count: 500, seed: 7)
         #expect(findings.isEmpty, "\(findings.prefix(3))")

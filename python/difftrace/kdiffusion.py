@@ -2,9 +2,11 @@
 
 k-diffusion (Katherine Crowson's ``k-diffusion`` package on PyPI) is where many
 pipelines' samplers come from: ``sample_euler``, ``sample_euler_ancestral``,
-``sample_heun`` and ``sample_dpmpp_2m`` in ``k_diffusion/sampling.py`` each walk a list of
-noise levels σ with a denoiser ``model(x, sigma) -> x̂₀`` on the scaled sample
-x = x₀ + σ·ε. `record_k_sampler` runs one of them and writes what it computed as a trace.
+``sample_heun``, ``sample_dpmpp_2m`` and ``sample_dpm_2`` in ``k_diffusion/sampling.py``
+each walk a list of noise levels σ with a denoiser ``model(x, sigma) -> x̂₀`` on the scaled
+sample x = x₀ + σ·ε. `record_k_sampler` runs one of them and writes what it computed as a
+trace; `record_k_dpm_solver` does the same for the singlestep DPM-Solver-2 and -3 steps of
+its ``DPMSolver`` class.
 
 Loading. The package's ``__init__`` imports every module of its training stack
 (augmentation needs scikit-image, evaluation clean-fid and CLIP, models einops, utils
@@ -59,7 +61,9 @@ __all__ = [
     "sigma_range",
     "karras_sigmas",
     "record_k_sampler",
+    "record_k_dpm_solver",
     "SAMPLERS",
+    "DPM_SOLVER_KINDS",
     "PACKAGE",
 ]
 
@@ -73,6 +77,7 @@ SAMPLERS = {
     "sample_euler_ancestral": "euler_ancestral",
     "sample_heun": "heun",
     "sample_dpmpp_2m": "dpmpp_2m",
+    "sample_dpm_2": "dpm_solver_2",
 }
 
 #: The modules the loaded files import from outside the package, and the pip name of each.
@@ -357,6 +362,82 @@ def _at_level(sigma, level):
     return all(v == level for v in _values.float_list(sigma))
 
 
+def _between_levels(sigma, low, high):
+    """Whether every element of the denoiser's sigma argument lies strictly between `low` and `high`."""
+    return all(low < v < high for v in _values.float_list(sigma))
+
+
+def _check_levels(sigmas, kind, torch_dtype):
+    """(sigmas as a `torch_dtype` tensor, its levels as floats, K) — or a ValueError.
+
+    The levels must be K + 1 ≥ 2 finite, decreasing values ending at 0, and K = 1 is
+    refused for every kind but "dpmpp_2m" (see `record_k_sampler`).
+    """
+    import torch
+
+    sigmas = torch.as_tensor(sigmas).to(torch_dtype)
+    levels = _values.float_list(sigmas)
+    steps = len(levels) - 1
+    if steps < 1 or levels[-1] != 0.0 or not all(
+        isinstance(a, float) and isinstance(b, float) and a > b for a, b in zip(levels, levels[1:])
+    ):
+        raise ValueError(
+            "sigmas must be K + 1 ≥ 2 finite, decreasing levels ending at 0 (as get_sigmas_karras "
+            "makes them), got %r" % (levels,)
+        )
+    if steps == 1 and kind != "dpmpp_2m":
+        raise ValueError(
+            "K = 1 cannot be described for a %r trace: get_sigmas_karras(1, σ_min, σ_max) is "
+            "[σ_max, 0], but the Karras levels of the linspace spacing with K = 1 span its only "
+            "timestep τ = 0, [σ(0), 0] (diffusers' EulerDiscreteScheduler gives that), so the "
+            "config would name other levels than the sampler walks; use K ≥ 2" % kind
+        )
+    return sigmas, levels, steps
+
+
+def _check_shape(shape):
+    shape = tuple(int(n) for n in shape)
+    if len(shape) < 2:
+        raise ValueError("shape must have a batch and a channel axis, got %r" % (shape,))
+    return shape
+
+
+def _seeded_denoiser(seed, calls):
+    """The denoiser of the module doc: a fresh seeded x̂₀ per call, each call appended to `calls`."""
+    import torch
+
+    def denoiser(x, sigma, **extra_args):
+        generator = torch.Generator().manual_seed(input_seed(seed, len(calls) + 1))
+        output = torch.randn(x.shape, generator=generator, dtype=x.dtype)
+        calls.append((x.detach().clone(), sigma.detach().clone(), output.clone()))
+        return output
+
+    return denoiser
+
+
+def _start_sample(seed, shape, torch_dtype, sigma):
+    """x = N(0, 1)·σ₀, drawn from ``input_seed(seed, 0)``."""
+    import torch
+
+    start = torch.Generator().manual_seed(input_seed(seed, 0))
+    return torch.randn(shape, generator=start, dtype=torch_dtype) * sigma
+
+
+def _k_trace(kind, schedule_config, dtype, about, producer):
+    """The Trace of a k-diffusion run: its kind, the config with _FIXED_CONFIG, the producer."""
+    full_config = dict(schedule_config)
+    full_config.update(_FIXED_CONFIG)
+    about = dict({"library": "k-diffusion %s" % (installed_version() or "?")}, **about)
+    about.update(producer or {})
+    return _trace.Trace(
+        dtype,
+        scheduler=kind,
+        config=full_config,
+        producer=about,
+        sample_space="scaled" if kind == "dpmpp_2m" else None,
+    )
+
+
 def record_k_sampler(
     sampler,
     path,
@@ -372,9 +453,9 @@ def record_k_sampler(
     """Run k-diffusion's `sampler` on a seeded denoiser and write the trace to `path`.
 
     `sampler` is one of k-diffusion's ``sample_euler``, ``sample_euler_ancestral``,
-    ``sample_heun`` or ``sample_dpmpp_2m`` (the function, e.g. from `load_sampling`, or
-    its name), and `kind` the trace kind its steps follow ("euler", "euler_ancestral",
-    "heun", "dpmpp_2m"; see SAMPLERS). `sigmas` are the K + 1 levels it walks, ending at
+    ``sample_heun``, ``sample_dpmpp_2m`` or ``sample_dpm_2`` (the function, e.g. from
+    `load_sampling`, or its name), and `kind` the trace kind its steps follow ("euler",
+    "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2"; see SAMPLERS). `sigmas` are the K + 1 levels it walks, ending at
     0 (as `karras_sigmas` makes them with k-diffusion's ``get_sigmas_karras``); `config`
     holds the schedule they came from, with diffusers' keys (``beta_schedule``,
     ``beta_start``, ``beta_end``, ``num_train_timesteps``, ...), which the verifier
@@ -397,13 +478,18 @@ def record_k_sampler(
       as k-diffusion's CompVisDenoiser.sigma_to_t gives it (a CompVis model's input; the
       step does not read it). "heun" adds, when σᵢ₊₁ > 0, ``predictor_sample`` and
       ``model_output_2`` (the second denoiser call, at σᵢ₊₁); "euler_ancestral" adds the
-      ``noise`` drawn, null at the last level, where none is.
+      ``noise`` drawn, null at the last level, where none is. "dpm_solver_2"
+      (``sample_dpm_2``, whose midpoint σ_mid = exp(lerp(log σᵢ, log σᵢ₊₁, ½)) is
+      DPM-Solver-2's s₁ and its x_2 = x + d·(σ_mid − σᵢ) the stage point u₁) adds, when
+      σᵢ₊₁ > 0, ``stages``: one, the second denoiser call's x (u₁) as ``sample`` and its
+      x̂₀ as ``model_output``; the last level (σᵢ₊₁ = 0) is its Euler branch, one call.
 
     K = 1 is refused for every kind but "dpmpp_2m": k-diffusion's single level is σ_max,
     the linspace spacing's is σ at τ = 0 (see the ValueError).
 
-    The denoiser calls must fall one per level (two for Heun's levels with σᵢ₊₁ > 0) at
-    exactly the levels given; otherwise a RuntimeError says where they did not. Returns
+    The denoiser calls must fall one per level (two for Heun's and DPM-Solver-2's levels
+    with σᵢ₊₁ > 0) at exactly the levels given (DPM-Solver-2's second call strictly
+    between σᵢ₊₁ and σᵢ); otherwise a RuntimeError says where they did not. Returns
     `path`.
     """
     import torch
@@ -413,47 +499,28 @@ def record_k_sampler(
     kind = _trace.check_kind(kind)
     if kind not in SAMPLERS.values():
         raise ValueError(
-            "a k-diffusion trace's kind is one of %s, got %r" % (", ".join(SAMPLERS.values()), kind)
+            "a k-diffusion sampler's trace kind is one of %s, got %r%s"
+            % (
+                ", ".join(SAMPLERS.values()),
+                kind,
+                " (DPMSolver's singlestep steps are recorded by record_k_dpm_solver)" if kind in DPM_SOLVER_KINDS.values() else "",
+            )
         )
     named = SAMPLERS.get(getattr(function, "__name__", None))
     if named is not None and named != kind:
         raise ValueError("%s's steps are %r steps, not %r" % (function.__name__, named, kind))
     dtype = _trace.check_dtype(dtype)
     torch_dtype = getattr(torch, dtype)
-    shape = tuple(int(n) for n in shape)
-    if len(shape) < 2:
-        raise ValueError("shape must have a batch and a channel axis, got %r" % (shape,))
+    shape = _check_shape(shape)
     schedule_config = _schedule_config(config)
-
-    sigmas = torch.as_tensor(sigmas).to(torch_dtype)
-    levels = _values.float_list(sigmas)
-    steps = len(levels) - 1
-    if steps < 1 or levels[-1] != 0.0 or not all(
-        isinstance(a, float) and isinstance(b, float) and a > b for a, b in zip(levels, levels[1:])
-    ):
-        raise ValueError(
-            "sigmas must be K + 1 ≥ 2 finite, decreasing levels ending at 0 (as get_sigmas_karras "
-            "makes them), got %r" % (levels,)
-        )
-    if steps == 1 and kind != "dpmpp_2m":
-        raise ValueError(
-            "K = 1 cannot be described for a %r trace: get_sigmas_karras(1, σ_min, σ_max) is "
-            "[σ_max, 0], but the Karras levels of the linspace spacing with K = 1 span its only "
-            "timestep τ = 0, [σ(0), 0] (diffusers' EulerDiscreteScheduler gives that), so the "
-            "config would name other levels than the sampler walks; use K ≥ 2" % kind
-        )
+    sigmas, levels, steps = _check_levels(sigmas, kind, torch_dtype)
     ancestral = kind == "euler_ancestral"
     if ancestral and not _accepts(function, "noise_sampler"):
         raise ValueError("%s takes no noise_sampler, so its noise cannot be recorded" % function.__name__)
 
     calls = []
     draws = []
-
-    def denoiser(x, sigma, **extra_args):
-        generator = torch.Generator().manual_seed(input_seed(seed, len(calls) + 1))
-        output = torch.randn(x.shape, generator=generator, dtype=x.dtype)
-        calls.append((x.detach().clone(), sigma.detach().clone(), output.clone()))
-        return output
+    denoiser = _seeded_denoiser(seed, calls)
 
     def noise_sampler(sigma, sigma_next):
         generator = torch.Generator().manual_seed(noise_seed(seed, len(draws)))
@@ -461,8 +528,7 @@ def record_k_sampler(
         draws.append((len(calls), noise.clone()))
         return noise
 
-    start = torch.Generator().manual_seed(input_seed(seed, 0))
-    x = torch.randn(shape, generator=start, dtype=torch_dtype) * sigmas[0]
+    x = _start_sample(seed, shape, torch_dtype, sigmas[0])
     kwargs = {"disable": True}
     if ancestral:
         kwargs["noise_sampler"] = noise_sampler
@@ -471,17 +537,7 @@ def record_k_sampler(
 
     schedule = _compvis_schedule(schedule_config)
     function_name = getattr(function, "__name__", repr(function))
-    full_config = dict(schedule_config)
-    full_config.update(_FIXED_CONFIG)
-    about = {"library": "k-diffusion %s" % (installed_version() or "?"), "function": function_name}
-    about.update(producer or {})
-    trace = _trace.Trace(
-        dtype,
-        scheduler=kind,
-        config=full_config,
-        producer=about,
-        sample_space="scaled" if kind == "dpmpp_2m" else None,
-    )
+    trace = _k_trace(kind, schedule_config, dtype, {"function": function_name}, producer)
     trace.add_sigmas(sigmas)
 
     def take(level_index, level):
@@ -499,6 +555,21 @@ def record_k_sampler(
         position[0] += 1
         return x_in, output
 
+    def take_stage(level_index, low, high):
+        if position[0] >= len(calls):
+            raise RuntimeError(
+                "%s made %d denoiser calls; level %d has no stage call" % (function_name, len(calls), level_index)
+            )
+        x_in, sigma, output = calls[position[0]]
+        if not _between_levels(sigma, low, high):
+            raise RuntimeError(
+                "%s's denoiser call %d was at σ = %r, where a %s trace expects level %d's stage "
+                "strictly between σ = %r and %r" % (function_name, position[0], _values.float_list(sigma), kind,
+                                                   level_index, low, high)
+            )
+        position[0] += 1
+        return x_in, output
+
     position = [0]
     used_draws = 0
     for i in range(steps):
@@ -506,6 +577,10 @@ def record_k_sampler(
         predictor_sample = model_output_2 = None
         if kind == "heun" and levels[i + 1] > 0:
             predictor_sample, model_output_2 = take(i + 1, levels[i + 1])
+        stages = None
+        if kind == "dpm_solver_2" and levels[i + 1] > 0:
+            stage_sample, stage_output = take_stage(i, levels[i + 1], levels[i])
+            stages = [{"model_output": stage_output, "sample": stage_sample}]
         noise = None
         if ancestral:
             here = [n for after, n in draws if after == position[0]]
@@ -531,10 +606,151 @@ def record_k_sampler(
             index=i,
             model_output_2=model_output_2,
             predictor_sample=predictor_sample,
+            stages=stages,
         )
     if position[0] != len(calls) or used_draws != len(draws):
         raise RuntimeError(
             "%s made %d denoiser calls and drew %d noises; a %s trace of %d levels accounts for %d and %d"
             % (function_name, len(calls), len(draws), kind, steps, position[0], used_draws)
+        )
+    return trace.save(path)
+
+
+#: The unit roundoff of each dtype (how near k-diffusion's σ(t(σ)) comes back to σ).
+_UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24, "float16": 2.0**-11, "bfloat16": 2.0**-8}
+
+#: The singlestep DPM-Solver orders `record_k_dpm_solver` records, and each one's trace kind.
+DPM_SOLVER_KINDS = {2: "dpm_solver_2", 3: "dpm_solver_3"}
+
+
+def record_k_dpm_solver(
+    path,
+    *,
+    order,
+    sigmas,
+    config,
+    shape=(1, 4, 8, 8),
+    seed=0,
+    dtype="float32",
+    producer=None,
+):
+    """Run k-diffusion's singlestep DPM-Solver-2 or -3 level by level and write the trace to `path`.
+
+    `order` is 2 or 3; `sigmas`, `config`, `shape`, `seed`, `dtype` and `producer` are as
+    for `record_k_sampler` (K ≥ 2 levels ending at 0, the schedule with diffusers' keys).
+    With ``solver = DPMSolver(model)`` (k-diffusion's class, on the seeded denoiser of the
+    module doc, x = N(0, 1)·σ₀ at the start), each level i with σᵢ₊₁ > 0 is ONE call of
+    k-diffusion's own ``solver.dpm_solver_2_step(x, t, t_next)`` or
+    ``solver.dpm_solver_3_step(x, t, t_next)`` with t = ``solver.t(σᵢ)`` and t_next =
+    ``solver.t(σᵢ₊₁)`` (k-diffusion's t(σ) = −log σ, so h = t_next − t = log(σᵢ/σᵢ₊₁)),
+    with the default r₁ = 1/2, or r₁ = 1/3 and r₂ = 2/3, and its x' carried to the next
+    level. The last level, to σ = 0, where t_next = ∞ and the DPMSolver steps are not
+    defined, is k-diffusion's ``sample_dpm_2(model, x, sigmas[-2:])``: its Euler branch
+    x' = x + (0 − σ)·(x − x̂₀)/σ, one denoiser call. Everything that is computed is
+    k-diffusion's code.
+
+    The trace: ``scheduler`` "dpm_solver_2" or "dpm_solver_3" (the scaled sample, no
+    ``sample_space`` written), the config and ``sigmas`` record as `record_k_sampler`
+    writes them, and one ``step`` record per level: ``index`` i, ``timestep`` the
+    fractional τ of σᵢ (CompVisDenoiser.sigma_to_t, not read by the step), ``sample`` x,
+    ``model_output`` the first denoiser call's x̂₀, ``stages`` the following call(s) of the
+    level in order (their x, the stage points u₁ (and u₂), as ``sample``, their x̂₀ as
+    ``model_output``), none at the last level, and ``prev_sample`` what the step returned.
+
+    k-diffusion calls the model at ``solver.sigma(t) = exp(−t)``, so a level's first call
+    is at exp(log σᵢ), which in `dtype` may differ from σᵢ by a few units of roundoff
+    (the denoiser's output does not depend on σ; the trace's σᵢ is the level the step is
+    checked at). The calls must fall as described (the first within 64·u·(1 + |log σᵢ|)
+    of σᵢ, the stage calls strictly between σᵢ₊₁ and σᵢ, the last level's call at σ
+    exactly); otherwise a RuntimeError says where they did not. Returns `path`.
+    """
+    import torch
+
+    if order not in DPM_SOLVER_KINDS:
+        raise ValueError("order is 2 or 3 (DPMSolver.dpm_solver_2_step / dpm_solver_3_step), got %r" % (order,))
+    kind = DPM_SOLVER_KINDS[order]
+    stage_count = _trace.STAGE_COUNTS[kind]
+    sampling = load_sampling()
+    dtype = _trace.check_dtype(dtype)
+    torch_dtype = getattr(torch, dtype)
+    shape = _check_shape(shape)
+    schedule_config = _schedule_config(config)
+    sigmas, levels, steps = _check_levels(sigmas, kind, torch_dtype)
+
+    calls = []
+    denoiser = _seeded_denoiser(seed, calls)
+    solver = sampling.DPMSolver(denoiser)
+    step_function = solver.dpm_solver_2_step if order == 2 else solver.dpm_solver_3_step
+    step_name = "DPMSolver.dpm_solver_%d_step" % order
+
+    x = _start_sample(seed, shape, torch_dtype, sigmas[0])
+    # (sample, index of the level's first call, prev_sample) per level
+    done = []
+    with torch.random.fork_rng(devices=[]):
+        with torch.no_grad():
+            for i in range(steps - 1):
+                first = len(calls)
+                t, t_next = solver.t(sigmas[i]), solver.t(sigmas[i + 1])
+                x_next, _ = step_function(x, t, t_next)
+                done.append((x, first, x_next))
+                x = x_next
+            first = len(calls)
+            final = sampling.sample_dpm_2(denoiser, x, sigmas[-2:], disable=True)
+            done.append((x, first, final))
+
+    schedule = _compvis_schedule(schedule_config)
+    trace = _k_trace(
+        kind,
+        schedule_config,
+        dtype,
+        {
+            "function": step_name,
+            "last level": "sample_dpm_2 (its Euler branch, sigmas[-2:])",
+            "t": "DPMSolver.t(sigma) = -log(sigma)",
+        },
+        producer,
+    )
+    trace.add_sigmas(sigmas)
+    unit = _UNIT_ROUNDOFF[dtype]
+    for i, (sample, first, prev_sample) in enumerate(done):
+        last = i == steps - 1
+        expected_calls = 1 if last else 1 + stage_count
+        following = done[i + 1][1] if not last else len(calls)
+        where = "sample_dpm_2's Euler branch" if last else step_name
+        if following - first != expected_calls:
+            raise RuntimeError(
+                "%s made %d denoiser calls at level %d; a %s level has %d"
+                % (where, following - first, i, kind, expected_calls)
+            )
+        x_in, sigma, model_output = calls[first]
+        if last:
+            near = _at_level(sigma, levels[i])
+        else:
+            allowed = 64 * unit * (1 + abs(float(torch.tensor(levels[i], dtype=torch.float64).log())))
+            near = all(abs(v - levels[i]) <= allowed * levels[i] for v in _values.float_list(sigma))
+        if not near or not torch.equal(x_in, sample):
+            raise RuntimeError(
+                "%s's first denoiser call of level %d was at σ = %r (x %s the level's sample); "
+                "a %s trace expects σ = %r" % (where, i, _values.float_list(sigma),
+                                                "is" if torch.equal(x_in, sample) else "is not", kind, levels[i])
+            )
+        stages = []
+        for k in range(first + 1, following):
+            stage_sample, stage_sigma, stage_output = calls[k]
+            if not _between_levels(stage_sigma, levels[i + 1], levels[i]):
+                raise RuntimeError(
+                    "%s's stage call %d of level %d was at σ = %r, not strictly between σ = %r and %r"
+                    % (step_name, k - first, i, _values.float_list(stage_sigma), levels[i + 1], levels[i])
+                )
+            stages.append({"model_output": stage_output, "sample": stage_sample})
+        tau = schedule.sigma_to_t(torch.tensor(levels[i], dtype=schedule.sigmas.dtype))
+        trace.add_step(
+            tau,
+            model_output,
+            sample,
+            prev_sample,
+            shape=shape,
+            index=i,
+            stages=stages or None,
         )
     return trace.save(path)

@@ -361,6 +361,12 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     import torch
 
     kind = infer_kind(scheduler) if kind is None else _trace.check_kind(kind)
+    if kind in _trace.STAGE_COUNTS:
+        raise ValueError(
+            "record() cannot record a %r trace: a singlestep DPM-Solver level holds its stage "
+            "evaluations, which a scheduler's step() calls do not show; write the steps with "
+            "Trace.add_step(..., stages=...) or use difftrace.kdiffusion.record_k_dpm_solver" % kind
+        )
     dtype = _default_dtype(scheduler) if dtype is None else _trace.check_dtype(dtype)
     torch_dtype = getattr(torch, dtype)
     shape = tuple(int(n) for n in shape)

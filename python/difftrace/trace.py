@@ -25,18 +25,23 @@ FORMAT_VERSION = 1
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 #: The step rules a trace's ``step`` records may claim to follow.
-KINDS = ("ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m")
+KINDS = ("ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3")
 
 #: The kinds whose steps move between noise levels σ: their steps need a ``sigmas`` record
-#: and an ``index``, and their timesteps may be fractional. (The Euler kinds and "heun"
-#: move the scaled sample x = xτ/√ᾱτ; "dpmpp_2m" moves the VP sample xτ unless the trace's
-#: ``sample_space`` is "scaled".)
-SIGMA_KINDS = ("euler", "euler_ancestral", "heun", "dpmpp_2m")
+#: and an ``index``, and their timesteps may be fractional. (The Euler kinds, "heun" and
+#: the singlestep DPM-Solvers "dpm_solver_2" and "dpm_solver_3" move the scaled sample
+#: x = xτ/√ᾱτ; "dpmpp_2m" moves the VP sample xτ unless the trace's ``sample_space`` is
+#: "scaled".)
+SIGMA_KINDS = ("euler", "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3")
+
+#: The singlestep DPM-Solver kinds (Lu et al. 2022, Algorithms 1–2), whose steps record
+#: their intermediate model evaluations as ``stages``: how many each level with σᵢ₊₁ > 0 has.
+STAGE_COUNTS = {"dpm_solver_2": 1, "dpm_solver_3": 2}
 
 #: The values of a trace's optional ``sample_space``: "vp" (the sample is xτ) or "scaled"
 #: (x = xτ/√ᾱτ = x₀ + σ·ε, k-diffusion's and EDM's). Only "dpmpp_2m" accepts both; the
-#: Euler kinds and "heun" are always "scaled", "ddpm" and "ddim" always "vp" (the verifier
-#: refuses a value that contradicts the kind).
+#: Euler kinds, "heun", "dpm_solver_2" and "dpm_solver_3" are always "scaled", "ddpm" and
+#: "ddim" always "vp" (the verifier refuses a value that contradicts the kind).
 SAMPLE_SPACES = ("vp", "scaled")
 
 #: The σ-level kinds whose timesteps are whole numbers in practice (diffusers'
@@ -82,14 +87,15 @@ class Trace:
 
     `dtype` is the precision the code computed in ("float32", ...); it sets the tolerance
     of every check. `scheduler` is the step rule ("ddpm", "ddim", "euler",
-    "euler_ancestral", "heun" or "dpmpp_2m") the ``step`` records claim to follow; it is
-    required once there are step records. `config` is the scheduler's configuration with
-    diffusers' key names; its values are converted to plain JSON (numpy and torch values
-    become Python numbers and lists). `producer` is an optional dict of strings shown in
-    the verifier's report. `sample_space` (optional, written as the top-level
-    ``sample_space`` when given) says which sample the steps move: "vp" (xτ) or "scaled"
-    (x = xτ/√ᾱτ = x₀ + σ·ε, as k-diffusion's samplers do); only "dpmpp_2m" has a choice
-    (default "vp"), the other kinds have one space each (see SAMPLE_SPACES).
+    "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2" or "dpm_solver_3") the ``step``
+    records claim to follow; it is required once there are step records. `config` is the
+    scheduler's configuration with diffusers' key names; its values are converted to plain
+    JSON (numpy and torch values become Python numbers and lists). `producer` is an
+    optional dict of strings shown in the verifier's report. `sample_space` (optional,
+    written as the top-level ``sample_space`` when given) says which sample the steps move:
+    "vp" (xτ) or "scaled" (x = xτ/√ᾱτ = x₀ + σ·ε, as k-diffusion's samplers do); only
+    "dpmpp_2m" has a choice (default "vp"), the other kinds have one space each (see
+    SAMPLE_SPACES).
     """
 
     def __init__(self, dtype, scheduler=None, config=None, producer=None, sample_space=None):
@@ -163,7 +169,7 @@ class Trace:
     def add_sigmas(self, values):
         """Record the K + 1 noise levels σ a σ-level sampler steps through, the final one included.
 
-        Step i of an "euler", "euler_ancestral", "heun" or "dpmpp_2m" trace moves from
+        Step i of a σ-level trace (see SIGMA_KINDS) moves from
         ``sigmas[i]`` to ``sigmas[i + 1]``. The verifier checks the levels against the
         config: σ = √((1 − ᾱ)/ᾱ) at the timesteps (linearly interpolated at a fractional
         τ), or the Karras levels when ``use_karras_sigmas`` is set, then the final level
@@ -188,6 +194,7 @@ class Trace:
         index=None,
         model_output_2=None,
         predictor_sample=None,
+        stages=None,
     ):
         """Record one sampler step: its inputs, the noise it drew, and what it returned.
 
@@ -217,6 +224,17 @@ class Trace:
         `predictor_sample` that x̃ (optional); `prev_sample` is x + (σᵢ₊₁ − σᵢ)·(d + d′)/2.
         When σᵢ₊₁ = 0 the step is Euler's, with neither. `pred_original_sample` is x̂₀ at x.
 
+        A "dpm_solver_2" or "dpm_solver_3" step is one level of singlestep DPM-Solver (Lu et
+        al. 2022, Algorithms 1–2, noise-prediction form) from ``sigmas[i]`` to
+        ``sigmas[i + 1]`` on the scaled sample x: `model_output` is the model at x and σᵢ,
+        and `stages` (required when σᵢ₊₁ > 0: one for order 2, two for order 3) lists the
+        intermediate evaluations in order, each a dict ``{"model_output": array, "sample":
+        array or None}``: the model's output at the stage's point u_k and level
+        s_k = σᵢ·e^{−r_k·h} (h = log(σᵢ/σᵢ₊₁), r = 1/2, or 1/3 and 2/3), and that point u_k
+        (optional; when given the verifier checks it too). When σᵢ₊₁ = 0 the step is
+        Euler's, x' = x̂₀, with no stages. Written as ``"stages": [{"model_output": [...],
+        "sample": [...]}, ...]`` ("sample" left out when None).
+
         The verifier recomputes the step from these inputs in float64 and compares.
         """
         if (model_output_2 is not None or predictor_sample is not None) and self.scheduler != "heun":
@@ -224,6 +242,9 @@ class Trace:
                 "model_output_2= and predictor_sample= are for \"heun\" steps (the model at Heun's "
                 "predictor); this trace's kind is %r" % (self.scheduler,)
             )
+        written_stages = None
+        if stages is not None:
+            written_stages = _stages(self.scheduler, stages)
         sigma_space = self.scheduler in SIGMA_KINDS
         if sigma_space:
             if index is None:
@@ -255,6 +276,8 @@ class Trace:
             record["predictor_sample"] = _values.float_list(predictor_sample)
         if model_output_2 is not None:
             record["model_output_2"] = _values.float_list(model_output_2)
+        if written_stages:
+            record["stages"] = written_stages
         record["noise"] = None if noise is None else _values.float_list(noise)
         if predicted_variance is not None:
             record["predicted_variance"] = _values.float_list(predicted_variance)
@@ -580,6 +603,41 @@ def _whole_or_float_list(values):
         return _values.int_list(values)
     except (ValueError, TypeError):
         return _values.float_list(values)
+
+
+def _stages(kind, stages):
+    """A singlestep DPM-Solver step's `stages` as JSON: [{"model_output": floats, "sample": floats}, ...]."""
+    if kind not in STAGE_COUNTS:
+        raise ValueError(
+            "stages= is for the singlestep DPM-Solver kinds (%s: the model at each intermediate "
+            "point of a level); this trace's kind is %r" % (", ".join(repr(k) for k in STAGE_COUNTS), kind)
+        )
+    if isinstance(stages, dict) or not isinstance(stages, (list, tuple)):
+        raise ValueError("stages must be a list of dicts {\"model_output\": ..., \"sample\": ...}, got %r" % (type(stages).__name__,))
+    if stages and len(stages) != STAGE_COUNTS[kind]:
+        raise ValueError(
+            "a %s step has %d stage(s) when σᵢ₊₁ > 0 (none at the last level, to 0), got %d"
+            % (kind, STAGE_COUNTS[kind], len(stages))
+        )
+    out = []
+    for k, stage in enumerate(stages):
+        if not isinstance(stage, dict):
+            raise ValueError("stage %d must be a dict {\"model_output\": ..., \"sample\": ...}, got %r" % (k, type(stage).__name__))
+        unknown = sorted(set(stage) - {"model_output", "sample"})
+        if unknown:
+            raise ValueError("stage %d has unknown key(s) %s (a stage holds model_output and sample)" % (k, ", ".join(map(repr, unknown))))
+        if stage.get("model_output") is None:
+            raise ValueError("stage %d has no model_output (the model's output at the stage is required)" % k)
+        written = {"model_output": _values.float_list(stage["model_output"])}
+        if stage.get("sample") is not None:
+            written["sample"] = _values.float_list(stage["sample"])
+            if len(written["sample"]) != len(written["model_output"]):
+                raise ValueError(
+                    "stage %d: sample has %d values but model_output has %d"
+                    % (k, len(written["sample"]), len(written["model_output"]))
+                )
+        out.append(written)
+    return out
 
 
 def _index_int(index):
