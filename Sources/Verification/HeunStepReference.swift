@@ -1,25 +1,6 @@
 import Posterior
 
 extension StepContext {
-    /// x̂₀ and the slope d = (x − x̂₀)/σ of the probability-flow ODE at the scaled sample x
-    /// and level σ, with x̂₀ from the prediction through the VP conversions at
-    /// √ᾱ = 1/√(σ² + 1) (as `evaluateSigmaStep`).
-    func slope(output: Double, at x: B, sigma: B, rule: StepRule) -> (x0: B, slope: B) {
-        let scale = B(1) / (sigma * sigma + B(1)).squareRoot()
-        let conversion = PredictionConversion<B>(signal: scale, noise: sigma * scale)
-        let m = B.exact(output)
-        let denoised: B
-        switch rule.prediction {
-        case .epsilon:
-            denoised = rule.slips.contains(.unscaledSample)
-                ? x * (sigma * sigma + B(1)).squareRoot() - sigma * m
-                : conversion.x0(fromEpsilon: m, xt: x * scale)
-        case .sample: denoised = m
-        case .vPrediction: denoised = conversion.x0(fromV: m, xt: x * scale)
-        }
-        return (denoised, (x - denoised) / sigma)
-    }
-
     /// Euler's predictor x̃ = x + (σ' − σ)·d of a Heun step.
     func heunPredictor(_ record: StepRecord, rule: StepRule) -> [B]? {
         guard let sigmas, let i = record.index, i + 1 < sigmas.count else { return nil }

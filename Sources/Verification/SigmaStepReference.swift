@@ -2,6 +2,25 @@ import Posterior
 import ScoreODE
 
 extension StepContext {
+    /// x̂₀ and the slope d = (x − x̂₀)/σ of the probability-flow ODE at the scaled sample x
+    /// and level σ, with x̂₀ from the prediction through the VP conversions at
+    /// √ᾱ = 1/√(σ² + 1) (every σ-space rule reads its outputs so).
+    func slope(output: Double, at x: B, sigma: B, rule: StepRule) -> (x0: B, slope: B) {
+        let scale = B(1) / (sigma * sigma + B(1)).squareRoot()
+        let conversion = PredictionConversion<B>(signal: scale, noise: sigma * scale)
+        let m = B.exact(output)
+        let denoised: B
+        switch rule.prediction {
+        case .epsilon:
+            denoised = rule.slips.contains(.unscaledSample)
+                ? x * (sigma * sigma + B(1)).squareRoot() - sigma * m
+                : conversion.x0(fromEpsilon: m, xt: x * scale)
+        case .sample: denoised = m
+        case .vPrediction: denoised = conversion.x0(fromV: m, xt: x * scale)
+        }
+        return (denoised, (x - denoised) / sigma)
+    }
+
     /// One step of a σ-space sampler on the scaled sample x = x₀ + σε, from σ = σᵢ to σ' = σᵢ₊₁:
     ///
     /// - x̂₀ from the prediction, through the VP conversions with √ᾱ = 1/√(σ² + 1),
@@ -12,8 +31,6 @@ extension StepContext {
     func evaluateSigmaStep(_ record: StepRecord, rule: StepRule) -> (x0: [B], previous: [B])? {
         guard let sigmas, let i = record.index, i + 1 < sigmas.count else { return nil }
         let (sigma, next) = (sigmas[i], sigmas[i + 1])
-        let scale = B(1) / (sigma * sigma + B(1)).squareRoot()
-        let conversion = PredictionConversion<B>(signal: scale, noise: sigma * scale)
         var (up, down) = AncestralSplit.parts(sigma: sigma, next: next, eta: B(1))
         if rule.slips.contains(.sigmaUpUnscaled) || rule.slips.contains(.sigmaUpUnscaledClamped) {
             up = (sigma * sigma - next * next).squareRoot()
@@ -28,17 +45,9 @@ extension StepContext {
         var x0: [B] = []
         var previous: [B] = []
         for j in record.modelOutput.indices {
-            let (m, x) = (B.exact(record.modelOutput[j]), B.exact(record.sample[j]))
-            let denoised: B
-            switch rule.prediction {
-            case .epsilon:
-                denoised = rule.slips.contains(.unscaledSample)
-                    ? x * (sigma * sigma + B(1)).squareRoot() - sigma * m
-                    : conversion.x0(fromEpsilon: m, xt: x * scale)
-            case .sample: denoised = m
-            case .vPrediction: denoised = conversion.x0(fromV: m, xt: x * scale)
-            }
-            let slope = (x - denoised) / (rule.slips.contains(.derivativeAtNext) ? next : sigma)
+            let x = B.exact(record.sample[j])
+            let (denoised, atSigma) = slope(output: record.modelOutput[j], at: x, sigma: sigma, rule: rule)
+            let slope = rule.slips.contains(.derivativeAtNext) ? (x - denoised) / next : atSigma
             var moved = x + slope * dt
             if addsNoise { moved = moved + up * (record.noise.map { B.exact($0[j]) } ?? .unknown) }
             x0.append(denoised)

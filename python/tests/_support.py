@@ -154,6 +154,14 @@ class VerifiedCases(unittest.TestCase):
     results = None
     write_errors = None
 
+    def load_trace(self, name):
+        """The JSON of case `name`'s trace (the test skips when it was not written)."""
+        path = self.traces.file(name)
+        if not os.path.exists(path):
+            self.skipTest("the trace %s was not written (its own test says why)" % name)
+        with open(path) as f:
+            return json.load(f)
+
     @classmethod
     def setUpClass(cls):
         cls.results = {}

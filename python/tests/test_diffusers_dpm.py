@@ -116,13 +116,6 @@ CASES = {
 class DiffusersDPM(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in CASES.items()}
 
-    def _load(self, name):
-        path = self.traces.file(name)
-        if not os.path.exists(path):
-            self.skipTest("the trace %s was not written (its own test says why)" % name)
-        with open(path) as f:
-            return json.load(f)
-
     def test_the_cases_cover_every_option(self):
         """Every value of every option named in the module docstring occurs in some case."""
         seen = {}
@@ -158,13 +151,13 @@ class DiffusersDPM(_support.VerifiedCases):
         to within 128 float32 units of the size of the terms it adds up."""
         for name in CASES:
             with self.subTest(name):
-                worst, index, order = _dpm_math.worst(self._load(name))
+                worst, index, order = _dpm_math.worst(self.load_trace(name))
                 self.assertLess(
                     worst, 128 * U32, "step %s (order %s) is off by %.1f units" % (index, order, worst / U32)
                 )
 
     def test_the_trace_holds_what_the_kind_needs(self):
-        data = self._load("dpm_sd_sigma_min")
+        data = self.load_trace("dpm_sd_sigma_min")
         self.assertEqual((data["scheduler"], data["dtype"]), ("dpmpp_2m", "float32"))
         self.assertEqual(data["producer"]["class"], "DPMSolverMultistepScheduler")
         self.assertNotIn("notes", data["producer"])

@@ -85,18 +85,11 @@ CASES = {
 class DiffusersHeun(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in CASES.items()}
 
-    def _load(self, name):
-        path = self.traces.file(name)
-        if not os.path.exists(path):
-            self.skipTest("the trace %s was not written (its own test says why)" % name)
-        with open(path) as f:
-            return json.load(f)
-
     def test_the_cases_cover_every_option(self):
         """Every value of every option named in the module docstring occurs in some case."""
         seen = {}
         for name in CASES:
-            data = self._load(name)
+            data = self.load_trace(name)
             c = data["config"]
             K = [r for r in data["records"] if r["quantity"] == "timesteps"][0]["num_inference_steps"]
             for key in ("beta_schedule", "prediction_type", "timestep_spacing", "use_karras_sigmas"):
@@ -115,7 +108,7 @@ class DiffusersHeun(_support.VerifiedCases):
         last, Euler, level alike), and the schedule, timesteps and sigmas are checked too."""
         for name in CASES:
             with self.subTest(name):
-                data = self._load(name)
+                data = self.load_trace(name)
                 result = self.result(name)
                 self.assertIsNotNone(result.report, result.summary())
                 steps = [i for i, r in enumerate(data["records"]) if r["quantity"] == "step"]
@@ -129,14 +122,14 @@ class DiffusersHeun(_support.VerifiedCases):
         to within 64 float32 units of the size of its terms."""
         for name in CASES:
             with self.subTest(name):
-                worst, index = _sigma_math.worst(self._load(name))
+                worst, index = _sigma_math.worst(self.load_trace(name))
                 self.assertLess(worst, 64, "level %s is off by %.1f units" % (index, worst))
 
     def test_the_trace_holds_what_the_kind_needs(self):
         """K distinct timesteps and K + 1 distinct levels (not diffusers' interleaved 2K − 1
         and 2K), one step record per level, the second call's inputs on every level but
         the last."""
-        data = self._load("heun_defaults_K5")
+        data = self.load_trace("heun_defaults_K5")
         self.assertEqual((data["scheduler"], data["dtype"]), ("heun", "float32"))
         self.assertNotIn("sample_space", data)
         self.assertEqual(data["producer"]["class"], "HeunDiscreteScheduler")

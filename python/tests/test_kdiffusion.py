@@ -72,19 +72,12 @@ CASES = {
 class KDiffusionSamplers(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in CASES.items()}
 
-    def _load(self, name):
-        path = self.traces.file(name)
-        if not os.path.exists(path):
-            self.skipTest("the trace %s was not written (its own test says why)" % name)
-        with open(path) as f:
-            return json.load(f)
-
     def test_the_sigmas_record_is_checked(self):
         """Each trace's K + 1 levels are a passing check against the Karras levels the
         config names, and every level's prev_sample is checked."""
         for name in CASES:
             with self.subTest(name):
-                data = self._load(name)
+                data = self.load_trace(name)
                 result = self.result(name)
                 self.assertIsNotNone(result.report, result.summary())
                 levels = [r for r in data["records"] if r["quantity"] == "sigmas"][0]["values"]
@@ -102,14 +95,14 @@ class KDiffusionSamplers(_support.VerifiedCases):
         float32 units of the size of its terms."""
         for name in CASES:
             with self.subTest(name):
-                worst, index = _sigma_math.worst(self._load(name))
+                worst, index = _sigma_math.worst(self.load_trace(name))
                 self.assertLess(worst, 64, "level %s is off by %.1f units" % (index, worst))
 
     def test_the_trace_holds_what_the_kind_needs(self):
         for sampler in SAMPLERS:
             kind = kdiffusion.SAMPLERS[sampler]
             with self.subTest(sampler):
-                data = self._load("%s_sd_K4" % sampler[len("sample_"):])
+                data = self.load_trace("%s_sd_K4" % sampler[len("sample_"):])
                 self.assertEqual((data["scheduler"], data["dtype"]), (kind, "float32"))
                 self.assertEqual(data.get("sample_space"), "scaled" if kind == "dpmpp_2m" else None)
                 self.assertEqual(

@@ -168,20 +168,13 @@ def worst(data):
 class KDiffusionDPMSolver(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in CASES.items()}
 
-    def _load(self, name):
-        path = self.traces.file(name)
-        if not os.path.exists(path):
-            self.skipTest("the trace %s was not written (its own test says why)" % name)
-        with open(path) as f:
-            return json.load(f)
-
     def test_every_level_and_stage_is_checked(self):
         """The sigmas record is a passing check against the config's Karras levels; every
         step's prev_sample is checked; every recorded stage sample is checked (a finding
         whose quantity names the stage, on that step's record)."""
         for name in CASES:
             with self.subTest(name):
-                data = self._load(name)
+                data = self.load_trace(name)
                 result = self.result(name)
                 self.assertIsNotNone(result.report, result.summary())
                 sigmas = [f for f in result.findings() if f.get("quantity") == "sigmas"]
@@ -208,13 +201,13 @@ class KDiffusionDPMSolver(_support.VerifiedCases):
         (`recompute`), to within 64 float32 units of the size of its terms."""
         for name in CASES:
             with self.subTest(name):
-                largest, where = worst(self._load(name))
+                largest, where = worst(self.load_trace(name))
                 self.assertLess(largest, 64, "%s is off by %.1f units" % (where, largest))
 
     def test_the_trace_holds_what_the_kind_needs(self):
         for run, (_, kind, function) in RUNS.items():
             with self.subTest(run):
-                data = self._load("%s_sd_K4" % run)
+                data = self.load_trace("%s_sd_K4" % run)
                 self.assertEqual((data["scheduler"], data["dtype"]), (kind, "float32"))
                 self.assertNotIn("sample_space", data)  # always the scaled sample
                 self.assertEqual(
