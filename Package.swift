@@ -51,10 +51,10 @@ let package = Package(
         // Its checks (with their mutations), kept out of the math so ScoreODE imports no notebook.
         .target(name: "ScoreODEChecks", dependencies: ["ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Flow matching / rectified flow: the linear path, its velocity, SD3's shift and logit-normal t (pure Double).
-        .target(name: "FlowMatching", dependencies: ["Gaussian"]),
+        .target(name: "FlowMatching", dependencies: ["ForwardProcess", "Gaussian"]),
         .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // `lessons verify`: someone else's recorded schedule and steps against the math, with rounding bounds and diagnoses (pure Double).
-        .target(name: "Verification", dependencies: ["ELBO", "Posterior", "ScoreODE", "ForwardProcess"]),
+        .target(name: "Verification", dependencies: ["ELBO", "Posterior", "ScoreODE", "FlowMatching", "ForwardProcess"]),
         .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine

@@ -1,3 +1,5 @@
+import ForwardProcess
+
 /// Euler's method on the flow-matching ODE dx/dt = u(x, t), from t = 1 (pure noise) down to
 /// t = 0 (SD3's `FlowMatchEulerDiscreteScheduler`): x' = x + (t' − t)·u.
 ///
@@ -5,7 +7,7 @@
 /// ε̂ = x + (1 − t)·u, the step gives x' = (1 − t')x̂₀ + t'ε̂, i.e. x'/(1 − t') = x̂₀ + σ'ε̂
 /// with σ' = t'/(1 − t') — the Euler step of `ODESolver` on the scaled sample.
 public enum FlowEuler {
-    public static func step(_ x: Double, velocity u: Double, t: Double, next: Double) -> Double { x + (next - t) * u }
+    public static func step<R: ScheduleScalar>(_ x: R, velocity u: R, t: R, next: R) -> R { x + (next - t) * u }
 
     /// Integrates through the levels `times` (decreasing, in [0, 1]) with the velocity field.
     public static func solve(from x: Double, times: [Double], velocity: (Double, Double) -> Double) -> Double {

@@ -1,11 +1,15 @@
 import Foundation
+import ForwardProcess
 
 /// SD3's resolution-dependent timestep shift (Esser et al. 2024, §5.3.2, eq. 23):
 /// t' = s·t/(1 + (s − 1)·t). In σ-space it is a plain scaling: σ' = t'/(1 − t') = s·σ, so
 /// the shift multiplies the noise level by s and divides the SNR by s² at every step, which
 /// is what a higher resolution (more pixels carrying the same signal) asks for.
+///
+/// Written over `ScheduleScalar`: `lessons verify` checks the σ levels of someone's flow-matching
+/// scheduler with it.
 public enum TimestepShift {
-    public static func shifted(_ t: Double, shift s: Double) -> Double { s * t / (1 + (s - 1) * t) }
+    public static func shifted<R: ScheduleScalar>(_ t: R, shift s: R) -> R { s * t / (R(1) + (s - R(1)) * t) }
 }
 
 /// Logit-normal sampling of t (Esser et al. 2024, §3.1, eq. 19): t = sigmoid(n) with

@@ -1,4 +1,4 @@
-import Posterior
+
 
 extension StepContext {
     /// Euler's predictor x̃ = x + (σ' − σ)·d of a Heun step.

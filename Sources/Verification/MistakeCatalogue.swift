@@ -158,11 +158,11 @@ enum MistakeCatalogue {
                 planted.finalAlphaIsOne.toggle()
                 return planted
             }),
-    ] + sigmaSteps + heunSteps + singleStepDPMSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
+    ] + sigmaSteps + heunSteps + singleStepDPMSteps + flowSteps + dpmSteps + SchedulerConfig.PredictionType.allCases.map { other in
         StepMistake(
             id: "prediction.read-as-\(other == .vPrediction ? "v" : other.rawValue)",
             explanation: "the model output is read as \(other.rawValue) although the configuration says another prediction type (conversions: DDPM eq. 15; v = √ᾱ ε − √(1 − ᾱ) x₀, Salimans & Ho 2022)",
-            kinds: Set(StepKind.allCases),
+            kinds: Set(StepKind.allCases).subtracting([.flowEuler]),
             plant: { rule, _ in
                 guard rule.prediction != other else { return nil }
                 var planted = rule
@@ -213,6 +213,14 @@ enum MistakeCatalogue {
             id: "heun.second-slope-only",
             explanation: "the step uses the second slope d' alone; Heun averages both, (d + d')/2 (the trapezoidal rule)",
             kinds: [.heun], plant: slip(.secondSlopeOnly)),
+    ]
+
+    /// Flow-matching Euler's mistakes.
+    static let flowSteps: [StepMistake] = [
+        StepMistake(
+            id: "flow.velocity-sign",
+            explanation: "the step goes the wrong way, x − (σ' − σ)·v: the velocity is read in the opposite convention, x₀ − ε (rectified flow with time running from noise to data), or the step as σ − σ'; on the path x = (1 − σ)x₀ + σε, dx/dσ = ε − x₀ and x' = x + (σ' − σ)·v (the two slips give the same numbers)",
+            kinds: [.flowEuler], plant: slip(.velocitySign)),
     ]
 
     /// Singlestep DPM-Solver's mistakes.

@@ -60,6 +60,8 @@ public struct SchedulerConfig: Sendable, Equatable {
     public var stepsOffset = 0
     public var setAlphaToOne = true
     public var useKarrasSigmas = false
+    /// Flow matching: the timestep shift s of SD3 (Esser et al. 2024, §5.3.2).
+    public var shift = 1.0
     public var finalSigma = FinalSigma.zero
     public var interpolation = Interpolation.linear
     /// DPM-Solver++: 1 or 2.
@@ -95,6 +97,7 @@ public struct SchedulerConfig: Sendable, Equatable {
 
     /// A short description for the report, e.g. "linear(0.0001, 0.02), T = 1000, epsilon, fixed_small".
     public func summary(for kind: StepKind?) -> String {
+        if kind == .flowEuler { return "flow matching, T = \(trainSteps), shift \(shift)" }
         var parts = [scheduleSummary, prediction.rawValue]
         if kind?.isSigmaSpace == true {
             parts.append(useKarrasSigmas ? "Karras σ levels" : "interpolated σ levels")

@@ -13,6 +13,7 @@ struct StepRule: Sendable {
         case firstOrderOnly, rInverted, hReversed, previousEpsilon, noLowerOrderFinal
         case noCorrection, slopeAtCurrentLevel, restartFromPredictor, secondSlopeOnly
         case linearStageLevels, stageAtSigma, thirdWithoutCorrection
+        case velocitySign
     }
 
     var kind: StepKind
@@ -68,6 +69,7 @@ struct StepContext<P: RoundingUnit> {
         case .heun: return evaluateHeunStep(record, rule: rule)
         case .dpmSolver2: return evaluateSingleStepDPM(record, rule: rule, order: 2)
         case .dpmSolver3: return evaluateSingleStepDPM(record, rule: rule, order: 3)
+        case .flowEuler: return evaluateFlowStep(record, rule: rule)
         case .dpmSolverPlusPlus2M: return evaluateDPMStep(record, rule: rule, history: history)
         }
     }
@@ -112,7 +114,7 @@ struct StepContext<P: RoundingUnit> {
         var previous: [B] = []
         previous.reserveCapacity(n)
         switch rule.kind {
-        case .euler, .eulerAncestral, .heun, .dpmSolverPlusPlus2M, .dpmSolver2, .dpmSolver3:
+        case .euler, .eulerAncestral, .heun, .dpmSolverPlusPlus2M, .dpmSolver2, .dpmSolver3, .flowEuler:
             return nil  // σ-level steps: evaluateSigmaStep, evaluateDPMStep
         case .ddpm:
             var posterior = rule.slips.contains(.betaForSkip) && beta.indices.contains(record.timestep)

@@ -70,6 +70,8 @@ public enum StepKind: String, CaseIterable, Sendable {
     /// Singlestep DPM-Solver-2 and -3 (Lu et al. 2022, Algorithms 1–2, noise prediction) in σ.
     case dpmSolver2 = "dpm_solver_2"
     case dpmSolver3 = "dpm_solver_3"
+    /// Euler on the flow-matching ODE, x' = x + (σ' − σ)·v (SD3's FlowMatchEulerDiscreteScheduler).
+    case flowEuler = "flow_euler"
 
     /// Whether the steps move between σ levels (by index) rather than timesteps.
     public var isSigmaSpace: Bool { self != .ddpm && self != .ddim }
@@ -83,6 +85,7 @@ public enum StepKind: String, CaseIterable, Sendable {
         case .ddpm, .ddim: return [.vp]
         case .euler, .eulerAncestral, .heun, .dpmSolver2, .dpmSolver3: return [.scaled]
         case .dpmSolverPlusPlus2M: return [.vp, .scaled]
+        case .flowEuler: return [.flow]
         }
     }
 }
@@ -93,6 +96,8 @@ public enum SampleSpace: String, CaseIterable, Sendable {
     case vp
     /// x = xₜ/√ᾱ = x₀ + σε (Karras et al. 2022; k-diffusion, diffusers' Euler-type schedulers).
     case scaled
+    /// x = (1 − σ)x₀ + σε, the rectified-flow path (flow matching; SD3, Flux).
+    case flow
 }
 
 /// One recorded quantity.

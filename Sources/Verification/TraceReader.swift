@@ -70,6 +70,9 @@ public enum TraceReader {
         if scheduler == .heun, let clip = try root.optional("config")?.object().optional("clip_sample"), case .bool(true) = clip.value {
             throw TraceError(clip.path, "heun steps are verified without clipping x̂₀ (diffusers' default clip_sample: false)")
         }
+        if scheduler == .flowEuler, config.useKarrasSigmas {
+            throw TraceError("config.use_karras_sigmas", "flow_euler levels are verified without Karras spacing")
+        }
         var sampleSpace: SampleSpace?
         if let node = root.optional("sample_space") {
             let space = try node.choice(SampleSpace.self)
@@ -173,7 +176,10 @@ public enum TraceReader {
                 guard try value.string() == "dpmsolver++" else { throw TraceError(value.path, "only \"dpmsolver++\" is verified") }
             case "solver_type":
                 guard try value.string() == "midpoint" else { throw TraceError(value.path, "only the \"midpoint\" second-order update is verified") }
-            case "use_lu_lambdas", "use_flow_sigmas", "use_dynamic_shifting":
+            case "shift": config.shift = try value.number(in: 0...1e6, open: true)
+            case "shift_terminal":
+                throw TraceError(value.path, "a terminal stretch of the flow levels is not verified (accepted: null)")
+            case "use_lu_lambdas", "use_flow_sigmas", "use_dynamic_shifting", "invert_sigmas", "stochastic_sampling":
                 guard try !value.bool() else { throw TraceError(value.path, "\(key) = true is not supported by the verifier") }
             case "lambda_min_clipped":
                 let clipped: Double

@@ -102,9 +102,11 @@ struct Verifier<P: RoundingUnit> {
             case .alphasCumprod(let values):
                 findings.append(scheduleFinding("alphas_cumprod", record: position, got: values, expected: configAlphaBar, variants: alphaBarVariants()))
             case .timesteps(let k, let values):
-                findings.append(timestepsFinding(record: position, k: k, got: values, notes: &notes))
+                findings.append(trace.scheduler == .flowEuler
+                    ? flowTimestepsFinding(record: position, k: k, got: values)
+                    : timestepsFinding(record: position, k: k, got: values, notes: &notes))
             case .sigmas(let values):
-                findings.append(sigmasFinding(record: position, got: values))
+                findings.append(trace.scheduler == .flowEuler ? flowSigmasFinding(record: position, got: values) : sigmasFinding(record: position, got: values))
             case .step(let step):
                 let history = step.index.flatMap { i in stepsByIndex[i - 1] }
                 findings += stepFindings(step, record: position, timesteps: timesteps, history: history, notes: &notes)
@@ -321,8 +323,8 @@ struct Verifier<P: RoundingUnit> {
             let index = step.index ?? -1
             let level = { (i: Int) in levels.indices.contains(i) ? VerifyFormat.number(levels[i]) : "?" }
             let name = [StepKind.euler: "Euler step", .eulerAncestral: "Euler ancestral step", .heun: "Heun step",
-                        .dpmSolver2: "DPM-Solver-2 step", .dpmSolver3: "DPM-Solver-3 step"][kind] ?? "DPM-Solver++(2M) step"
-            text = "\(name)\(trace.sampleSpace == .scaled && kind == .dpmSolverPlusPlus2M ? " (scaled sample)" : "") \(index) from σ = \(level(index)) to σ = \(level(index + 1)), \(trace.config.prediction.rawValue)"
+                        .dpmSolver2: "DPM-Solver-2 step", .dpmSolver3: "DPM-Solver-3 step", .flowEuler: "flow-matching Euler step"][kind] ?? "DPM-Solver++(2M) step"
+            text = "\(name)\(trace.sampleSpace == .scaled && kind == .dpmSolverPlusPlus2M ? " (scaled sample)" : "") \(index) from σ = \(level(index)) to σ = \(level(index + 1))\(kind == .flowEuler ? ", velocity" : ", " + trace.config.prediction.rawValue)"
         } else {
             text = "\(kind == .ddpm ? "DDPM posterior step" : "DDIM step (η = \(step.eta))") from τ = \(step.timestep) to \(describe(previous)), \(trace.config.prediction.rawValue)\(kind == .ddpm ? ", " + trace.config.variance.rawValue : "")\(trace.config.thresholding ? ", dynamic thresholding" : trace.config.clipSample ? ", clip ±\(trace.config.clipRange)" : "")"
         }

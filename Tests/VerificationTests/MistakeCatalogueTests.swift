@@ -37,6 +37,7 @@ import Testing
             Scenario(kind: .euler, config: { var c = trailing; c.prediction = .vPrediction; return c }()),
             Scenario(kind: .dpmSolverPlusPlus2M, config: trailing),
             Scenario(kind: .heun, config: trailing),
+            Scenario(kind: .flowEuler, config: { var c = trailing; c.shift = 3; return c }()),
             Scenario(kind: .dpmSolver2, config: trailing),
             Scenario(kind: .dpmSolver3, config: trailing),
             Scenario(kind: .dpmSolver3, config: { var c = trailing; c.prediction = .sample; return c }()),
@@ -62,8 +63,12 @@ import Testing
             let bars = BetaFormula.alphaBar(betas)
             // σ-space steps move between the configuration's σ levels, by index.
             let sigmaSpace = scenario.kind.isSigmaSpace
-            let levels = Verifier<Float64Rounding>(Trace(precision: .float64, scheduler: scenario.kind, config: scenario.config, records: [.alphasCumprod(bars)]))
-                .sigmaLevels(count: timesteps.count, karras: false, final: scenario.config.finalSigma).map { $0.value }
+            let verifier = Verifier<Float64Rounding>(Trace(precision: .float64, scheduler: scenario.kind, config: scenario.config, records: [.alphasCumprod(bars)]))
+            let flow = scenario.kind == .flowEuler
+            let levels = flow ? verifier.flowLevels(timesteps.count).map(\.value) + [0]
+                : verifier.sigmaLevels(count: timesteps.count, karras: false, final: scenario.config.finalSigma).map { $0.value }
+            // A flow trace records its levels' timesteps σ·T; the others their integer timesteps.
+            let recordedTimesteps = flow ? levels.dropLast().map { $0 * 1000 } : timesteps.map(Double.init)
             let context = StepContext<Float64Rounding>(
                 alphaBar: bars.map { .exact($0) }, beta: betas.map { .exact($0) }, config: scenario.config,
                 sigmas: sigmaSpace ? levels.map { .exact($0) } : nil)
@@ -98,12 +103,12 @@ import Testing
                     step.predOriginalSample = values.x0.map { $0.value }
                     let trace = Trace(
                         precision: .float64, scheduler: scenario.kind, config: scenario.config,
-                        records: [.alphasCumprod(bars), .timesteps(inferenceSteps: timesteps.count, values: timesteps.map(Double.init))]
+                        records: (flow ? [] : [.alphasCumprod(bars)]) + [.timesteps(inferenceSteps: timesteps.count, values: recordedTimesteps)]
                             + (sigmaSpace ? [.sigmas(levels)] : []) + history.map { .step($0) } + [.step(step)])
                     return Verify.run(trace)
                 }
                 let truth = try verify(rule)
-                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) + (secondEvaluation ? 1 : 0) + stageCount + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
+                #expect(truth.failed == 0 && truth.passed == (sigmaSpace ? 5 : 4) - (flow ? 1 : 0) + (secondEvaluation ? 1 : 0) + stageCount + 2 * history.count, "\(scenario.kind) τ=\(tau): the correct step fails")
                 for mistake in MistakeCatalogue.steps where mistake.kinds.contains(scenario.kind) {
                     guard let planted = mistake.plant(rule, situation) else { continue }
                     let report = try verify(planted)

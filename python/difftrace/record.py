@@ -11,7 +11,9 @@ object that follows it can be recorded (a subclass, or a learner's own class):
 * for the σ-level kinds ("euler", "euler_ancestral", "heun", "dpmpp_2m") also ``sigmas``
   after ``set_timesteps``, and optionally ``scale_model_input(sample, timestep)`` and
   ``step_index``; for "heun" the timesteps and sigmas interleaved as diffusers'
-  HeunDiscreteScheduler holds them, and two ``step`` calls per level (see `record`).
+  HeunDiscreteScheduler holds them, and two ``step`` calls per level (see `record`);
+  for "flow_euler" (diffusers' FlowMatchEulerDiscreteScheduler) no schedule at all: the
+  levels come from ``num_train_timesteps`` and ``shift`` alone.
 
 Every step is fed FRESH inputs drawn from a seeded generator, not the previous step's
 output: each step is then an independent test of the step formula, and a mistake at one
@@ -31,6 +33,7 @@ __all__ = [
     "read_config",
     "check_dpm_config",
     "check_heun_config",
+    "check_flow_config",
     "input_seed",
     "noise_seed",
 ]
@@ -43,6 +46,7 @@ _KIND_BY_CLASS_NAME = {
     "EulerAncestralDiscreteScheduler": "euler_ancestral",
     "DPMSolverMultistepScheduler": "dpmpp_2m",
     "HeunDiscreteScheduler": "heun",
+    "FlowMatchEulerDiscreteScheduler": "flow_euler",
 }
 
 #: The kinds whose step moves the scaled sample x = xτ/√ᾱτ (drawn at its level's spread).
@@ -77,6 +81,18 @@ _HEUN_REFUSED_FLAGS = (
     ("use_beta_sigmas", "the levels must be the timestep spacing's or Karras's"),
 )
 
+#: For "flow_euler": options (default off) that make levels or a step the verifier does
+#: not rebuild, and why. The kind is the deterministic Euler step on the levels of
+#: ``num_train_timesteps`` and a fixed ``shift``.
+_FLOW_REFUSED_FLAGS = (
+    ("use_dynamic_shifting", "the shift then depends on the image size (mu), not on the config"),
+    ("invert_sigmas", "the levels are then 1 − σ (Mochi), not the flow levels"),
+    ("stochastic_sampling", "the step then draws noise: x′ = (1 − σ′)·x̂₀ + σ′·z, not x + (σ′ − σ)·v"),
+    ("use_karras_sigmas", "the levels must be the shifted flow levels"),
+    ("use_exponential_sigmas", "the levels must be the shifted flow levels"),
+    ("use_beta_sigmas", "the levels must be the shifted flow levels"),
+)
+
 _SEED_STRIDE = 1_000_003
 
 #: Significand bits of each trace dtype, to tell a narrower from a wider one.
@@ -94,12 +110,12 @@ def noise_seed(seed, index):
 
 
 def infer_kind(scheduler):
-    """"ddpm", "ddim", "euler", "euler_ancestral", "heun" or "dpmpp_2m" from the class names
-    along the MRO.
+    """"ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m" or "flow_euler" from
+    the class names along the MRO.
 
     The nearest class named DDPMScheduler, DDIMScheduler, EulerDiscreteScheduler,
-    EulerAncestralDiscreteScheduler, HeunDiscreteScheduler or DPMSolverMultistepScheduler
-    decides (so a subclass of one is recorded as that rule). Anything else raises a
+    EulerAncestralDiscreteScheduler, HeunDiscreteScheduler, DPMSolverMultistepScheduler or
+    FlowMatchEulerDiscreteScheduler decides (so a subclass of one is recorded as that rule). Anything else raises a
     ValueError that asks for ``kind=``: the verifier must be told which rule the steps
     claim to follow.
     """
@@ -208,6 +224,37 @@ def check_heun_config(config):
                 ", ".join(key for key, _ in _HEUN_REFUSED_FLAGS),
                 "; ".join(problems),
             )
+        )
+
+
+def check_flow_config(config):
+    """Raise a ValueError when a "flow_euler" config asks for something the trace kind does not check.
+
+    The kind is the Euler step of the rectified flow, x′ = x + (σ′ − σ)·v, as diffusers'
+    FlowMatchEulerDiscreteScheduler makes it (SD3, Flux), on the levels of
+    ``num_train_timesteps`` T shifted by a fixed ``shift`` s > 0: ``use_dynamic_shifting``,
+    ``invert_sigmas``, ``stochastic_sampling`` and the Karras / exponential / beta levels
+    off, and ``shift_terminal`` null. A key that is absent counts as diffusers' default.
+    Every unsupported setting is named.
+    """
+    problems = []
+    shift = config.get("shift", 1.0)
+    if isinstance(shift, bool) or not isinstance(shift, (int, float)) or not (0 < shift < float("inf")):
+        problems.append("shift=%r (the shift s is a finite number > 0)" % (shift,))
+    for key, why in _FLOW_REFUSED_FLAGS:
+        if config.get(key, False):
+            problems.append("%s=%r (%s)" % (key, config.get(key), why))
+    if config.get("shift_terminal") is not None:
+        problems.append(
+            "shift_terminal=%r (the levels are then stretched to end there, not the flow levels)"
+            % (config.get("shift_terminal"),)
+        )
+    if problems:
+        raise ValueError(
+            "a \"flow_euler\" trace records the rectified flow's Euler step on the levels of "
+            "num_train_timesteps and a fixed shift > 0, with %s all False and shift_terminal "
+            "None; this scheduler's config has %s"
+            % (", ".join(key for key, _ in _FLOW_REFUSED_FLAGS), "; ".join(problems))
         )
 
 
@@ -353,7 +400,18 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
     kind does not check (``clip_sample``, exponential or beta levels, another prediction)
     is refused with a ValueError before anything is written (see `check_heun_config`).
 
-    `kind` is "ddpm", "ddim", "euler", "euler_ancestral", "heun" or "dpmpp_2m"; by
+    "flow_euler" (the rectified flow's Euler step, as diffusers'
+    FlowMatchEulerDiscreteScheduler makes it for SD3 and Flux) moves x = (1 − σ)·x₀ + σ·ε
+    with the velocity v = ε − x₀: x′ = x + (σ′ − σ)·v. It has no schedule (no ``betas``
+    or ``alphas_cumprod`` records); its levels follow from ``num_train_timesteps`` and
+    ``shift``, and the trace says ``"sample_space": "flow"``. Each level is stepped once,
+    in order, with fresh inputs on the flow path at its own level (see `_record_flow`). A
+    config the kind does not check (dynamic shifting, inverted sigmas, ``shift_terminal``,
+    stochastic sampling, Karras / exponential / beta levels) is refused with a ValueError
+    before anything is written (see `check_flow_config`).
+
+    `kind` is "ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m" or
+    "flow_euler"; by
     default it is inferred from the class (see `infer_kind`). `dtype` is the precision
     the trace claims and the inputs are made in; by default float32, or float64 when the
     scheduler keeps ``alphas_cumprod`` in float64. `eta` is DDIM's η, passed to each step. Returns `path`.
@@ -382,8 +440,10 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
         check_dpm_config(config)
     elif kind == "heun":
         check_heun_config(config)
+    elif kind == "flow_euler":
+        check_flow_config(config)
     schedule_dtype = _default_dtype(scheduler)
-    if _WIDTH[dtype] > _WIDTH[schedule_dtype]:
+    if kind != "flow_euler" and _WIDTH[dtype] > _WIDTH[schedule_dtype]:
         notes.append(
             "the trace claims %s but the scheduler keeps alphas_cumprod in %s, so its "
             "schedule and step coefficients are %s values" % (dtype, schedule_dtype, schedule_dtype)
@@ -396,7 +456,7 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
         return var_keyword or (names is not None and name in names)
 
     takes_generator = accepts("generator")
-    if not takes_generator and kind != "heun":  # a Heun step draws no noise
+    if not takes_generator and kind not in ("heun", "flow_euler"):  # these steps draw no noise
         notes.append(
             "step() takes no generator: the noise it draws cannot be reproduced, "
             "so every step's noise is recorded as null"
@@ -410,6 +470,12 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
         raise ValueError("eta is DDIM's parameter; a %s trace takes eta=0.0, got %r" % (kind, eta))
 
     trace = _trace.Trace(dtype, scheduler=kind, config=config, producer=producer)
+    if kind == "flow_euler":
+        # Flow matching has no β or ᾱ: its levels are the (shifted) times themselves.
+        _record_flow(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accepts, notes)
+        if notes:
+            trace.producer["notes"] = "; ".join(notes)
+        return trace.save(path)
     betas = getattr(scheduler, "betas", None)
     if betas is not None:
         trace.add_betas(betas)
@@ -639,6 +705,77 @@ def _record_heun(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accep
             "step_index; two calls per level, the first at 2i)"
             % ", ".join("%d: %d" % pair for pair in misplaced[:20])
         )
+
+
+def _record_flow(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accepts, notes):
+    """The "flow_euler" part of `record`: one ``step`` call per level, in order.
+
+    After ``set_timesteps(steps)`` the trace gets the scheduler's K ``timesteps`` (σᵢ·T in
+    diffusers, fractional) and its K + 1 ``sigmas`` (the last one 0). Level i gets fresh
+    inputs from the generator seeded with ``input_seed(seed, i)``: x₀ ~ N(0, 1) and
+    ε ~ N(0, 1), the sample on the flow path at that level, x = (1 − σᵢ)·x₀ + σᵢ·ε (made
+    in the trace's dtype; what is recorded is exactly what ``step`` is handed), then the
+    model output v ~ N(0, 1), independent of x₀ and ε, so that the step is checked for any
+    velocity and not only for the exact ε − x₀. ``step(v, timesteps[i], x)`` is called
+    once (diffusers places the call by its own count, ``step_index``, which advances by
+    one per call); it draws no noise (stochastic sampling is refused), so no generator is
+    handed to it and every step's noise is null.
+    """
+    import torch
+
+    name = type(scheduler).__name__
+    scheduler.set_timesteps(steps)
+    timesteps = scheduler.timesteps
+    sigmas = getattr(scheduler, "sigmas", None)
+    if sigmas is None:
+        raise ValueError(
+            "%s has no sigmas after set_timesteps(%d): a flow_euler trace needs the K + 1 levels its "
+            "steps move between" % (name, steps)
+        )
+    trace.add_timesteps(timesteps, steps)
+    trace.add_sigmas(sigmas)
+    levels = _values.float_list(sigmas)
+    if len(levels) != len(timesteps) + 1:
+        notes.append(
+            "the scheduler holds %d sigmas for %d timesteps (a flow_euler sampler needs K + 1)"
+            % (len(levels), len(timesteps))
+        )
+    width = _width_of(sigmas)
+    if width is not None and _WIDTH[dtype] > width:
+        notes.append(
+            "the trace claims %s but the scheduler keeps its sigmas in %s" % (dtype, _dtype_name(sigmas.dtype))
+        )
+
+    kwargs = {"return_dict": True} if accepts("return_dict") else {}
+    misplaced = []
+    for index, timestep in enumerate(timesteps):
+        inputs = torch.Generator().manual_seed(input_seed(seed, index))
+        x0 = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        eps = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        velocity = torch.randn(shape, generator=inputs, dtype=torch_dtype)
+        sigma = _flow_level(levels, index)
+        sample = (1.0 - sigma) * x0 + sigma * eps
+
+        position = getattr(scheduler, "step_index", None)
+        if isinstance(position, (int, torch.Tensor)) and int(position) != index:
+            misplaced.append((index, int(position)))
+        # Copies, so a step that writes into its inputs cannot change what is recorded.
+        prev_sample, _ = _unpack(scheduler.step(velocity.clone(), timestep, sample.clone(), **kwargs))
+        trace.add_step(timestep, velocity, sample, prev_sample, shape=shape, index=index)
+
+    if misplaced:
+        notes.append(
+            "the scheduler's own step_index was not the step's position at %s "
+            "(position: step_index); each step is recorded at its position"
+            % ", ".join("%d: %d" % pair for pair in misplaced[:20])
+        )
+
+
+def _flow_level(levels, index):
+    """σᵢ of a flow level in [0, 1] (0.5 when it is missing or not a finite level), to draw x at."""
+    if index < len(levels) and isinstance(levels[index], float) and 0.0 <= levels[index] <= 1.0:
+        return levels[index]
+    return 0.5
 
 
 def _sample_scale(levels, index):

@@ -16,7 +16,16 @@ import tempfile
 from . import values as _values
 from ._version import __version__
 
-__all__ = ["Trace", "DTYPES", "KINDS", "SIGMA_KINDS", "SAMPLE_SPACES", "FORMAT", "FORMAT_VERSION"]
+__all__ = [
+    "Trace",
+    "DTYPES",
+    "KINDS",
+    "SIGMA_KINDS",
+    "SAMPLE_SPACES",
+    "FLOW_SAMPLE_SPACES",
+    "FORMAT",
+    "FORMAT_VERSION",
+]
 
 FORMAT = "difftrace"
 FORMAT_VERSION = 1
@@ -25,14 +34,24 @@ FORMAT_VERSION = 1
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 #: The step rules a trace's ``step`` records may claim to follow.
-KINDS = ("ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3")
+KINDS = (
+    "ddpm",
+    "ddim",
+    "euler",
+    "euler_ancestral",
+    "heun",
+    "dpmpp_2m",
+    "dpm_solver_2",
+    "dpm_solver_3",
+    "flow_euler",
+)
 
 #: The kinds whose steps move between noise levels σ: their steps need a ``sigmas`` record
 #: and an ``index``, and their timesteps may be fractional. (The Euler kinds, "heun" and
 #: the singlestep DPM-Solvers "dpm_solver_2" and "dpm_solver_3" move the scaled sample
 #: x = xτ/√ᾱτ; "dpmpp_2m" moves the VP sample xτ unless the trace's ``sample_space`` is
-#: "scaled".)
-SIGMA_KINDS = ("euler", "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3")
+#: "scaled"; "flow_euler" moves the rectified-flow sample x = (1 − σ)·x₀ + σ·ε.)
+SIGMA_KINDS = ("euler", "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3", "flow_euler")
 
 #: The singlestep DPM-Solver kinds (Lu et al. 2022, Algorithms 1–2), whose steps record
 #: their intermediate model evaluations as ``stages``: how many each level with σᵢ₊₁ > 0 has.
@@ -43,6 +62,15 @@ STAGE_COUNTS = {"dpm_solver_2": 1, "dpm_solver_3": 2}
 #: Euler kinds, "heun", "dpm_solver_2" and "dpm_solver_3" are always "scaled", "ddpm" and
 #: "ddim" always "vp" (the verifier refuses a value that contradicts the kind).
 SAMPLE_SPACES = ("vp", "scaled")
+
+#: The sample space of the flow-matching kind "flow_euler" (diffusers'
+#: FlowMatchEulerDiscreteScheduler: SD3, Flux): "flow", the rectified-flow path
+#: x = (1 − σ)·x₀ + σ·ε. It is the only space "flow_euler" accepts and no other kind
+#: accepts it; a "flow_euler" trace is written with ``"sample_space": "flow"``.
+FLOW_SAMPLE_SPACES = ("flow",)
+
+#: The kind that moves the flow sample, and so the only one that takes FLOW_SAMPLE_SPACES.
+_FLOW_KIND = "flow_euler"
 
 #: The σ-level kinds whose timesteps are whole numbers in practice (diffusers'
 #: DPMSolverMultistepScheduler rounds them): written as integers when they are whole.
@@ -87,24 +115,38 @@ class Trace:
 
     `dtype` is the precision the code computed in ("float32", ...); it sets the tolerance
     of every check. `scheduler` is the step rule ("ddpm", "ddim", "euler",
-    "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2" or "dpm_solver_3") the ``step``
-    records claim to follow; it is required once there are step records. `config` is the
+    "euler_ancestral", "heun", "dpmpp_2m", "dpm_solver_2", "dpm_solver_3" or "flow_euler")
+    the ``step`` records claim to follow; it is required once there are step records. `config` is the
     scheduler's configuration with diffusers' key names; its values are converted to plain
     JSON (numpy and torch values become Python numbers and lists). `producer` is an
     optional dict of strings shown in the verifier's report. `sample_space` (optional,
     written as the top-level ``sample_space`` when given) says which sample the steps move:
     "vp" (xτ) or "scaled" (x = xτ/√ᾱτ = x₀ + σ·ε, as k-diffusion's samplers do); only
     "dpmpp_2m" has a choice (default "vp"), the other kinds have one space each (see
-    SAMPLE_SPACES).
+    SAMPLE_SPACES). "flow_euler" moves "flow" (x = (1 − σ)·x₀ + σ·ε, see
+    FLOW_SAMPLE_SPACES): its traces always say so, whether or not it is given.
     """
 
     def __init__(self, dtype, scheduler=None, config=None, producer=None, sample_space=None):
         self.dtype = check_dtype(dtype)
         self.scheduler = None if scheduler is None else check_kind(scheduler)
-        if sample_space is not None and sample_space not in SAMPLE_SPACES:
+        if sample_space is not None and sample_space not in SAMPLE_SPACES + FLOW_SAMPLE_SPACES:
             raise ValueError(
                 "unknown sample_space %r: it is one of %s (or None)"
-                % (sample_space, ", ".join(repr(s) for s in SAMPLE_SPACES))
+                % (sample_space, ", ".join(repr(s) for s in SAMPLE_SPACES + FLOW_SAMPLE_SPACES))
+            )
+        if self.scheduler == _FLOW_KIND:
+            if sample_space is None:
+                sample_space = FLOW_SAMPLE_SPACES[0]
+            elif sample_space not in FLOW_SAMPLE_SPACES:
+                raise ValueError(
+                    "a %r trace moves the flow sample x = (1 − σ)·x₀ + σ·ε: its sample_space is "
+                    "'flow' (the default), not %r" % (_FLOW_KIND, sample_space)
+                )
+        elif sample_space in FLOW_SAMPLE_SPACES:
+            raise ValueError(
+                "sample_space 'flow' (x = (1 − σ)·x₀ + σ·ε) is the space of scheduler=%r only; "
+                "this trace's kind is %r" % (_FLOW_KIND, self.scheduler)
             )
         self.sample_space = sample_space
         self.config = {}
@@ -175,7 +217,9 @@ class Trace:
         τ), or the Karras levels when ``use_karras_sigmas`` is set, then the final level
         (``final_sigmas_type``: 0 or σ at τ = 0). For "heun" these are the K + 1 distinct
         levels (diffusers' HeunDiscreteScheduler holds 2K, interleaved: record
-        ``[sigmas[0]] + sigmas[1::2]``).
+        ``[sigmas[0]] + sigmas[1::2]``). For "flow_euler" they are the flow levels: K
+        levels evenly spaced in t from 1 to 1/T, each shifted once by the config's
+        ``shift`` s (t ↦ s·t/(1 + (s − 1)·t), SD3), then 0.
         """
         self.records.append({"quantity": "sigmas", "values": _values.float_list(values)})
         return self
@@ -234,6 +278,11 @@ class Trace:
         (optional; when given the verifier checks it too). When σᵢ₊₁ = 0 the step is
         Euler's, x' = x̂₀, with no stages. Written as ``"stages": [{"model_output": [...],
         "sample": [...]}, ...]`` ("sample" left out when None).
+
+        A "flow_euler" step is one Euler step of the rectified flow (diffusers'
+        FlowMatchEulerDiscreteScheduler) from ``sigmas[i]`` to ``sigmas[i + 1]``: `sample` is
+        x = (1 − σᵢ)·x₀ + σᵢ·ε, `model_output` the velocity v = ε − x₀, and `prev_sample`
+        x + (σᵢ₊₁ − σᵢ)·v.
 
         The verifier recomputes the step from these inputs in float64 and compares.
         """
