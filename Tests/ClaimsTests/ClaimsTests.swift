@@ -26,10 +26,19 @@ struct ClaimsTests {
         }
     }
 
-    @Test("the written log rules fail where the correct ones hold")
+    @Test("logRuleRows: the true rule's rows pass and the written rule's gap shows; each kind of row can fail")
     func logRules() {
-        #expect(abs(Foundation.log(2.0) * Foundation.log(3.0) - Foundation.log(5.0)) > 0.5)
-        #expect(abs(Foundation.log(6.0) - (Foundation.log(2.0) + Foundation.log(3.0))) < 1e-15)
+        let correct = { (a: Double, b: Double) in (Foundation.log(a * b), Foundation.log(a) + Foundation.log(b)) }
+        let written = { (a: Double, b: Double) in (Foundation.log(a) * Foundation.log(b), Foundation.log(a + b)) }
+        let rows = logRuleRows(correctName: "product", writtenName: "written", mutated: false, correct: correct, written: written)
+        #expect(rows.count == 2 * logRulePoints.count && !logRulePoints.isEmpty)
+        #expect(rows.allSatisfy { $0.pass })
+        // The written rule taken as the identity fails the identity's rows.
+        let mutated = logRuleRows(correctName: "product", writtenName: "written", mutated: true, correct: correct, written: written)
+        #expect(mutated.filter { !$0.pass }.count == logRulePoints.count)
+        // A "written" rule that is in fact true shows no gap: every gap row fails.
+        let noGap = logRuleRows(correctName: "product", writtenName: "written", mutated: false, correct: correct, written: correct)
+        #expect(noGap.filter { !$0.pass }.count == logRulePoints.count)
     }
 
     @Test("the 2×2 matrix square root squares back, and the Fréchet distance of a Gaussian to itself is 0")

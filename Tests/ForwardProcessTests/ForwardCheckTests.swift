@@ -27,12 +27,14 @@ struct ForwardCheckTests {
         let rows = try run("forward.closed-form", seed: 3, overriding: [
             "schedule": .text(name), "t": .integers([1, 50, 999, 1000]), "samples": .integer(40_000),
         ])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(name): \(row)") }
     }
 
     @Test("signal leak: slope √ᾱ_T under every schedule, 0 after the zero-SNR rescale", arguments: NoiseSchedule.names)
     func signalLeak(name: String) throws {
         let rows = try run("forward.signal-leak", seed: 4, overriding: ["schedule": .text(name), "samples": .integer(20_000)])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(name): \(row)") }
     }
 }

@@ -7,6 +7,7 @@ struct ScheduleTests {
     func reference(name: String) throws {
         let reference = try #require(ScheduleReference.all.first { $0.name == name })
         let schedule = try NoiseSchedule.named(name.replacingOccurrences(of: "zero-SNR", with: "zero-snr"), steps: 1000)
+        #expect(!reference.rows.isEmpty, "no rows")
         for row in reference.rows {
             let betaError = abs(schedule.beta(row.t) - row.beta) / row.beta
             #expect(betaError <= 1e-13, "\(name) β at t=\(row.t): rel \(betaError)")

@@ -32,13 +32,16 @@ struct GaussianParameterSweepTests {
         var overriding = parameters
         if id != "gaussian.product" { overriding["samples"] = .integer(500_000) }
         let check = try #require(CheckRegistry(GaussianChecks.all)[id])
-        for row in try check.run(seed: 3, overriding: overriding) { #expect(row.pass, "\(id) \(parameters): \(row)") }
+        let checkedRows = try check.run(seed: 3, overriding: overriding)
+        #expect(!checkedRows.isEmpty, "no rows")
+        for row in checkedRows { #expect(row.pass, "\(id) \(parameters): \(row)") }
     }
 
     @Test("forward merge at DDPM-like and coarse α", arguments: [(0.9999, 0.99995), (0.98, 0.99), (0.5, 0.3)])
     func forwardMerge(alpha: Double, previous: Double) throws {
         let check = try #require(CheckRegistry(GaussianChecks.all)["gaussian.forward-merge"])
         let rows = try check.run(seed: 4, overriding: ["alpha": .real(alpha), "alphaPrevious": .real(previous), "samples": .integer(500_000)])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(row)") }
     }
 
@@ -46,6 +49,7 @@ struct GaussianParameterSweepTests {
     func singleIdentities(id: String, parameters: (Double, Double)) throws {
         let check = try #require(CheckRegistry(GaussianChecks.all)[id])
         let rows = try check.run(seed: 5, overriding: ["mean": .real(parameters.0), "variance": .real(parameters.1), "samples": .integer(500_000)])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(id) \(parameters): \(row)") }
     }
 }

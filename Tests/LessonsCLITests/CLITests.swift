@@ -85,6 +85,7 @@ struct CLITests {
         for check in checks {
             #expect(check["id"] is String)
             let rows = try #require(check["rows"] as? [[String: Any]])
+            #expect(!rows.isEmpty, "no rows")
             for row in rows {
                 for key in ["quantity", "closedForm", "monteCarlo", "exact", "z", "pass"] {
                     #expect(row[key] != nil, "\(key) missing in \(check["id"] ?? "?")")

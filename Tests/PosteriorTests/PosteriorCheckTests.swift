@@ -24,24 +24,32 @@ struct PosteriorCheckTests {
     @Test("exact checks hold for every schedule at t = 2, 3, T−1, T", arguments: NoiseSchedule.names,
           ["posterior.bayes", "posterior.quadrature", "posterior.parameterizations", "posterior.variance-choice"])
     func everySchedule(schedule: String, id: String) throws {
-        for row in try run(id, ["schedule": .text(schedule), "t": .integers([2, 3, 999, 1000])]) {
+        let checkedRows = try run(id, ["schedule": .text(schedule), "t": .integers([2, 3, 999, 1000])])
+        #expect(!checkedRows.isEmpty, "no rows")
+        for row in checkedRows {
             #expect(row.pass, "\(schedule) \(id): \(row)")
         }
     }
 
     @Test("the ε-form and the samplers hold at t = 1, 2, T for the schedules with αₜ > 0", arguments: regularSchedules)
     func epsilonForm(schedule: String) throws {
-        for row in try run("posterior.eps-form", ["schedule": .text(schedule), "t": .integers([1, 2, 1000])]) {
+        let checkedRows = try run("posterior.eps-form", ["schedule": .text(schedule), "t": .integers([1, 2, 1000])])
+        #expect(!checkedRows.isEmpty, "no rows")
+        for row in checkedRows {
             #expect(row.pass, "\(schedule): \(row)")
         }
-        for row in try run("posterior.samplers", ["schedule": .text(schedule), "t": .integers([2, 1000])]) {
+        let samplerRows = try run("posterior.samplers", ["schedule": .text(schedule), "t": .integers([2, 1000])])
+        #expect(!samplerRows.isEmpty, "no rows")
+        for row in samplerRows {
             #expect(row.pass, "\(schedule): \(row)")
         }
     }
 
     @Test("the regression recovers the posterior at t = 2 and T", arguments: regularSchedules)
     func regression(schedule: String) throws {
-        for row in try run("posterior.regression", seed: 3, ["schedule": .text(schedule), "t": .integers([2, 1000]), "samples": .integer(200_000)]) {
+        let checkedRows = try run("posterior.regression", seed: 3, ["schedule": .text(schedule), "t": .integers([2, 1000]), "samples": .integer(200_000)])
+        #expect(!checkedRows.isEmpty, "no rows")
+        for row in checkedRows {
             #expect(row.pass, "\(schedule): \(row)")
         }
     }
@@ -51,6 +59,7 @@ struct PosteriorCheckTests {
     func reverseChain(mean: Double, variance: Double, steps: Int) throws {
         let rows = try run("posterior.reverse-chain", seed: 4, ["mean": .real(mean), "variance": .real(variance),
                                                                  "T": .integer(steps), "samples": .integer(40_000)])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(row)") }
     }
 }

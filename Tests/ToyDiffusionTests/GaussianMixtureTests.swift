@@ -111,15 +111,15 @@ struct GaussianMixtureTests {
     }
 
     @Test("invalid mixtures are rejected with what is accepted")
-    func validation() {
+    func validation() throws {
         let mean = Point2(0, 0)
         #expect(throws: ToyDataError.self) { try GaussianMixture2D([]) }
         #expect(throws: ToyDataError.self) { try GaussianMixture2D([.init(weight: 0, mean: mean, standardDeviation: 1)]) }
         #expect(throws: ToyDataError.self) { try GaussianMixture2D([.init(weight: 1, mean: mean, standardDeviation: -1)]) }
         #expect(throws: ToyDataError.self) { try GaussianMixture2D([.init(weight: 1, mean: Point2(.nan, 0), standardDeviation: 1)]) }
         #expect(throws: ToyDataError.self) { try GaussianMixture2D.eightGaussians(weights: [1, 2, 3]) }
-        let normalized = try? GaussianMixture2D([.init(weight: 3, mean: mean, standardDeviation: 1), .init(weight: 1, mean: Point2(1, 1), standardDeviation: 2)])
-        #expect(normalized?.components.map(\.weight) == [0.75, 0.25])
+        let normalized = try GaussianMixture2D([.init(weight: 3, mean: mean, standardDeviation: 1), .init(weight: 1, mean: Point2(1, 1), standardDeviation: 2)])
+        #expect(normalized.components.map(\.weight) == [0.75, 0.25])
     }
 
     @Test("the preset: 8 equal weights, means on the unit circle, s = 0.1; same seed, same points")

@@ -24,6 +24,7 @@ struct ToyChecksTests {
     @Test("the truth passes on other seeds", arguments: ToyChecksTests.ids, [UInt64(2), 3])
     func otherSeeds(id: String, seed: UInt64) throws {
         let rows = try check(id).run(seed: seed)
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(id) seed \(seed): \(row)") }
     }
 
@@ -34,7 +35,9 @@ struct ToyChecksTests {
         #expect(all.allSatisfy { $0.hasPrefix("toy.") } && Set(all).count == all.count)
         for definition in try Self.ids.map(check) {
             #expect(!definition.mutations.isEmpty)
-            for row in try definition.run() where row.z != nil {
+            let checkedRows = try definition.run()
+            #expect(!checkedRows.isEmpty, "no rows")
+            for row in checkedRows where row.z != nil {
                 let mc = try #require(row.monteCarlo)
                 #expect(mc.n > 0 && mc.stderr > 0, "\(definition.id): \(row.quantity)")
             }
@@ -46,12 +49,15 @@ struct ToyChecksTests {
         let rows = try check("toy.optimal-denoiser").run(overriding: [
             "schedule": .text(schedule), "t": .integers([1, 500, 1000]), "samples": .integer(100_000),
         ])
+        #expect(!rows.isEmpty, "no rows")
         for row in rows { #expect(row.pass, "\(schedule): \(row)") }
     }
 
     @Test("the metric floor holds for every data set", arguments: ToyDataset.allCases.map(\.rawValue))
     func everyDataset(dataset: String) throws {
-        for row in try check("toy.metric-floor").run(overriding: ["dataset": .text(dataset)]) {
+        let checkedRows = try check("toy.metric-floor").run(overriding: ["dataset": .text(dataset)])
+        #expect(!checkedRows.isEmpty, "no rows")
+        for row in checkedRows {
             #expect(row.pass, "\(dataset): \(row)")
         }
     }
