@@ -11,7 +11,7 @@ enum SamplerChoice: String, ExpressibleByArgument, CaseIterable {
     case dpmPlusPlus2M = "dpm++2m"
 
     static let help = "ddpm (every one of the T steps, Algorithm 2), or over --steps K steps: ddim (trailing spacing), and in σ-space euler (= DDIM η = 0), heun (2K − 1 network evaluations), euler-a (= DDIM η = 1), dpm++2m."
-    static let spacingHelp = "euler, heun, euler-a, dpm++2m: which K of the T training steps to visit: trailing (t = T, T − T/K, …, T/K), karras (Karras et al.'s ρ = 7 σ levels between σ₁ and σ_T, each on its nearest training step) or log-snr (levels evenly spaced in log σ, placed the same way). ddim is always trailing."
+    static let spacingHelp = "euler, heun, euler-a, dpm++2m: which K of the T training steps to visit: trailing (t = round(jT/K) for j = K … 1: T, …, about T/K, diffusers' trailing), karras (Karras et al.'s ρ = 7 σ levels between σ₁ and σ_T, each on its nearest training step) or log-snr (levels evenly spaced in log σ, placed the same way). ddim is always trailing."
 
     /// The sampler a choice names.
     func kind(steps: Int, eta: Double, variance: ReverseVariance, spacing: TimestepSpacing) -> ToySamplerKind {
