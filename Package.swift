@@ -34,39 +34,40 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         // zlib (zlib1g-dev), for the gzip-compressed IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Notebook", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // gnuplot-iostream (C++17, header-only) behind a plain C API; needs boost_iostreams.
         .target(name: "CGnuplot", linkerSettings: [.linkedLibrary("boost_iostreams")]),
-        .target(name: "AtomicFiles"),
+        .target(name: "AtomicFiles", exclude: ["README.md"]),
         // One core's Float32 fused multiply-add peak (AVX2 intrinsics), for `lessons bench toy`.
         .target(name: "CFMAPeak"),
-        .target(name: "Charts", dependencies: ["CGnuplot", "AtomicFiles"]),
-        .target(name: "Stochastic", dependencies: ["CGSL"]),
-        .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"]),
-        .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"]),
-        .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
-        .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "Charts", dependencies: ["CGnuplot", "AtomicFiles"], exclude: ["README.md"]),
+        .target(name: "Stochastic", dependencies: ["CGSL"], exclude: ["README.md"]),
+        .target(name: "Gaussian", dependencies: ["Stochastic", "Notebook"], exclude: ["README.md"]),
+        .target(name: "ForwardProcess", dependencies: ["Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
+        .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
+        .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
         // The score / probability-flow ODE view: σ-space, σ spacings, Euler/Heun/DPM-Solver samplers (pure Double).
-        .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian"]),
+        .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian"], exclude: ["README.md"]),
         // Its checks (with their mutations), kept out of the math so ScoreODE imports no notebook.
-        .target(name: "ScoreODEChecks", dependencies: ["ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "ScoreODEChecks", dependencies: ["ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
         // Flow matching / rectified flow: the linear path, its velocity, SD3's shift and logit-normal t (pure Double).
-        .target(name: "FlowMatching", dependencies: ["ForwardProcess", "Gaussian"]),
-        .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "FlowMatching", dependencies: ["ForwardProcess", "Gaussian"], exclude: ["README.md"]),
+        .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
         // `lessons verify`: someone else's recorded schedule and steps against the math, with rounding bounds and diagnoses (pure Double).
-        .target(name: "Verification", dependencies: ["ELBO", "Posterior", "ScoreODE", "FlowMatching", "ForwardProcess"]),
-        .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"]),
+        .target(name: "Verification", dependencies: ["ELBO", "Posterior", "ScoreODE", "FlowMatching", "ForwardProcess"], exclude: ["README.md"]),
+        .target(name: "Claims", dependencies: ["ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Notebook"], exclude: ["README.md"]),
         // Float32 tensors, an autograd tape, layers, Adam/EMA, safetensors; sgemm via OpenBLAS.
         // Their element-wise loops are compiled for AVX2 + FMA (-target-cpu haswell, the x86-64-v3 level), which every machine
         // of the project's kind has; without it Swift emits SSE and the loops run 2× slower. -fno-math-errno lets
         // the loops that take square roots vectorize: Swift's Float.squareRoot() is C's sqrtf, which may set errno,
         // and so stays a scalar call (the result is the same correctly rounded root either way).
-        .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], swiftSettings: vectorized),
-        .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], swiftSettings: vectorized),
+        .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], exclude: ["README.md"], swiftSettings: vectorized),
+        .target(name: "ToyDiffusion", dependencies: ["Neural", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles"], exclude: ["README.md"], swiftSettings: vectorized),
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
         .target(
             name: "LatentDiffusion",
             dependencies: ["Neural", "ToyDiffusion", "ELBO", "Posterior", "ForwardProcess", "Stochastic", "Notebook", "AtomicFiles", "Gaussian", "CZlib"],
+            exclude: ["README.md"],
             swiftSettings: vectorized
         ),
         .target(
@@ -74,11 +75,12 @@ let package = Package(
             dependencies: [
                 "Notebook", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "Claims", "ScoreODE", "ScoreODEChecks", "FlowMatching", "FlowMatchingChecks", "Verification", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .executableTarget(name: "lessons", dependencies: ["LessonsCLI"]),
         // Property-based fuzzing of the lesson format, the safetensors and IDX readers (scripts/fuzz).
-        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural", "LatentDiffusion", "Verification"]),
+        .target(name: "LessonFuzzing", dependencies: ["Notebook", "Stochastic", "Neural", "LatentDiffusion", "Verification"], exclude: ["README.md"]),
         .executableTarget(name: "fuzz", dependencies: ["LessonFuzzing", "LessonsCLI"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "Stochastic", "Notebook"]),

@@ -6,7 +6,8 @@ import Verification
 /// Property-based fuzzing of the trace reader and the verifier behind it (`lessons verify`).
 ///
 /// Inputs come from small valid traces built in code (a DDPM trace with its schedule and
-/// timesteps, a DDIM one, an Euler ancestral and a DPM-Solver++ one with their σ levels) by
+/// timesteps, a DDIM one, Euler ancestral, DPM-Solver++, Heun and DPM-Solver-3 ones with their
+/// σ levels, and one of every formula record) by
 /// token edits of the JSON text — a value replaced by another (huge, negative, fractional,
 /// non-finite, a string, null, an array or object, another choice of a known option), a key
 /// by another key — and by byte edits (flips, cuts, insertions).

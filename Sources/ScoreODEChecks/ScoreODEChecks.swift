@@ -4,6 +4,6 @@ import Notebook
 public enum ScoreODEChecks {
     public static let all: [CheckDefinition] = [
         sigmaSpaceCheck, tweedieCheck, minSNRCheck, ddimEulerCheck, ancestralCheck, karrasCheck, orderCheck, preconditioningCheck,
-        ddimSpacingCheck,
+        ddimSpacingCheck, guidanceCheck,
     ]
 }

@@ -6,7 +6,7 @@ import Stochastic
 /// ε-model, in the σ-space coordinates x = xₜ/√ᾱₜ of `SigmaSpace`.
 ///
 /// **Timesteps on the grid.** K steps visit K of the training steps t (chosen by a
-/// `TimestepSpacing`: trailing or Karras), i.e. their σ levels, then σ = 0. Every level is
+/// `TimestepSpacing`: trailing, Karras or log-SNR), i.e. their σ levels, then σ = 0. Every level is
 /// one the network was trained at, so no fractional timestep is needed: Heun's corrector
 /// runs at the next level, which is also on the grid. (DPM-Solver-2/3 evaluate between
 /// levels, so they are not offered for discrete models.)
