@@ -200,6 +200,7 @@ class VerifiedCases(unittest.TestCase):
         self.assertTrue(result.findings(), "the report has no findings: %s" % result.summary())
 
     def assertFailsWith(self, name, diagnosis):
+        """Verify exited 1, and a finding that FAILED names `diagnosis`."""
         result = self.result(name)
         self.assertIsNotNone(result.report, "no JSON report: %s" % result.summary())
         self.assertEqual(result.code, 1, "expected exit 1 (a check failed): " + result.summary())
@@ -210,6 +211,11 @@ class VerifiedCases(unittest.TestCase):
             "expected diagnosis %s, got %s\n%s"
             % (diagnosis, sorted(result.diagnosis_ids()), result.summary()),
         )
+        named = [
+            finding for finding in result.failing_findings()
+            if diagnosis in [d.get("id") for d in finding.get("diagnoses") or [] if isinstance(d, dict)]
+        ]
+        self.assertTrue(named, "no failing finding names %s\n%s" % (diagnosis, result.summary()))
 
 
 def attach_cases(cls, cases):

@@ -263,16 +263,6 @@ BROKEN = {
 class BrokenDPMSolver(_support.VerifiedCases):
     CASES = {name: writer for name, (writer, _) in {**CONTROLS, **BROKEN}.items()}
 
-    def assertFailsWith(self, name, diagnosis):
-        """As the base's, and the diagnosis is named by a finding that FAILED."""
-        super().assertFailsWith(name, diagnosis)
-        result = self.result(name)
-        named = [
-            f for f in result.failing_findings()
-            if diagnosis in [d.get("id") for d in f.get("diagnoses") or [] if isinstance(d, dict)]
-        ]
-        self.assertTrue(named, "no failing finding names %s\n%s" % (diagnosis, result.summary()))
-
     def test_the_learner_is_the_papers_rule(self):
         """The learner's order-2 step is the midpoint form x' = x + (σ' − σ)·ε̂(u₁, s₁) with
         s₁ = √(σσ'), and its levels are the trace's (to float64 rounding)."""

@@ -211,16 +211,6 @@ class BrokenHeun(_support.VerifiedCases):
         self.assertLess(worst, 64, "level %s is off by %.1f units" % (index, worst))
 
 
-    def assertFailsWith(self, name, diagnosis):
-        """As the base's, and the diagnosis is named by a finding that FAILED."""
-        super().assertFailsWith(name, diagnosis)
-        result = self.result(name)
-        named = [
-            f for f in result.failing_findings()
-            if diagnosis in [d.get("id") for d in f.get("diagnoses") or [] if isinstance(d, dict)]
-        ]
-        self.assertTrue(named, "no failing finding names %s\n%s" % (diagnosis, result.summary()))
-
 
 _support.attach_cases(BrokenHeun, {**CONTROLS, **BROKEN})
 
