@@ -2,8 +2,8 @@
 // The module line (see ../shared/DESIGN.md):
 //   CGSL → Stochastic → Gaussian → ForwardProcess → Posterior → ELBO
 //   ForwardProcess → ScoreODE (σ-space and the ODE samplers; its checks in ScoreODEChecks, not in the math)
-//   Gaussian → FlowMatching (the rectified-flow path; its checks in FlowMatchingChecks)
-//   Posterior → Verification (`lessons verify`: someone else's recorded numbers against the math)
+//   ForwardProcess, Gaussian → FlowMatching (the rectified-flow path; its checks in FlowMatchingChecks)
+//   ELBO, ScoreODE, FlowMatching → Verification (`lessons verify`: someone else's recorded numbers against the math)
 //   CGSL → Neural → ToyDiffusion → LatentDiffusion (which take every formula from the math modules;
 //   LatentDiffusion reads Fashion-MNIST's IDX files through CZlib, zlib's gzread)
 //   AtomicFiles: every file the project writes goes through a temporary file + rename.
