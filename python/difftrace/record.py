@@ -108,6 +108,19 @@ def noise_seed(seed, index):
     """The seed of the generator handed to step `index`, from which it draws its noise."""
     return ((seed * _SEED_STRIDE + index) * 2 + 1) % (1 << 63)
 
+def _timesteps_and_sigmas(scheduler, steps, kind):
+    """``set_timesteps(steps)``, then the scheduler's timesteps and σ levels (a ValueError
+    when it has none: a σ-level trace needs the levels its steps move between)."""
+    scheduler.set_timesteps(steps)
+    sigmas = getattr(scheduler, "sigmas", None)
+    if sigmas is None:
+        raise ValueError(
+            "%s has no sigmas after set_timesteps(%d): a %s trace needs the noise levels "
+            "its steps move between" % (type(scheduler).__name__, steps, kind)
+        )
+    return scheduler.timesteps, sigmas
+
+
 
 def infer_kind(scheduler):
     """"ddpm", "ddim", "euler", "euler_ancestral", "heun", "dpmpp_2m" or "flow_euler" from
@@ -489,18 +502,10 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
             trace.producer["notes"] = "; ".join(notes)
         return trace.save(path)
 
-    scheduler.set_timesteps(steps)
-    timesteps = scheduler.timesteps
-    trace.add_timesteps(timesteps, steps)
-
     levels = None
     if sigma_space:
-        sigmas = getattr(scheduler, "sigmas", None)
-        if sigmas is None:
-            raise ValueError(
-                "%s has no sigmas after set_timesteps(%d): a %s trace needs the K + 1 noise levels "
-                "its steps move between" % (type(scheduler).__name__, steps, kind)
-            )
+        timesteps, sigmas = _timesteps_and_sigmas(scheduler, steps, kind)
+        trace.add_timesteps(timesteps, steps)
         trace.add_sigmas(sigmas)
         levels = _values.float_list(sigmas)
         width = _width_of(sigmas)
@@ -514,6 +519,10 @@ def record(scheduler, path, steps=50, seed=0, kind=None, shape=(1, 4, 8, 8), eta
                 "the scheduler holds %d sigmas for %d timesteps (a σ-level sampler needs K + 1)"
                 % (len(levels), len(timesteps))
             )
+    else:
+        scheduler.set_timesteps(steps)
+        timesteps = scheduler.timesteps
+        trace.add_timesteps(timesteps, steps)
 
     variance_type = _variance_type(scheduler)
     learned = variance_type in ("learned", "learned_range")
@@ -624,14 +633,7 @@ def _record_heun(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accep
     import torch
 
     name = type(scheduler).__name__
-    scheduler.set_timesteps(steps)
-    timesteps = scheduler.timesteps
-    sigmas = getattr(scheduler, "sigmas", None)
-    if sigmas is None:
-        raise ValueError(
-            "%s has no sigmas after set_timesteps(%d): a heun trace needs the noise levels its "
-            "steps move between" % (name, steps)
-        )
+    timesteps, sigmas = _timesteps_and_sigmas(scheduler, steps, "heun")
     calls = list(timesteps)
     interleaved = _values.float_list(sigmas)
     if len(calls) != 2 * steps - 1 or len(interleaved) != 2 * steps:
@@ -724,14 +726,7 @@ def _record_flow(scheduler, trace, steps, seed, shape, torch_dtype, dtype, accep
     import torch
 
     name = type(scheduler).__name__
-    scheduler.set_timesteps(steps)
-    timesteps = scheduler.timesteps
-    sigmas = getattr(scheduler, "sigmas", None)
-    if sigmas is None:
-        raise ValueError(
-            "%s has no sigmas after set_timesteps(%d): a flow_euler trace needs the K + 1 levels its "
-            "steps move between" % (name, steps)
-        )
+    timesteps, sigmas = _timesteps_and_sigmas(scheduler, steps, "flow_euler")
     trace.add_timesteps(timesteps, steps)
     trace.add_sigmas(sigmas)
     levels = _values.float_list(sigmas)
