@@ -56,17 +56,8 @@ extension Verifier {
     }
 
     func alphaBar(_ tau: Int) -> B? { stepContext.alphaBar(tau) }
-    /// β at τ: the recorded one; else, when the trace recorded ᾱ, 1 − ᾱτ/ᾱτ₋₁ from it (as
-    /// diffusers derives it; its bound covers the cancellation where β is small, and with it
-    /// code that reads the configured β); else the configuration's.
-    func beta(_ tau: Int) -> B? {
-        guard stepContext.beta.indices.contains(tau) else { return nil }
-        let recordedBetas = trace.records.contains { if case .betas = $0 { return true } else { return false } }
-        if !recordedBetas, trace.alphasCumprod != nil, let now = alphaBar(tau), let before = alphaBar(tau - 1) {
-            return B(1) - now / before
-        }
-        return stepContext.beta[tau]
-    }
+    /// β at τ for the formula records (`formulaBeta`), nil off the schedule.
+    func beta(_ tau: Int) -> B? { formulaBeta.indices.contains(tau) ? formulaBeta[tau] : nil }
 
     /// The conversions at τ + shift (nil off the schedule).
     func conversion(_ tau: Int, shift: Int = 0) -> PredictionConversion<B>? {

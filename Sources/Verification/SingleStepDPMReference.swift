@@ -1,11 +1,6 @@
 import Foundation
 
 extension StepContext {
-    /// The order of a singlestep DPM-Solver rule (2 or 3), nil for other rules.
-    static func singleStepOrder(_ kind: StepKind) -> Int? {
-        kind == .dpmSolver2 ? 2 : kind == .dpmSolver3 ? 3 : nil
-    }
-
     /// The intermediate points u₁ (and u₂) a singlestep DPM-Solver step evaluates the model at,
     /// and x̂₀, ε̂₀ at x — with the stage outputs read at the points the code recorded when it
     /// did (that is what its model saw). Nil off the levels; no stages at σ' = 0.

@@ -79,6 +79,9 @@ public enum StepKind: String, CaseIterable, Sendable {
     /// sample, diffusers' Euler timesteps and σ levels, no clipping.
     public var isEuler: Bool { [.euler, .eulerAncestral, .heun, .dpmSolver2, .dpmSolver3].contains(self) }
 
+    /// The order of a singlestep DPM-Solver rule (2 or 3), nil for other rules.
+    public var singleStepOrder: Int? { self == .dpmSolver2 ? 2 : self == .dpmSolver3 ? 3 : nil }
+
     /// The sample spaces a trace of this rule may record its steps in (the first is the default).
     public var sampleSpaces: [SampleSpace] {
         switch self {

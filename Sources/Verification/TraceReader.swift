@@ -107,7 +107,7 @@ public enum TraceReader {
                 if case .step(let step) = record, let index = step.index, index + 1 >= sigmas.count {
                     throw TraceError("records[\(position)].index", "\(index) has no next level: the sigmas record has \(sigmas.count) levels (accepted: 0…\(sigmas.count - 2))")
                 }
-                if case .step(let step) = record, let order = StepContext<Float64Rounding>.singleStepOrder(scheduler ?? .ddpm), let index = step.index {
+                if case .step(let step) = record, let order = scheduler?.singleStepOrder, let index = step.index {
                     let needed = sigmas[index + 1] != 0 ? order - 1 : 0
                     guard (step.stages?.count ?? 0) == needed else {
                         throw TraceError("records[\(position)].stages", "has \(step.stages?.count ?? 0) stages; a \(scheduler!.rawValue) step to σ = \(sigmas[index + 1]) evaluates the model at \(needed) intermediate point\(needed == 1 ? "" : "s")")

@@ -67,16 +67,30 @@ struct Verifier<P: RoundingUnit> {
     /// What every step is evaluated with: the trace's own ᾱ and β when it recorded them
     /// (exact: the code used them), else the configuration's.
     let stepContext: StepContext<P>
+    /// β for the formula records: the recorded one; else, when the trace recorded ᾱ,
+    /// 1 − ᾱτ/ᾱτ₋₁ from it (as diffusers derives it; its bound covers the cancellation where β
+    /// is small, and with it code that reads the configured β); else the configuration's.
+    let formulaBeta: [B]
 
     init(_ trace: Trace) {
         self.trace = trace
         configBeta = Self.betas(trace.config)
         configAlphaBar = BetaFormula.alphaBar(configBeta)
         var betas = configBeta
-        for case .betas(let values) in trace.records { betas = values.map(B.exact) }
+        var recordedBetas = false
+        for case .betas(let values) in trace.records {
+            betas = values.map(B.exact)
+            recordedBetas = true
+        }
+        let recordedAlphaBar = trace.alphasCumprod.map { $0.map(B.exact) }
         stepContext = StepContext(
-            alphaBar: trace.alphasCumprod.map { $0.map(B.exact) } ?? configAlphaBar, beta: betas, config: trace.config,
+            alphaBar: recordedAlphaBar ?? configAlphaBar, beta: betas, config: trace.config,
             sigmas: trace.sigmas?.map(B.exact), sampleSpace: trace.sampleSpace)
+        if !recordedBetas, let bars = recordedAlphaBar {
+            formulaBeta = bars.indices.map { i in B(1) - bars[i] / (i == 0 ? B.exact(1) : bars[i - 1]) }
+        } else {
+            formulaBeta = betas
+        }
     }
 
     /// The configuration's βs with their rounding bounds. The cosine βs are computed in
@@ -285,7 +299,7 @@ struct Verifier<P: RoundingUnit> {
         if kind == .heun, let recorded = step.predictorSample, let predictor = stepContext.heunPredictor(step, rule: rule) {
             outputs.append(("step.predictor_sample", recorded, predictor))
         }
-        if let order = StepContext<P>.singleStepOrder(kind), let parts = stepContext.singleStepStages(step, rule: rule, order: order) {
+        if let order = kind.singleStepOrder, let parts = stepContext.singleStepStages(step, rule: rule, order: order) {
             for (k, stage) in (step.stages ?? []).enumerated() where parts.stages.indices.contains(k) {
                 if let recorded = stage.sample { outputs.append(("step.stage_sample[\(k)]", recorded, parts.stages[k])) }
             }
@@ -302,7 +316,7 @@ struct Verifier<P: RoundingUnit> {
                         expected = values.previous
                     } else if name == "step.predictor_sample" {
                         expected = stepContext.heunPredictor(step, rule: planted) ?? []
-                    } else if name.hasPrefix("step.stage_sample["), let order = StepContext<P>.singleStepOrder(kind),
+                    } else if name.hasPrefix("step.stage_sample["), let order = kind.singleStepOrder,
                               let k = Int(name.dropFirst("step.stage_sample[".count).dropLast()),
                               let stages = stepContext.singleStepStages(step, rule: planted, order: order)?.stages, stages.indices.contains(k) {
                         expected = stages[k]

@@ -85,7 +85,7 @@ import Testing
                     index: sigmaSpace ? position : nil)
                 let secondEvaluation = scenario.kind == .heun && levels[position + 1] > 0
                 if secondEvaluation { step.modelOutput2 = Self.inputs(32, seed: tau + 4) }
-                let order = StepContext<Float64Rounding>.singleStepOrder(scenario.kind)
+                let order = scenario.kind.singleStepOrder
                 let stageCount = order.map { levels[position + 1] > 0 ? $0 - 1 : 0 } ?? 0
                 func verify(_ planted: StepRule) throws -> VerificationReport {
                     // Heun's second model output is read at the predictor the code recorded.
