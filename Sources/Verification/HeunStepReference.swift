@@ -1,5 +1,3 @@
-
-
 extension StepContext {
     /// Euler's predictor x̃ = x + (σ' − σ)·d of a Heun step.
     func heunPredictor(_ record: StepRecord, rule: StepRule) -> [B]? {
