@@ -1,7 +1,7 @@
 // OpenBLAS 0.3.21 (Debian, Zen kernel): a fresh process runs a 256×128×128 sgemm at about
 // 16 GFLOP/s on the project's machine; after one product at least 384 columns wide has run,
 // the same call runs at about 35 GFLOP/s for the rest of the process. `BLAS.warmUp` in
-// Sources/Neural/BLAS.swift relies on this. Build and run:
+// Sources/Models/Neural/BLAS.swift relies on this. Build and run:
 //   cc -O2 scripts/openblas-first-product.c -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas -o /tmp/first && /tmp/first
 #include <cblas.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cross-check the Swift safetensors reader/writer (Sources/Neural/Safetensors.swift)
+"""Cross-check the Swift safetensors reader/writer (Sources/Models/Neural/Safetensors.swift)
 against Python's real `safetensors` package (pip install safetensors; needs numpy).
 
   scripts/safetensors-crosscheck.py write FILE   write the fixture tensors with

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Reference values of the noise schedules in 50-digit arithmetic (mpmath).
 
-An independent computation of the definitions in Sources/ForwardProcess/Schedules.swift,
+An independent computation of the definitions in Sources/Math/ForwardProcess/Schedules.swift,
 used to show that the Swift schedules are right to full Double precision. Writes
-Sources/ForwardProcess/ScheduleReference.swift (regenerate with
+Sources/Math/ForwardProcess/ScheduleReference.swift (regenerate with
 `python3 scripts/schedule-reference.py`; needs `pip install mpmath`).
 """
 from mpmath import mp, mpf, sqrt, cos, pi, exp
@@ -86,5 +86,5 @@ for swift_name, label, beta in schedules:
         lines.append(f"        ({t}, {fmt(beta[t - 1])}, {fmt(bars[t - 1])}),")
     lines.append("    ])")
 lines.append("}")
-with open("Sources/ForwardProcess/ScheduleReference.swift", "w") as out:
+with open("Sources/Math/ForwardProcess/ScheduleReference.swift", "w") as out:
     out.write("\n".join(lines) + "\n")

@@ -1,5 +1,5 @@
+import CheckCore
 import Foundation
-import Notebook
 import Testing
 
 @testable import Claims

@@ -1,7 +1,8 @@
+import CheckCore
 import ELBO
+import ELBOChecks
 import ForwardProcess
 import Gaussian
-import Notebook
 import Posterior
 import Testing
 

@@ -1,6 +1,6 @@
+import CheckCore
 import FlowMatching
 import FlowMatchingChecks
-import Notebook
 import Testing
 
 @Suite("Flow-matching checks: the module's own audit (every truth passes on two seeds, every mutation is rejected)")

@@ -1,5 +1,6 @@
+import CheckCore
 import ForwardProcess
-import Notebook
+import ForwardProcessChecks
 import Testing
 
 @Suite("Forward-process checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")

@@ -1,5 +1,6 @@
+import CheckCore
 import Gaussian
-import Notebook
+import GaussianChecks
 import Testing
 
 @Suite("Gaussian checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")

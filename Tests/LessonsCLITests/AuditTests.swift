@@ -1,3 +1,4 @@
+import CheckCore
 import LessonsCLI
 import Notebook
 import Testing

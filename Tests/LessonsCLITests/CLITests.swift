@@ -1,3 +1,4 @@
+import CheckCore
 import Foundation
 import LessonsCLI
 import Notebook

@@ -1,5 +1,7 @@
+import CheckCore
 import Foundation
 import Notebook
+import NotebookExport
 import Testing
 
 @Suite("Check rows: verdicts and the JSON shape")

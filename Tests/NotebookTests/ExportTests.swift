@@ -1,5 +1,7 @@
+import CheckCore
 import Foundation
 import Notebook
+import NotebookExport
 import Testing
 
 /// A small executed lesson: prose with math, a passing check, a failing check whose

@@ -1,5 +1,7 @@
+import CheckCore
 import Foundation
 import Notebook
+import NotebookExport
 import Testing
 
 @Suite("HTMLProse: lesson Markdown as an HTML fragment")

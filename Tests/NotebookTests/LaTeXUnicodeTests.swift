@@ -1,5 +1,7 @@
-import Testing
+import CheckCore
 import Notebook
+import NotebookExport
+import Testing
 
 /// Checks `actual` against `expected` scalar by scalar, so that, for example, a precomposed
 /// `ᾱ` (U+1FB1) and `α` + U+0304 are not treated as the same output.

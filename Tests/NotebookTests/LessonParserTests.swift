@@ -1,4 +1,6 @@
+import CheckCore
 import Notebook
+import NotebookExport
 import Testing
 
 @Suite("Lesson files: parsing and cell binding")

@@ -1,7 +1,8 @@
+import CheckCore
 import ForwardProcess
 import Gaussian
-import Notebook
 import Posterior
+import PosteriorChecks
 import Testing
 
 /// The four schedules whose every step has αₜ > 0 (the ε-form needs it).

@@ -1,4 +1,4 @@
-import Notebook
+import CheckCore
 import ScoreODEChecks
 import Testing
 

@@ -1,9 +1,11 @@
 import ForwardProcess
 import Posterior
 import Testing
-@testable import ToyDiffusion
+import ToyDiffusion
 
-/// `ToySampler.clipDenoised`: clipping x̂₀ and stepping from the ε it implies is the
+@testable import Sampling
+
+/// `DiffusionSampler.clipDenoised`: clipping x̂₀ and stepping from the ε it implies is the
 /// x₀ route of the Posterior module with clipping (eq. 15, clip, eq. 7).
 @Suite struct ClipDenoisedTests {
     /// Adjusts ε for points xₜ at step t of the schedule, given the bound.
@@ -31,7 +33,7 @@ import Testing
     }
 
     @Test func clipFollowsThePosteriorRoute() throws {
-        let gap = try Self.gap { ToySampler.clip(&$0, points: $1, bound: $2, Parameterization($3, t: $4)) }
+        let gap = try Self.gap { DiffusionSampler.clip(&$0, points: $1, bound: $2, Parameterization($3, t: $4)) }
         #expect(gap < 1e-4, "relative gap \(gap)")
     }
 
@@ -43,7 +45,7 @@ import Testing
             for i in epsilon.indices { epsilon[i] = min(max(epsilon[i], -bound), bound) }
         }
         let wrongStep: Clip = { epsilon, x, bound, schedule, t in
-            ToySampler.clip(&epsilon, points: x, bound: bound, Parameterization(schedule, t: t - 1))
+            DiffusionSampler.clip(&epsilon, points: x, bound: bound, Parameterization(schedule, t: t - 1))
         }
         for (name, mutant) in [("none", none), ("clip ε", clipEpsilon), ("wrong ᾱ", wrongStep)] {
             let gap = try Self.gap(mutant)
@@ -57,16 +59,17 @@ import Testing
     /// x̂₀), so every final coordinate lies in [−2, 2].
     @Test func clippingStopsRunawayTrajectories() throws {
         struct Expanding: EpsilonPredictor {
+            var dimensions: Int { 2 }
             func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>) {
                 for i in 0..<2 * count { output[i] = -10 * points[i] }
             }
         }
         let schedule = try NoiseSchedule.linear(steps: 1000)
-        var sampler = ToySampler(schedule: schedule, denoiser: Expanding())
+        var sampler = DiffusionSampler(schedule: schedule, denoiser: Expanding())
         let free = try sampler.sample(count: 100, kind: .ddpm(variance: .large), seed: 1).points
         #expect(free.contains { !$0.isFinite || abs($0) > 1e6 }, "the unclipped sampler did not run away: max \(free.map(abs).max()!)")
         sampler.clipDenoised = 2
-        for kind in [ToySamplerKind.ddpm(variance: .large), .ddpm(variance: .small), .ddim(steps: 50, eta: 0), .ddim(steps: 50, eta: 1)] {
+        for kind in [SamplerKind.ddpm(variance: .large), .ddpm(variance: .small), .ddim(steps: 50, eta: 0), .ddim(steps: 50, eta: 1)] {
             let points = try sampler.sample(count: 100, kind: kind, seed: 1).points
             #expect(points.allSatisfy { $0.isFinite && abs($0) <= 2 * (1 + 1e-5) }, "\(kind): max |x| \(points.map(abs).max()!)")
         }

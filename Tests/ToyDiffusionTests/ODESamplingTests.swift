@@ -1,12 +1,14 @@
 import ForwardProcess
 import Gaussian
 import Posterior
+import Sampling
 import ScoreODE
 import Stochastic
 import Testing
+
 @testable import ToyDiffusion
 
-/// The σ-space samplers of `ToySampler` run `ScoreODE`'s solvers on Float32 points: their
+/// The σ-space samplers of `DiffusionSampler` run `ScoreODE`'s solvers on Float32 points: their
 /// results are those of the Double solvers, to Float32 rounding.
 @Suite struct ODESamplingTests {
     /// E[ε | xₜ] of data N(m, s²) per coordinate, through the Posterior module's exact
@@ -14,6 +16,7 @@ import Testing
     struct GaussianEpsilon: EpsilonPredictor {
         let schedule: NoiseSchedule
         let denoiser = GaussianDataDenoiser(data: Gaussian(mean: 0.3, variance: 0.25))
+        var dimensions: Int { 2 }
         func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>) {
             for i in 0..<(2 * count) { output[i] = Float(denoiser.epsilon(schedule, t: index + 1, xt: Double(points[i]))) }
         }
@@ -25,8 +28,8 @@ import Testing
     /// σ-space denoiser of the same data (`GaussianDataFlow`): the Float path goes through
     /// the VP model, `scale_model_input` and x̂₀ = x − σε̂, the reference does not.
     static func gap(_ solver: ODESolver, reference: ODESolver, steps: Int, spacing: TimestepSpacing) throws -> Double {
-        let sampler = ToySampler(schedule: schedule, denoiser: GaussianEpsilon(schedule: schedule))
-        let kind = ToySamplerKind.ode(solver: solver, steps: steps, spacing: spacing)
+        let sampler = DiffusionSampler(schedule: schedule, denoiser: GaussianEpsilon(schedule: schedule))
+        let kind = SamplerKind.ode(solver: solver, steps: steps, spacing: spacing)
         let points = try sampler.sample(count: 50, kind: kind, seed: 3).points
         // The sampler's start: its stream's normals times init_noise_sigma.
         var stream = RandomStream(seed: 3, stream: 0x5341_4D50)
@@ -61,7 +64,7 @@ import Testing
 
     @Test("σ-space Euler is DDIM (η = 0) on the same trailing steps, to Float32 rounding")
     func eulerIsDDIM() throws {
-        let sampler = ToySampler(schedule: Self.schedule, denoiser: GaussianEpsilon(schedule: Self.schedule))
+        let sampler = DiffusionSampler(schedule: Self.schedule, denoiser: GaussianEpsilon(schedule: Self.schedule))
         let ddim = try sampler.sample(count: 50, kind: .ddim(steps: 10, eta: 0), seed: 1).points
         let euler = try sampler.sample(count: 50, kind: .ode(solver: .euler, steps: 10, spacing: .trailing), seed: 1).points
         let heun = try sampler.sample(count: 50, kind: .ode(solver: .heun, steps: 10, spacing: .trailing), seed: 1).points
@@ -71,10 +74,10 @@ import Testing
 
     @Test("network evaluations: K for Euler and DPM-Solver++(2M), 2K − 1 for Heun, T for DDPM")
     func evaluations() {
-        #expect(ToySamplerKind.ode(solver: .heun, steps: 10, spacing: .logSNR).evaluations(of: Self.schedule) == 19)
-        #expect(ToySamplerKind.ode(solver: .dpmPlusPlus2M, steps: 20, spacing: .karras).evaluations(of: Self.schedule) == 20)
-        #expect(ToySamplerKind.eulerAncestral(steps: 7, spacing: .trailing).evaluations(of: Self.schedule) == 7)
-        #expect(ToySamplerKind.ddpm(variance: .large).evaluations(of: Self.schedule) == 1000)
+        #expect(SamplerKind.ode(solver: .heun, steps: 10, spacing: .logSNR).evaluations(of: Self.schedule) == 19)
+        #expect(SamplerKind.ode(solver: .dpmPlusPlus2M, steps: 20, spacing: .karras).evaluations(of: Self.schedule) == 20)
+        #expect(SamplerKind.eulerAncestral(steps: 7, spacing: .trailing).evaluations(of: Self.schedule) == 7)
+        #expect(SamplerKind.ddpm(variance: .large).evaluations(of: Self.schedule) == 1000)
     }
 }
 

@@ -1,7 +1,8 @@
+import CheckCore
 import ForwardProcess
-import Notebook
 import Testing
 import ToyDiffusion
+import ToyDiffusionChecks
 
 @Suite("The toy-diffusion checks")
 struct ToyChecksTests {

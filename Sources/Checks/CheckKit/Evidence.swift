@@ -1,0 +1,49 @@
+import CheckCore
+import Gaussian
+import Stochastic
+
+extension CheckRow {
+    /// A closed form against a Monte-Carlo estimate (pass when |z| ≤ 5).
+    public static func monteCarlo(_ quantity: String, closedForm: Double, estimate: MeanEstimate) -> CheckRow {
+        .monteCarlo(quantity, closedForm: closedForm, mean: estimate.mean, stderr: estimate.standardError, n: estimate.count)
+    }
+
+    /// Samples against a closed-form CDF (Kolmogorov–Smirnov, pass when p ≥ 5.7·10⁻⁷).
+    public static func distribution(_ quantity: String, samples: [Double], cdf: (Double) -> Double) -> CheckRow {
+        let test = KolmogorovSmirnov(samples: samples, cdf: cdf)
+        return .distribution(quantity, statistic: test.statistic, pValue: test.pValue, n: test.count)
+    }
+
+    /// A closed form against an integral computed by GSL quadrature.
+    public static func quadrature(
+        _ quantity: String, closedForm: Double, from a: Double = -.infinity, to b: Double = .infinity,
+        center: Double = 0, floor: Double = 0, _ integrand: (Double) -> Double
+    ) throws -> CheckRow {
+        let integral = try Quadrature.integrate(from: a, to: b, center: center, integrand)
+        return .exact(quantity, closedForm: closedForm, exact: integral.value, floor: floor)
+    }
+}
+
+/// Evidence that a set of draws follows a claimed Gaussian: its mean, its variance (with
+/// the fourth-moment standard error) and its whole distribution (KS).
+public func gaussianEvidence(_ label: String, samples: [Double], claimed: Gaussian) -> [CheckRow] {
+    let moments = MomentAccumulator(samples)
+    return [
+        .monteCarlo("mean of \(label)", closedForm: claimed.mean, estimate: moments.meanEstimate),
+        .monteCarlo("variance of \(label)", closedForm: claimed.variance, estimate: moments.varianceEstimate),
+        .distribution("law of \(label) (KS)", samples: samples, cdf: claimed.cdf),
+    ]
+}
+
+extension CheckContext {
+    /// This cell's own random stream.
+    public var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
+
+    /// The cell's Monte-Carlo sample size.
+    public var samples: Int { parameters.integer("samples") }
+}
+
+/// Draws `count` values of `draw` from `stream`.
+public func draws(_ count: Int, _ stream: inout RandomStream, _ draw: (inout RandomStream) -> Double) -> [Double] {
+    (0..<count).map { _ in draw(&stream) }
+}

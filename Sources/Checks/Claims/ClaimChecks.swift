@@ -1,0 +1,16 @@
+import CheckCore
+
+/// The claims of the source notes (../shared/seeds), each with a verdict and its evidence:
+/// the checks behind Lessons/notes.md.
+public enum ClaimChecks {
+    /// Every claim check, including those whose evidence is a module check run as is.
+    public static let all: [CheckDefinition] = wrappedClaims + own
+
+    /// The claim checks with evidence of their own (the wrapped ones repeat a module
+    /// check and its mutations, so the audit counts them once, under the module).
+    public static let own: [CheckDefinition] = [
+        logProductCheck, logDifferenceCheck, linearScheduleCheck, linearMomentsCheck, cosineStepsCheck,
+        terminalNoiseCheck, offsetNoiseCheck, vaeScaleCheck, sdxlContextCheck, sdxlPooledCheck,
+        fid1DCheck, fid2DCheck, clipScoreCheck, lossWeightCheck, langevinCheck, noiseShareCheck,
+    ]
+}

@@ -1,0 +1,52 @@
+import CheckCore
+import ELBO
+import ELBOChecks
+import ForwardProcess
+import ForwardProcessChecks
+import Gaussian
+import GaussianChecks
+import Posterior
+import PosteriorChecks
+
+/// Claims of the notes that a module's own check already settles: the evidence is that
+/// check, run as is; only the verdict on the notes' wording is added here.
+let moduleChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all
+
+let wrappedClaims: [CheckDefinition] = [
+    claim("notes.gaussian-sum",
+          title: "Independent Gaussians add: means add and variances add",
+          verdict: .true, evidence: "gaussian.sum", from: moduleChecks),
+    claim("notes.gaussian-difference",
+          title: "The same rule for a difference: X − Y ~ N(μ₁ − μ₂, σ₁² + σ₂²), variances still add",
+          verdict: .true, evidence: "gaussian.difference", from: moduleChecks),
+    claim("notes.forward-merge",
+          title: "Two noising steps merge into one: √(αₜ(1−αₜ₋₁))ε₂ + √(1−αₜ)ε₁ ~ N(0, 1 − αₜαₜ₋₁)",
+          verdict: .true, evidence: "gaussian.forward-merge", from: moduleChecks),
+    claim("notes.reparameterization",
+          title: "Reparameterization: μ + σε with ε ~ N(0, 1) is a draw of N(μ, σ²)",
+          verdict: .true, evidence: "gaussian.reparameterization", from: moduleChecks),
+    claim("notes.closed-form",
+          title: "Noising t times step by step is one draw of q(xₜ|x₀) = N(√ᾱₜ x₀, 1 − ᾱₜ)",
+          verdict: .true, evidence: "forward.closed-form", from: moduleChecks),
+    claim("notes.alphabar-decreasing",
+          title: "\"β increasing, therefore ᾱ decreasing\": ᾱ decreases for any β in (0, 1), ordered or not",
+          verdict: .qualified, evidence: "forward.monotone", from: moduleChecks),
+    claim("notes.posterior",
+          title: "q(xₜ₋₁|xₜ,x₀) is Gaussian with mean coef1·x₀ + coef2·xₜ and variance βₜ(1−ᾱₜ₋₁)/(1−ᾱₜ), a constant",
+          verdict: .true, evidence: "posterior.quadrature", from: moduleChecks),
+    claim("notes.eps-form",
+          title: "The posterior mean in terms of the noise: (xₜ − βₜ/√(1−ᾱₜ)·ε)/√αₜ",
+          verdict: .true, evidence: "posterior.eps-form", from: moduleChecks),
+    claim("notes.reverse-step",
+          title: "One reverse step xₜ₋₁ = (xₜ − (1−αₜ)/√(1−ᾱₜ)·ε_θ)/√αₜ + √βₜ·ε: the mean is eq. 11, and σₜ² = βₜ is one valid choice",
+          verdict: .qualified, evidence: "posterior.reverse-chain", from: moduleChecks),
+    claim("notes.prior-term",
+          title: "\"L_T can be ignored because ᾱ_T ≈ 0\": L_T has no parameters and is small, but not zero",
+          verdict: .qualified, evidence: "elbo.prior-term", from: moduleChecks),
+    claim("notes.decoder-term",
+          title: "\"L₀ can be dropped too\": L₀ is a real part of the bound; DDPM's L_simple drops its weight, not the term",
+          verdict: .qualified, evidence: "elbo.decoder-term", from: moduleChecks),
+    claim("notes.central-limit",
+          title: "Gaussian noise as a consequence of the central limit theorem: sums of many small effects approach N(0, 1)",
+          verdict: .qualified, evidence: "gaussian.clt", from: moduleChecks),
+]

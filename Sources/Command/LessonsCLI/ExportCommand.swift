@@ -1,0 +1,129 @@
+import ArgumentParser
+import AtomicFiles
+import Charts
+import CheckCore
+import Foundation
+import Notebook
+import NotebookExport
+
+extension LessonsCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write executed lessons as Markdown, Jupyter notebooks, HTML pages or JSON.",
+            discussion: """
+                Formats: md (GitHub Markdown, math kept as $…$, each check followed by its table, figures as PNG \
+                files in figures/ beside it), ipynb (nbformat 4.5: prose as markdown cells, one code cell per check \
+                or figure holding the command that re-runs it, with its outputs), html (one self-contained page, \
+                math as Unicode, figures as inline SVG), json (the whole executed lesson). --out is a folder \
+                (default exports/), or a file path ending in the format's extension when exporting one lesson. \
+                The same seed writes byte-identical files. Every file is written atomically. Exit status: 0 when \
+                every check passed, 1 when a check failed (the files are still written), 2 when a lesson file is \
+                malformed, 3 when a figure cannot be drawn, 4 when a file cannot be written.
+                """)
+
+        enum Format: String, CaseIterable, ExpressibleByArgument {
+            case md, ipynb, html, json
+        }
+
+        @Argument(help: "A lesson name (see `lessons list`) or `all`.")
+        var name: String
+
+        @Option(help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: Format = .md
+
+        @Option(help: "A folder, or a file NAME.FORMAT when exporting one lesson (default: exports).")
+        var out = "exports"
+
+        @Option(help: "The seed of every random stream (as for `lessons run`).")
+        var seed: UInt64 = 1
+
+        @Option(help: "Replace every Monte-Carlo sample size (100…100000000), as for `lessons run`.")
+        var samples: Int?
+
+        @OptionGroup var library: LibraryOptions
+
+        func validate() throws {
+            try LessonExecution.validate(samples: samples)
+            guard !out.isEmpty else { throw ValidationError("--out needs a folder or file path (got an empty string)") }
+            if name == "all" && out.hasSuffix(".\(format.rawValue)") {
+                throw ValidationError("--out \(out) names one file, but all lessons need a folder")
+            }
+        }
+
+        func run() throws {
+            let lessons = try library.library()
+            var failed = false
+            var figures: [String: RenderedFigure] = [:]
+            for lessonName in try LessonExecution.names(name, in: lessons) {
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples)
+                for plot in lesson.plots where figures[plot.name] == nil {
+                    figures[plot.name] = try draw(plot.name)
+                }
+                let executed = try ExecutedLesson(lesson: lesson, result: result, figures: figures, samples: samples)
+                try write(executed)
+                Terminal.note("\(lessonName): \(executed.tally)")
+                failed = failed || result.failed > 0
+            }
+            if failed { throw ExitCode(1) }
+        }
+
+        /// Where the lesson's file goes: --out itself when it names a file, else inside it.
+        func destination(_ lesson: String) -> URL {
+            out.hasSuffix(".\(format.rawValue)")
+                ? URL(fileURLWithPath: out)
+                : URL(fileURLWithPath: out).appendingPathComponent("\(lesson).\(format.rawValue)")
+        }
+
+        func write(_ executed: ExecutedLesson) throws {
+            do {
+                for (url, data) in try LessonExport.files(executed, format: format, file: destination(executed.lesson.name)) {
+                    try AtomicFile.write(data, to: url)
+                    Terminal.note("wrote \(LessonLibrary.displayPath(url))")
+                }
+            } catch let error as UnwritableFile {
+                Terminal.printError(error.description)
+                throw ExitCode(4)
+            }
+        }
+
+        func draw(_ name: String) throws -> RenderedFigure {
+            do {
+                return try LessonExport.figure(name, seed: seed)
+            } catch let error as ChartError {
+                Terminal.printError("figure \(name): \(error.description)")
+                throw ExitCode(3)
+            }
+        }
+    }
+}
+
+/// What `lessons export` writes, apart from writing it.
+enum LessonExport {
+    /// The files of one executed lesson in `format`, the lesson's own at `file`; Markdown
+    /// adds each figure's PNG in `figures/` beside it.
+    static func files(_ executed: ExecutedLesson, format: LessonsCommand.Export.Format, file: URL) throws -> [(URL, Data)] {
+        switch format {
+        case .md:
+            let folder = file.deletingLastPathComponent().appendingPathComponent("figures")
+            var files: [(URL, Data)] = []
+            for case .plot(_, let cell, let figure) in executed.items {
+                files.append((folder.appendingPathComponent("\(cell.name).png"), figure.png))
+            }
+            return files + [(file, Data(MarkdownExport.render(executed) { "figures/\($0).png" }.utf8))]
+        case .ipynb:
+            return [(file, Data(try JupyterExport.render(executed).utf8))]
+        case .html:
+            return [(file, Data(HTMLExport.render(executed).utf8))]
+        case .json:
+            return [(file, Data(try NotebookJSONExport.render(executed).utf8))]
+        }
+    }
+
+    /// A figure as SVG, PNG and a 100-column text drawing (fixed, so exports do not
+    /// depend on the terminal).
+    static func figure(_ name: String, seed: UInt64) throws -> RenderedFigure {
+        let figure = try FigureLibrary.figure(name, seed: seed)
+        return RenderedFigure(name: name, svg: try figure.svg(), png: try figure.png(),
+                              text: try FigureLibrary.textDrawing(figure, width: 100))
+    }
+}

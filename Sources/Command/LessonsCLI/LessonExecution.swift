@@ -1,0 +1,52 @@
+import ArgumentParser
+import CheckCore
+import Foundation
+import Notebook
+
+/// Runs one lesson for `run` and `export`, with progress on stderr; a malformed lesson is
+/// reported and exits 2.
+enum LessonExecution {
+    static func run(
+        _ name: String, in lessons: LessonLibrary, seed: UInt64, samples: Int? = nil, cell: Int? = nil
+    ) throws -> (Lesson, LessonResult) {
+        let terminal = Terminal.current
+        defer { terminal.clearProgress() }
+        do {
+            var lesson = try lessons.lesson(name)
+            if let cell {
+                guard (1...max(1, lesson.executableCellCount)).contains(cell) else {
+                    throw ValidationError("--cell \(cell) is out of range: lesson \(name) has \(lesson.executableCellCount) executable cells (accepted: 1…\(lesson.executableCellCount))")
+                }
+                lesson = try lesson.only(cell: cell)
+            }
+            let result = try lessons.runner.run(lesson, seed: seed, samples: samples) { done, total, id in
+                terminal.progress("\(name) [\(done + 1)/\(total)] \(id)")
+            }
+            return (lesson, result)
+        } catch let error as LessonError {
+            terminal.clearProgress()
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        } catch let error as CLIError {
+            terminal.clearProgress()
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    /// --samples replaces every Monte-Carlo sample size: 100…100000000.
+    static func validate(samples: Int?) throws {
+        if let samples, !(100...100_000_000).contains(samples) {
+            throw ValidationError("--samples must be between 100 and 100000000 (got \(samples))")
+        }
+    }
+
+    /// The lesson names NAME stands for (`all` or one lesson); an unknown name is a usage error.
+    static func names(_ name: String, in lessons: LessonLibrary) throws -> [String] {
+        do {
+            return try lessons.resolve(name)
+        } catch let error as CLIError {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import CheckCore
+import Claims
+import ELBO
+import ELBOChecks
+import FlowMatchingChecks
+import ForwardProcess
+import ForwardProcessChecks
+import Foundation
+import Gaussian
+import GaussianChecks
+import LatentDiffusion
+import LatentDiffusionChecks
+import Notebook
+import Posterior
+import PosteriorChecks
+import ProjectFolders
+import ScoreODEChecks
+import ToyDiffusion
+import ToyDiffusionChecks
+
+/// The lessons on disk and the registry of every check they may call.
+public struct LessonLibrary: Sendable {
+    public let directory: URL
+    public let registry: CheckRegistry
+
+    /// Every module's checks, each counted once: what `lessons audit` runs.
+    public static let auditedChecks: [CheckDefinition] =
+        GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ScoreODEChecks.all + FlowMatchingChecks.all + ELBOChecks.all + ToyChecks.all + LatentChecks.all + ClaimChecks.own
+
+    /// Every check a lesson may call, including the claim checks that wrap a module check.
+    public static let allChecks: [CheckDefinition] = auditedChecks + ClaimChecks.all.filter { claim in
+        !ClaimChecks.own.contains { $0.id == claim.id }
+    }
+
+    public init(directory: URL) {
+        self.directory = directory
+        self.registry = CheckRegistry(Self.allChecks)
+    }
+
+    /// A runner that knows every check and every figure.
+    public var runner: LessonRunner { LessonRunner(registry: registry, figures: FigureLibrary.names) }
+
+    /// Finds `Lessons/`: the explicit path, else $LESSONS_DIR, else the nearest `Lessons/`
+    /// above the working directory or above the executable.
+    public static func locate(explicit: String?) throws -> LessonLibrary {
+        let fileManager = FileManager.default
+        func isDirectory(_ url: URL) -> Bool {
+            var directory: ObjCBool = false
+            return fileManager.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
+        }
+        if let explicit {
+            guard !explicit.isEmpty else { throw CLIError.usage("--lessons-dir needs a path to a folder of lesson files (got an empty string)") }
+            let url = URL(fileURLWithPath: explicit)
+            guard isDirectory(url) else { throw CLIError.usage("--lessons-dir \(explicit) is not a directory") }
+            return LessonLibrary(directory: url)
+        }
+        if let environment = ProcessInfo.processInfo.environment["LESSONS_DIR"], !environment.isEmpty {
+            let url = URL(fileURLWithPath: environment)
+            guard isDirectory(url) else { throw CLIError.usage("LESSONS_DIR=\(environment) is not a directory") }
+            return LessonLibrary(directory: url)
+        }
+        if let found = ProjectFolders.nearest(named: "Lessons") { return LessonLibrary(directory: found) }
+        throw CLIError.usage("cannot find the Lessons/ folder: run inside the project checkout, or pass --lessons-dir PATH (or set LESSONS_DIR)")
+    }
+
+    /// A path as the user would type it: relative to the working directory when inside it.
+    static func displayPath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path + "/"
+        return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
+    }
+
+    /// The lesson names (file names without `.md`), sorted.
+    public func names() throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        return files.filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }.sorted()
+    }
+
+    /// The lessons a user's NAME stands for: every lesson for `all`, else NAME itself if it
+    /// exists; an unknown name lists the lessons there are.
+    public func resolve(_ name: String) throws -> [String] {
+        let available = try names()
+        if name == "all" { return available }
+        guard available.contains(name) else { throw Self.unknown(name, available: available) }
+        return [name]
+    }
+
+    static func unknown(_ name: String, available: [String]) -> CLIError {
+        .usage("unknown lesson '\(name)' (available: \(available.joined(separator: ", ")), or all)")
+    }
+
+    /// The text of one lesson file.
+    public func text(_ name: String) throws -> String {
+        let available = try names()
+        guard available.contains(name) else { throw Self.unknown(name, available: available) }
+        let url = directory.appendingPathComponent(name + ".md")
+        guard let text = String(data: try Data(contentsOf: url), encoding: .utf8) else {
+            throw CLIError.lesson("\(url.path): not UTF-8 text")
+        }
+        return text
+    }
+
+    /// Reads and parses one lesson.
+    public func lesson(_ name: String) throws -> Lesson {
+        try LessonParser.parse(text(name), name: name, file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
+    }
+}
+
+/// Errors the command reports without a stack trace.
+public enum CLIError: Error, CustomStringConvertible {
+    /// The user asked for something that does not exist or is out of range (exit 64).
+    case usage(String)
+    /// A lesson file is malformed (exit 2).
+    case lesson(String)
+    /// A checkpoint or data file is missing, corrupt or cannot be written (exit 4).
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let message), .lesson(let message), .file(let message): return message
+        }
+    }
+}

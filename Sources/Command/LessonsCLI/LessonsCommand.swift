@@ -1,0 +1,56 @@
+import ArgumentParser
+import CheckCore
+import Foundation
+import Notebook
+
+/// `lessons`: notebooks of diffusion-model math, every formula proven by numbers.
+public struct LessonsCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "lessons",
+        abstract: "Diffusion-model math as executable notebooks: every formula checked against sampling and quadrature.",
+        discussion: """
+            Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file \
+            is malformed, 3 when a figure cannot be drawn, 4 when a checkpoint, data or trace file cannot \
+            be read or written, 5 when training diverged, 130 when training was interrupted \
+            (checkpoint written), 64 for a usage error.
+            """,
+        subcommands: [List.self, Run.self, Plot.self, Calc.self, Export.self, Train.self, Sample.self, Generate.self, Eval.self, Verify.self, Audit.self, FalseAlarms.self, Bench.self, Doctor.self])
+
+    public init() {}
+}
+
+/// Options shared by the subcommands that read lessons.
+struct LibraryOptions: ParsableArguments {
+    @Option(name: .customLong("lessons-dir"), help: "The folder of lesson files (default: the nearest Lessons/).")
+    var lessonsDirectory: String?
+
+    func library() throws -> LessonLibrary {
+        do {
+            return try LessonLibrary.locate(explicit: lessonsDirectory)
+        } catch let error as CLIError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+extension LessonsCommand {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the lessons, one line each.")
+
+        @OptionGroup var library: LibraryOptions
+
+        func run() throws {
+            let lessons = try library.library()
+            let names = try lessons.names()
+            let width = names.map(\.count).max() ?? 0
+            for name in names {
+                do {
+                    let lesson = try lessons.lesson(name)
+                    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + lesson.summary)
+                } catch {
+                    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  (unreadable: \(error))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CheckCore
+import Foundation
+import Notebook
+import NotebookExport
+
+extension LessonsCommand {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a lesson (or all): its prose, each check's evidence and verdicts.",
+            discussion: "Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file is malformed.")
+
+        @Argument(help: "A lesson name (see `lessons list`) or `all`.")
+        var name: String
+
+        @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).")
+        var seed: UInt64 = 1
+
+        @Option(help: "Replace every Monte-Carlo sample size (100…100000000).")
+        var samples: Int?
+
+        @Option(help: "Run only executable cell N (checks and plots numbered 1… in reading order, as the exports show them); one lesson only.")
+        var cell: Int?
+
+        @Flag(help: "Print the executed lesson as JSON instead of text.")
+        var json = false
+
+        @OptionGroup var library: LibraryOptions
+
+        func validate() throws {
+            try LessonExecution.validate(samples: samples)
+            if let cell {
+                guard cell >= 1 else { throw ValidationError("--cell must be 1 or more (got \(cell))") }
+                guard name != "all" else { throw ValidationError("--cell needs one lesson, not all") }
+            }
+        }
+
+        func run() throws {
+            let lessons = try library.library()
+            let names = try LessonExecution.names(name, in: lessons)
+            let terminal = Terminal.current
+            var results: [LessonResult] = []
+            for lessonName in names {
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell)
+                results.append(result)
+                if !json {
+                    let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
+                    print(renderer.render(lesson, result, charts: textDrawings(lesson, width: terminal.width)), terminator: "")
+                }
+            }
+            if json {
+                if results.count == 1, let only = results.first {
+                    print(try JSONRenderer.encode(only))
+                } else {
+                    print(try JSONRenderer.encode(AllLessons(lessons: results)))
+                }
+            } else if results.count > 1 {
+                let all = AllLessons(lessons: results)
+                print("all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed")
+            }
+            if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
+        }
+    }
+}
+
+extension LessonsCommand.Run {
+    /// The text drawing of each figure the lesson's plot cells name; a figure that cannot
+    /// be drawn (gnuplot missing, say) shows why instead.
+    func textDrawings(_ lesson: Lesson, width: Int) -> [String: String] {
+        var drawings: [String: String] = [:]
+        for plot in lesson.plots where drawings[plot.name] == nil {
+            do {
+                drawings[plot.name] = try FigureLibrary.textDrawing(plot.name, seed: seed, width: width) + "\n"
+            } catch {
+                drawings[plot.name] = "    (figure unavailable: \(error))\n"
+            }
+        }
+        return drawings
+    }
+}
+
+/// `run all --json`: every lesson and the totals.
+struct AllLessons: Encodable {
+    let lessons: [LessonResult]
+    let passed: Int
+    let failed: Int
+
+    init(lessons: [LessonResult]) {
+        self.lessons = lessons
+        passed = lessons.reduce(0) { $0 + $1.passed }
+        failed = lessons.reduce(0) { $0 + $1.failed }
+    }
+}

@@ -1,8 +1,0 @@
-import Notebook
-
-/// The checks of the forward-process module, for the registry.
-public enum ForwardChecks {
-    public static let all: [CheckDefinition] = [
-        scheduleValuesCheck, stepCheck, closedFormCheck, monotoneCheck, terminalCheck, signalLeakCheck, cosineCheck,
-    ]
-}

@@ -1,9 +1,0 @@
-import Notebook
-
-/// The checks of the score / ODE view and its samplers, for the registry.
-public enum ScoreODEChecks {
-    public static let all: [CheckDefinition] = [
-        sigmaSpaceCheck, tweedieCheck, minSNRCheck, ddimEulerCheck, ancestralCheck, karrasCheck, orderCheck, preconditioningCheck,
-        ddimSpacingCheck, guidanceCheck,
-    ]
-}
