@@ -65,13 +65,13 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Posterior", "ScoreODE", "ForwardProcess", "Stochastic"], path: "Sources/Models/Sampling", exclude: ["README.md"], swiftSettings: vectorized),
         .target(
             name: "ToyDiffusion",
-            dependencies: ["Neural", "Sampling", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "AtomicFiles"],
+            dependencies: ["Neural", "Sampling", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic"],
             path: "Sources/Models/ToyDiffusion", exclude: ["README.md"], swiftSettings: vectorized
         ),
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
         .target(
             name: "LatentDiffusion",
-            dependencies: ["Neural", "Sampling", "ForwardProcess", "Stochastic", "AtomicFiles", "CZlib"],
+            dependencies: ["Neural", "Sampling", "ForwardProcess", "Stochastic", "CZlib"],
             path: "Sources/Models/LatentDiffusion", exclude: ["README.md"], swiftSettings: vectorized
         ),
 
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "LessonsCLI",
             dependencies: [
-                "Notebook", "NotebookExport", "CheckCore", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "FlowMatching",
+                "Notebook", "NotebookExport", "CheckCore", "Charts", "Stochastic", "Gaussian", "ForwardProcess", "Posterior", "ELBO", "ScoreODE",
                 "GaussianChecks", "ForwardProcessChecks", "PosteriorChecks", "ELBOChecks", "ScoreODEChecks", "FlowMatchingChecks", "ToyDiffusionChecks", "LatentDiffusionChecks", "Claims",
                 "Verification", "Sampling", "ToyDiffusion", "LatentDiffusion", "Neural", "AtomicFiles", "ProjectFolders", "CFMAPeak",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
