@@ -13,18 +13,20 @@ import Testing
         let (alpha, beta): (Float, Float) = (0.75, 0.5)
         BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: lda,
                   b: b.pointer, ldb: ldb, beta: beta, c: c.pointer, ldc: n, threads: threads)
+        // `Tensor.values` copies the storage: read each array once, not per element.
+        let (av, bv, cv, c0) = (a.values, b.values, c.values, start.values)
         var worst = 0.0
         for row in 0..<m {
             for column in 0..<n {
                 var sum = 0.0, scale = 0.0
                 for i in 0..<k {
-                    let x = Double(transposeA ? a.values[i * lda + row] : a.values[row * lda + i])
-                    let y = Double(transposeB ? b.values[column * ldb + i] : b.values[i * ldb + column])
+                    let x = Double(transposeA ? av[i * lda + row] : av[row * lda + i])
+                    let y = Double(transposeB ? bv[column * ldb + i] : bv[i * ldb + column])
                     sum += x * y
                     scale += abs(x * y)
                 }
-                let expected = Double(alpha) * sum + Double(beta) * Double(start.values[row * n + column])
-                let error = abs(Double(c.values[row * n + column]) - expected) / (Double(alpha) * scale + abs(Double(beta) * Double(start.values[row * n + column])))
+                let expected = Double(alpha) * sum + Double(beta) * Double(c0[row * n + column])
+                let error = abs(Double(cv[row * n + column]) - expected) / (Double(alpha) * scale + abs(Double(beta) * Double(c0[row * n + column])))
                 worst = max(worst, error)
             }
         }
