@@ -71,7 +71,7 @@ let package = Package(
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
         .target(
             name: "LatentDiffusion",
-            dependencies: ["Neural", "Sampling", "ForwardProcess", "Stochastic", "CZlib"],
+            dependencies: ["Neural", "Sampling", "ForwardProcess", "Gaussian", "Stochastic", "CZlib"],
             path: "Sources/Models/LatentDiffusion", exclude: ["README.md"], swiftSettings: vectorized
         ),
 
@@ -149,10 +149,16 @@ let package = Package(
             name: "ToyDiffusionTests",
             dependencies: ["ToyDiffusion", "ToyDiffusionChecks", "Sampling", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "CheckCore"]
         ),
-        .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "Neural", "Stochastic"]),
+        .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "LatentDiffusionChecks", "CheckCore", "Neural", "Stochastic"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NotebookExport", "CheckCore"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "LessonsCLITests", dependencies: ["LessonsCLI", "lessons", "Notebook", "CheckCore", "LessonFuzzing", "CFMAPeak"]),
+        .testTarget(
+            name: "LessonsCLITests",
+            dependencies: [
+                "LessonsCLI", "lessons", "Notebook", "CheckCore", "LessonFuzzing", "CFMAPeak", "GaussianChecks", "ForwardProcessChecks",
+                "PosteriorChecks", "ELBOChecks", "ScoreODEChecks", "FlowMatchingChecks", "ToyDiffusionChecks", "LatentDiffusionChecks", "Claims",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -6,7 +6,19 @@ import Testing
 
 @Suite("The notes on trial")
 struct ClaimsTests {
-    @Test("every claim check passes with its defaults", arguments: ClaimChecks.all.map(\.id), [UInt64(1), 2])
+    /// The audit of the claims with evidence of their own, as `lessons audit` runs it: on
+    /// seed 1 every truth passes with at least one row, and every mutation is rejected. (A
+    /// wrapped claim runs its module's check, which that module's own audit covers.)
+    @Test("the audit of the claims' own checks: every truth passes on seed 1, every mutation is killed")
+    func audit() {
+        let report = AuditReport(ClaimChecks.own)
+        #expect(report.checks == ClaimChecks.own.count && report.checks > 0)
+        #expect(report.mutations == ClaimChecks.own.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
+        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
+        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+    }
+
+    @Test("every claim check passes with its defaults on seed 2 (seed 1: the audits)", arguments: ClaimChecks.all.map(\.id), [UInt64(2)])
     func claimPasses(id: String, seed: UInt64) throws {
         let check = try #require(ClaimChecks.all.first { $0.id == id })
         let rows = try check.run(seed: seed)

@@ -3,9 +3,9 @@ import FlowMatching
 import FlowMatchingChecks
 import Testing
 
-@Suite("Flow-matching checks: the module's own audit (every truth passes on two seeds, every mutation is rejected)")
+@Suite("Flow-matching checks: the module's own audit (every truth passes on seeds 1 and 2, every mutation is rejected)")
 struct FlowMatchingCheckTests {
-    @Test("every check passes on its correct formula", arguments: FlowMatchingChecks.all.map(\.id), [UInt64(1), 2])
+    @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: FlowMatchingChecks.all.map(\.id), [UInt64(2)])
     func truthPasses(id: String, seed: UInt64) throws {
         let check = try #require(CheckRegistry(FlowMatchingChecks.all)[id])
         let rows = try check.run(seed: seed)

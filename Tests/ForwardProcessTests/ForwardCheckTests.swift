@@ -3,7 +3,7 @@ import ForwardProcess
 import ForwardProcessChecks
 import Testing
 
-@Suite("Forward-process checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
+@Suite("Forward-process checks: the module's own audit, and every truth on a second seed")
 struct ForwardCheckTests {
     static let quick: [String: ParameterValue] = ["samples": .integer(50_000)]
 
@@ -16,7 +16,18 @@ struct ForwardCheckTests {
         return try check.run(seed: seed, mutation: mutation, overriding: parameters)
     }
 
-    @Test("every check passes on its correct formula", arguments: ForwardChecks.all.map(\.id), [UInt64(1), 2])
+    /// The module's own audit, as `lessons audit` runs it for these checks: on seed 1 every
+    /// correct formula passes with at least one row, and every mutation is rejected.
+    @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
+    func audit() {
+        let report = AuditReport(ForwardChecks.all)
+        #expect(report.checks == ForwardChecks.all.count && report.checks > 0)
+        #expect(report.mutations == ForwardChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
+        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
+        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+    }
+
+    @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: ForwardChecks.all.map(\.id), [UInt64(2)])
     func truthPasses(id: String, seed: UInt64) throws {
         let rows = try run(id, seed: seed)
         #expect(!rows.isEmpty)

@@ -3,9 +3,20 @@ import Gaussian
 import GaussianChecks
 import Testing
 
-@Suite("Gaussian checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
+@Suite("Gaussian checks: the module's own audit, and every truth on a second seed")
 struct GaussianCheckTests {
-    @Test("every check passes on its correct formula", arguments: GaussianChecks.all.map(\.id), [UInt64(1), 2])
+    /// The module's own audit, as `lessons audit` runs it for these checks: on seed 1 every
+    /// correct formula passes with at least one row, and every mutation is rejected.
+    @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
+    func audit() {
+        let report = AuditReport(GaussianChecks.all)
+        #expect(report.checks == GaussianChecks.all.count && report.checks > 0)
+        #expect(report.mutations == GaussianChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
+        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
+        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+    }
+
+    @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: GaussianChecks.all.map(\.id), [UInt64(2)])
     func truthPasses(id: String, seed: UInt64) throws {
         let check = try #require(CheckRegistry(GaussianChecks.all)[id])
         let rows = try check.run(seed: seed)

@@ -45,18 +45,22 @@ struct LatentCLITests {
 
     @Test("eval latent --json reports accuracy per class, FID with its floor, PSNR")
     func evaluate() throws {
-        let result = try Invocation(["eval", "latent", "--per-class", "2", "--steps", "4", "--json"])
+        let result = try Invocation(["eval", "latent", "--per-class", "2", "--steps", "4", "--test-images", "500", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((object["conditionalAccuracy"] as? [Double])?.count == 10)
         for key in ["fid", "fidFloor", "psnr", "classifierTestAccuracy", "meanConditionalAccuracy"] {
             #expect((object[key] as? Double)?.isFinite == true, "\(key)")
         }
+        #expect(object["testImages"] as? Int == 500 && object["fidImages"] as? Int == 20)
+        // 1000 generated images need 1000 test images of their classes for the FID: 500 cannot hold them.
+        let tooFew = try Invocation(["eval", "latent", "--per-class", "100", "--test-images", "500"])
+        #expect(tooFew.status == 64 && tooFew.stderr.contains("only 500") && tooFew.stderr.contains("raise --test-images"), "\(tooFew.stderr)")
     }
 
     @Test("eval latent --class restricts the report to the named classes; an unknown name lists the classes")
     func evaluateSomeClasses() throws {
-        let result = try Invocation(["eval", "latent", "--class", "Shirt", "--class", "t-shirt/top", "--per-class", "2", "--steps", "2", "--json"])
+        let result = try Invocation(["eval", "latent", "--class", "Shirt", "--class", "t-shirt/top", "--per-class", "2", "--steps", "2", "--test-images", "500", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["classNames"] as? [String] == ["t-shirt/top", "shirt"])

@@ -8,14 +8,25 @@ import Testing
 /// The four schedules whose every step has αₜ > 0 (the ε-form needs it).
 let regularSchedules = ScheduleKind.allCases.map(\.rawValue)
 
-@Suite("Posterior checks: the correct formulas pass (mutations: the audit in LessonsCLITests)")
+@Suite("Posterior checks: the module's own audit, and every truth on a second seed")
 struct PosteriorCheckTests {
     func run(_ id: String, seed: UInt64 = 1, mutation: String? = nil, _ overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
         let check = try #require(CheckRegistry(PosteriorChecks.all)[id])
         return try check.run(seed: seed, mutation: mutation, overriding: overriding)
     }
 
-    @Test("every check passes on its correct formula", arguments: PosteriorChecks.all.map(\.id), [UInt64(1), 2])
+    /// The module's own audit, as `lessons audit` runs it for these checks: on seed 1 every
+    /// correct formula passes with at least one row, and every mutation is rejected.
+    @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
+    func audit() {
+        let report = AuditReport(PosteriorChecks.all)
+        #expect(report.checks == PosteriorChecks.all.count && report.checks > 0)
+        #expect(report.mutations == PosteriorChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
+        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
+        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+    }
+
+    @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: PosteriorChecks.all.map(\.id), [UInt64(2)])
     func truthPasses(id: String, seed: UInt64) throws {
         let rows = try run(id, seed: seed)
         #expect(!rows.isEmpty)

@@ -2,9 +2,9 @@ import CheckCore
 import ScoreODEChecks
 import Testing
 
-@Suite("Score/ODE checks: the module's own audit (every truth passes on two seeds, every mutation is rejected)")
+@Suite("Score/ODE checks: the module's own audit (every truth passes on seeds 1 and 2, every mutation is rejected)")
 struct ScoreODECheckTests {
-    @Test("every check passes on its correct formula", arguments: ScoreODEChecks.all.map(\.id), [UInt64(1), 2])
+    @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: ScoreODEChecks.all.map(\.id), [UInt64(2)])
     func truthPasses(id: String, seed: UInt64) throws {
         let check = try #require(CheckRegistry(ScoreODEChecks.all)[id])
         let rows = try check.run(seed: seed)

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
-import Gaussian
 import LatentDiffusion
 import Neural
 import ScoreODE
-import ToyDiffusion
 
 extension LessonsCommand {
     struct Eval: ParsableCommand {
@@ -46,6 +44,9 @@ extension LessonsCommand {
         @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
         var spacing: TimestepSpacing = .trailing
 
+        @Option(name: .customLong("test-images"), help: "Use the first N test images (1…10000) for the classifier's accuracy, the autoencoder's PSNR and FID's real images: fewer is quicker and noisier.")
+        var testImages = FashionMNIST.Split.test.count
+
         @Option(help: "The seed of the generated images.")
         var seed: UInt64 = 0
 
@@ -68,6 +69,9 @@ extension LessonsCommand {
             guard (1...1000).contains(perClass) else { throw ValidationError("--per-class must be between 1 and 1000 (got \(perClass))") }
             guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
             guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
+            guard (1...FashionMNIST.Split.test.count).contains(testImages) else {
+                throw ValidationError("--test-images must be between 1 and \(FashionMNIST.Split.test.count) (got \(testImages))")
+            }
             guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
             let images = try chosenClasses().count * perClass
             guard images >= 2 else {
@@ -97,6 +101,8 @@ extension LessonsCommand {
             var fid: Double
             var fidFloor: Double
             var fidImages: Int
+            /// The test images behind the classifier's accuracy, the PSNR and FID's real side.
+            var testImages: Int
             var psnr: Double
             var classifierTestAccuracy: Double
             var classifierTestAccuracyPerClass: [Double]
@@ -106,42 +112,32 @@ extension LessonsCommand {
             BLAS.threads = threads
             let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
             let classifierModel = try LatentFiles.classifier(LatentFiles.url(classifier, kind: .classifier))
-            let test = try LatentFiles.fashion(.test)
+            let test = try LatentFiles.fashion(.test, limit: testImages)
             let train = try LatentFiles.fashion(.train)
             let terminal = Terminal.current
-
-            let testScores = ClassifierScores(classifier: classifierModel, images: test.images)
-            let testAccuracy = testScores.accuracy(labels: test.labels)
-            let psnr = ReconstructionQuality.psnr(pipeline.autoencoder, data: test).psnr
-
             let chosen = try chosenClasses()
-            let labels = chosen.flatMap { Array(repeating: $0, count: perClass) }
             let kind = sampler.kind(steps: steps, eta: 0, variance: .small, spacing: spacing)
-            let images = try pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: guidance, sampler: kind, seed: seed) { done, total in
-                if terminal.progressVisible { terminal.progress("generating \(labels.count) images: step \(done)/\(total)") }
+            let evaluation: LatentEvaluation
+            do {
+                evaluation = try LatentEvaluation(
+                    pipeline: pipeline, classifier: classifierModel, test: test, train: train, classes: chosen, perClass: perClass,
+                    guidance: guidance, sampler: kind, seed: seed
+                ) { done, total in
+                    if terminal.progressVisible { terminal.progress("generating \(chosen.count * perClass) images: step \(done)/\(total)") }
+                }
+            } catch let error as LatentEvaluation.TooFewTestImages {
+                throw ValidationError("\(error): raise --test-images (now \(testImages)) or lower --per-class")
             }
             terminal.clearProgress()
-            let generated = ClassifierScores(classifier: classifierModel, images: images)
-            let conditional = generated.accuracy(labels: labels).perClass.map { $0 ?? 0 }
-
-            let count = labels.count, d = Classifier.features
-            let testRows = test.indices(ofClasses: Set(chosen), limit: count)
-            let testFeatures = testRows.flatMap { testScores.features[$0 * d..<($0 + 1) * d] }
-            let trainRows = train.indices(ofClasses: Set(chosen), limit: count)
-            let trainImages = Tensor(zeros: [trainRows.count, 1, FashionMNIST.side, FashionMNIST.side])
-            train.batch(indices: trainRows, into: trainImages)
-            let trainFeatures = ClassifierScores(classifier: classifierModel, images: trainImages).features
-            func fid(_ a: [Double], _ b: [Double]) -> Double {
-                let x = FrechetDistance.moments(a, dimensions: d), y = FrechetDistance.moments(b, dimensions: d)
-                return FrechetDistance.squared(mean1: x.mean, covariance1: x.covariance, mean2: y.mean, covariance2: y.covariance)
-            }
+            let count = evaluation.fidImages, psnr = evaluation.psnr
             let report = Report(
-                classNames: chosen.map { FashionMNIST.classNames[$0] }, conditionalAccuracy: chosen.map { conditional[$0] },
-                meanConditionalAccuracy: chosen.map { conditional[$0] }.reduce(0, +) / Double(chosen.count), generatedPerClass: perClass,
+                classNames: chosen.map { FashionMNIST.classNames[$0] }, conditionalAccuracy: evaluation.conditionalAccuracy,
+                meanConditionalAccuracy: evaluation.meanConditionalAccuracy, generatedPerClass: perClass,
                 guidance: guidance, ddimSteps: steps,
                 sampler: SamplerChoice.describe(kind, schedule: pipeline.schedule),
-                fid: fid(generated.features, testFeatures), fidFloor: fid(trainFeatures, testFeatures), fidImages: count,
-                psnr: psnr, classifierTestAccuracy: testAccuracy.overall, classifierTestAccuracyPerClass: chosen.map { testAccuracy.perClass[$0] ?? 0 })
+                fid: evaluation.fid, fidFloor: evaluation.fidFloor, fidImages: count, testImages: test.count,
+                psnr: psnr, classifierTestAccuracy: evaluation.classifierTestAccuracy,
+                classifierTestAccuracyPerClass: evaluation.classifierTestAccuracyPerClass)
             if json {
                 try Terminal.printJSON(report)
                 return
@@ -156,7 +152,7 @@ extension LessonsCommand {
             print(String(format: "  mean           %6.1f %%                %6.1f %%", 100 * report.meanConditionalAccuracy,
                          100 * report.classifierTestAccuracyPerClass.reduce(0, +) / Double(report.classNames.count)))
             print(String(format: "  FID (classifier features, %d images) %.3f; floor (train vs test) %.3f", count, report.fid, report.fidFloor))
-            print(String(format: "  autoencoder test PSNR %.2f dB", psnr))
+            print(String(format: "  autoencoder test PSNR %.2f dB (%d test images)", psnr, report.testImages))
         }
     }
 }

@@ -93,8 +93,8 @@ extension LessonsCommand.Train {
 /// Reading the latent models' files at the command-line edge, with each failure a message
 /// and exit status 4 (or a usage error for a missing --resume file).
 enum LatentFiles {
-    static func fashion(_ split: FashionMNIST.Split) throws -> FashionMNIST {
-        do { return try FashionMNIST.load(split: split) } catch {
+    static func fashion(_ split: FashionMNIST.Split, limit: Int? = nil) throws -> FashionMNIST {
+        do { return try FashionMNIST.load(split: split, limit: limit) } catch {
             Terminal.printError("\(error)")
             throw ExitCode(4)
         }

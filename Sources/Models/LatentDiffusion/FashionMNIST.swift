@@ -17,6 +17,9 @@ public struct FashionMNIST: Sendable {
         /// 10 000 examples, 1 000 per class.
         case test
 
+        /// The examples in the split.
+        public var count: Int { self == .train ? 60_000 : 10_000 }
+
         /// The prefix of the split's file names: `train` or `t10k`.
         public var filePrefix: String {
             switch self {
