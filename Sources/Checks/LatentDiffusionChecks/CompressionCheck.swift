@@ -33,9 +33,9 @@ func compressionRows(_ context: CheckContext) throws -> [CheckRow] {
         tape.isRecording = false
         let x = tape.input(shape: [1, 4, side, side]) { $0.update(repeating: 0.1, count: 4 * side * side) }
         let context = models.pipeline.encoder([Prompt.forClass(7)], on: tape)
-        BLAS.profile.start()
-        _ = models.pipeline.unet(x, indices: [500], context: context, on: tape)
-        return BLAS.profile.stop().flops / 2
+        let profile = GemmProfile()
+        _ = profile.counting { models.pipeline.unet(x, indices: [500], context: context, on: tape) }
+        return profile.flops / 2
     }
     let small = work(side: 8), large = work(side: 32)
     return [

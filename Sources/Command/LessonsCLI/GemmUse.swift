@@ -1,7 +1,7 @@
 import Dispatch
 import Neural
 
-/// What a timed piece of work spent in sgemm, from `BLAS.profile`: the products' FLOPs, the
+/// What a timed piece of work spent in sgemm, from a `GemmProfile`: the products' FLOPs, the
 /// share of the cores' time inside sgemm, and sgemm's speed per core while inside it.
 struct GemmUse {
     var seconds: Double
@@ -11,12 +11,11 @@ struct GemmUse {
 
     /// Times `work` on `threads` cores with the profile on.
     static func measure(threads: Int, _ work: () throws -> Void) rethrows -> GemmUse {
-        BLAS.profile.start()
+        let profile = GemmProfile()
         let start = DispatchTime.now().uptimeNanoseconds
-        do { try work() } catch { _ = BLAS.profile.stop(); throw error }
+        try profile.counting(work)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let gemm = BLAS.profile.stop()
-        return GemmUse(seconds: seconds, flops: gemm.flops, share: gemm.seconds / (seconds * Double(threads)),
-                       gflops: gemm.flops / max(gemm.seconds, 1e-12) / 1e9)
+        return GemmUse(seconds: seconds, flops: profile.flops, share: profile.seconds / (seconds * Double(threads)),
+                       gflops: profile.flops / max(profile.seconds, 1e-12) / 1e9)
     }
 }

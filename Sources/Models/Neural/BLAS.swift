@@ -25,11 +25,11 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         _ = startingThreads
         let parts = k > 0 ? partCount(m: m, n: n, k: k, threads: threads) : 1
-        let profiling = profile.isOn
-        let began = profiling ? DispatchTime.now().uptimeNanoseconds : 0
+        let profile = GemmProfile.current
+        let began = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         defer {
             // Core-seconds: a product split into bands keeps `parts` cores busy.
-            if profiling { profile.add(nanoseconds: (DispatchTime.now().uptimeNanoseconds - began) * UInt64(parts), flops: 2 * m * n * k) }
+            profile?.add(nanoseconds: (DispatchTime.now().uptimeNanoseconds - began) * UInt64(parts), flops: 2 * m * n * k)
         }
         guard k > 0 else {
             // An empty sum: C = β·C.
@@ -104,11 +104,6 @@ public enum BLAS {
         }
     }
 
-    /// Core-seconds and work spent in `gemm` while switched on (for `lessons bench unet`,
-    /// which reports the share of the cores' time in a training step spent in sgemm). Products
-    /// may run side by side on different threads, each counting its own time.
-    public static let profile = GemmProfile()
-
     /// The threads one product (and the layers that split their work the same way) uses.
     /// OpenBLAS itself always runs on one thread: its idle threads spin in `sched_yield`,
     /// taking a core from the im2col and attention workers, so `gemm` splits large products
@@ -154,29 +149,41 @@ extension BLAS {
     }
 }
 
-/// Accumulated time and floating-point operations of `BLAS.gemm` calls, counted only while on.
+/// Accumulated core-time and floating-point operations of the `BLAS.gemm` calls that one
+/// piece of work makes (`counting(_:)`). The profile is bound to the work, not to the
+/// process: products that other code runs at the same time (another test, another task) are
+/// not counted, so a measurement does not depend on what else the process is doing.
 public final class GemmProfile: Sendable {
-    private let on = Atomic<Bool>(false)
+    /// The profile the running code counts into (nil: none).
+    @TaskLocal static var current: GemmProfile?
+
     private let elapsed = Atomic<Int>(0)
     private let operations = Atomic<Int>(0)
 
-    var isOn: Bool { on.load(ordering: .relaxed) }
+    public init() {}
 
     func add(nanoseconds: UInt64, flops: Int) {
         elapsed.add(Int(nanoseconds), ordering: .relaxed)
         operations.add(flops, ordering: .relaxed)
     }
 
-    /// Zeroes the counters and starts counting.
-    public func start() {
-        elapsed.store(0, ordering: .relaxed)
-        operations.store(0, ordering: .relaxed)
-        on.store(true, ordering: .relaxed)
+    /// Runs `work`, counting the products it makes on the calling thread and in the
+    /// parallel loops it starts (`inherited(_:)` carries the profile to their workers).
+    public func counting<T>(_ work: () throws -> T) rethrows -> T {
+        try Self.$current.withValue(self, operation: work)
     }
 
-    /// Stops counting; returns the core-seconds and the floating-point operations counted.
-    public func stop() -> (seconds: Double, flops: Double) {
-        on.store(false, ordering: .relaxed)
-        return (Double(elapsed.load(ordering: .relaxed)) / 1e9, Double(operations.load(ordering: .relaxed)))
+    /// Core-seconds spent in the counted products (a product split into bands counts the
+    /// time of every core it keeps busy).
+    public var seconds: Double { Double(elapsed.load(ordering: .relaxed)) / 1e9 }
+
+    /// Floating-point operations of the counted products: 2·m·n·k each.
+    public var flops: Double { Double(operations.load(ordering: .relaxed)) }
+
+    /// `body` made to count into the caller's profile when a parallel loop runs it on
+    /// another thread (a task-local value does not cross `concurrentPerform` by itself).
+    public static func inherited(_ body: @escaping @Sendable (Int) -> Void) -> @Sendable (Int) -> Void {
+        guard let profile = current else { return body }
+        return { index in $current.withValue(profile) { body(index) } }
     }
 }

@@ -17,9 +17,9 @@ enum Parts {
                     _ body: @escaping @Sendable (Range<Int>) -> Void) {
         let parts = work >= minimumWork ? max(1, min(count, threads)) : 1
         guard parts > 1 else { return body(0..<count) }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        DispatchQueue.concurrentPerform(iterations: parts, execute: GemmProfile.inherited { part in
             body(count * part / parts..<count * (part + 1) / parts)
-        }
+        })
     }
 
     /// `run` over elements `0..<count` (element-wise work), with range starts at multiples

@@ -58,10 +58,10 @@ public final class DenoiserInference: EpsilonPredictor, @unchecked Sendable {
         }
         let perThread = (blocks + threads - 1) / threads
         let input = UnsafeSendable(points), target = UnsafeSendable(output)
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        DispatchQueue.concurrentPerform(iterations: threads, execute: GemmProfile.inherited { worker in
             let range = min(worker * perThread, blocks)..<min((worker + 1) * perThread, blocks)
-            for block in range { run(block: block, count: count, points: input.pointer, output: target.pointer, buffers: buffers[worker]) }
-        }
+            for block in range { self.run(block: block, count: count, points: input.pointer, output: target.pointer, buffers: self.buffers[worker]) }
+        })
     }
 
     private func run(block: Int, count: Int, points: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, buffers: (Tensor, Tensor)) {

@@ -124,8 +124,10 @@ extension Tape {
     /// do not depend on the number of workers.
     static func forEachItem(batch: Int, workers: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
         guard workers > 1 else { return body(0, 0..<batch) }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            body(worker, worker * batch / workers ..< (worker + 1) * batch / workers)
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers, execute: GemmProfile.inherited { worker in
+                body(worker, worker * batch / workers ..< (worker + 1) * batch / workers)
+            })
         }
     }
 
