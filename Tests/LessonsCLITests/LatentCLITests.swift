@@ -10,15 +10,15 @@ struct LatentCLITests {
     func trainClassifier() throws {
         let dir = try TrainCLITests.folder()
         let state = dir.appendingPathComponent("c.safetensors").path, weights = dir.appendingPathComponent("w.safetensors").path
-        let first = try Invocation(["train", "classifier", "--examples", "128", "--epochs", "1", "--out", state, "--weights", weights, "--threads", "1"])
+        let first = try Invocation(["train", "latent", "classifier", "--examples", "128", "--epochs", "1", "--test-images", "500", "--out", state, "--weights", weights, "--threads", "1"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("epoch 1/1") && first.stderr.contains("images/s"), "progress: \(first.stderr)")
-        #expect(first.stdout.contains("test accuracy"))
-        let resumed = try Invocation(["train", "classifier", "--resume", "--epochs", "2", "--out", state, "--threads", "1"])
+        #expect(first.stdout.contains("test accuracy") && first.stdout.contains("on 500 images"), "\(first.stdout)")
+        let resumed = try Invocation(["train", "latent", "classifier", "--resume", "--epochs", "2", "--test-images", "500", "--out", state, "--threads", "1"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming") && resumed.stdout.contains("to step 4"), "\(resumed.stdout)")
         // The weights file cannot be resumed from: it has no optimizer state.
-        let refused = try Invocation(["train", "classifier", "--resume", "--epochs", "3", "--out", weights])
+        let refused = try Invocation(["train", "latent", "classifier", "--resume", "--epochs", "3", "--out", weights])
         #expect(refused.status == 4 && refused.stderr.contains("weights only"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["c.safetensors", "w.safetensors"])
     }

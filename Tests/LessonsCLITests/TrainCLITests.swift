@@ -15,11 +15,11 @@ struct TrainCLITests {
     func trainResumeSample() throws {
         let dir = try Self.folder()
         let model = dir.appendingPathComponent("m.safetensors").path
-        let first = try Invocation(["train", "swissroll", "--steps", "30", "--checkpoint-every", "10", "--out", model])
+        let first = try Invocation(["train", "toy", "swissroll", "--steps", "30", "--checkpoint-every", "10", "--out", model])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("trained swissroll to step 30"))
         #expect(first.stderr.contains("step 30/30"), "progress on stderr: \(first.stderr)")
-        let resumed = try Invocation(["train", "swissroll", "--steps", "45", "--resume", "--out", model])
+        let resumed = try Invocation(["train", "toy", "swissroll", "--steps", "45", "--resume", "--out", model])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming") && resumed.stdout.contains("step 45"))
         let csv = dir.appendingPathComponent("s.csv").path
@@ -30,6 +30,19 @@ struct TrainCLITests {
         #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",").compactMap { Double($0) }.count == 2 })
         // No temporary files are left beside the outputs.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["m.safetensors", "s.csv"])
+    }
+
+    /// `lessons train swissroll`, the spelling before `train toy` and `train latent`, still
+    /// trains, and says the new spelling; a name that is neither is a usage error listing both.
+    @Test("the old spelling `train swissroll` still trains, with a note; an unknown target names both groups")
+    func oldSpelling() throws {
+        let model = try Self.folder().appendingPathComponent("m.safetensors").path
+        let old = try Invocation(["train", "swissroll", "--steps", "3", "--out", model])
+        #expect(old.status == 0 && old.stdout.contains("trained swissroll to step 3"), "\(old.stderr)")
+        #expect(old.stderr.contains("is now `lessons train toy swissroll`"), "\(old.stderr)")
+        let unknown = try Invocation(["train", "spiral"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("lessons train toy swissroll|gaussians|moons")
+                && unknown.stderr.contains("lessons train latent autoencoder|unet|classifier"), "\(unknown.stderr)")
     }
 
     @Test("sample works out of the box with the committed model")
@@ -93,7 +106,7 @@ struct TrainCLITests {
         let bad = dir.appendingPathComponent("bad.safetensors")
         try Data([0x10, 0, 0, 0, 0, 0, 0, 0, 0x7B]).write(to: bad)
         for arguments in [["sample", "swissroll", "--checkpoint", bad.path, "--out", dir.appendingPathComponent("s.csv").path],
-                          ["train", "swissroll", "--resume", "--out", bad.path]] {
+                          ["train", "toy", "swissroll", "--resume", "--out", bad.path]] {
             let result = try Invocation(arguments)
             #expect(!result.crashed)
             #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
@@ -107,7 +120,7 @@ struct TrainCLITests {
         let model = dir.appendingPathComponent("m.safetensors")
         let process = Process()
         process.executableURL = Invocation.binary
-        process.arguments = ["train", "swissroll", "--steps", "1000000", "--checkpoint-every", "1000000", "--out", model.path]
+        process.arguments = ["train", "toy", "swissroll", "--steps", "1000000", "--checkpoint-every", "1000000", "--out", model.path]
         let errors = dir.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errors)
@@ -120,7 +133,7 @@ struct TrainCLITests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(message)")
         #expect(message.contains("interrupted at step") && message.contains("--resume"), "\(message)")
         #expect(FileManager.default.fileExists(atPath: model.path))
-        let resumed = try Invocation(["train", "swissroll", "--steps", "1", "--resume", "--out", model.path])
+        let resumed = try Invocation(["train", "toy", "swissroll", "--steps", "1", "--resume", "--out", model.path])
         #expect(resumed.status == 0 && resumed.stdout.contains("already at step"), "\(resumed.stdout) \(resumed.stderr)")
     }
 }

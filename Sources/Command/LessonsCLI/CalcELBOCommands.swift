@@ -61,7 +61,7 @@ extension LessonsCommand.Calc {
         @Option(name: .customLong("data-mean"), parsing: .unconditional) var dataMean: Double
         @Option(name: .customLong("data-var")) var dataVariance: Double
         @Option(name: .customLong("x0"), parsing: .unconditional) var x0: Double
-        @Option(help: "σₜ² for t ≥ 2: small (β̃ₜ) or large (βₜ); σ₁² = β̃₂ in both.") var variance: ReverseVarianceChoice = .small
+        @Option(help: "σₜ² for t ≥ 2: small (β̃ₜ) or large (βₜ); σ₁² = β̃₂ in both.") var variance: ReverseVariance = .small
         @Flag(help: "Print {\"terms\": […], \"elbo\": …, \"logLikelihood\": …} as JSON.") var json = false
 
         func validate() throws {
@@ -74,7 +74,7 @@ extension LessonsCommand.Calc {
             let schedule = try scheduleOptions.make()
             do {
                 let model = try ReverseModel(schedule: schedule, data: Gaussian(mean: dataMean, variance: dataVariance),
-                                             variance: variance.reverseVariance)
+                                             variance: variance)
                 let bound = try VariationalBound(model: model, x0: x0)
                 let values = VLBValues(terms: bound.terms, elbo: bound.elbo, logLikelihood: model.logLikelihood(x0))
                 if json {
@@ -94,10 +94,7 @@ extension LessonsCommand.Calc {
 }
 
 /// `--variance small|large`.
-enum ReverseVarianceChoice: String, ExpressibleByArgument, CaseIterable {
-    case small, large
-    var reverseVariance: ReverseVariance { self == .small ? .small : .large }
-}
+extension ReverseVariance: ExpressibleByArgument {}
 
 /// The JSON of `calc vlb`: terms ordered L_T, L_{T−1}, …, L₁, L₀.
 struct VLBValues: Encodable {

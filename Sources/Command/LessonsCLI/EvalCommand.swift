@@ -35,32 +35,20 @@ extension LessonsCommand {
         @Option(help: "The guidance scale w (0…50).")
         var guidance = 3.0
 
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
-        var sampler: SamplerChoice = .ddim
-
-        @Option(help: "Every sampler but ddpm: the number of steps K (1…1000).")
-        var steps = 50
-
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
-        var spacing: TimestepSpacing = .trailing
-
         @Option(name: .customLong("test-images"), help: "Use the first N test images (1…10000) for the classifier's accuracy, the autoencoder's PSNR and FID's real images: fewer is quicker and noisier.")
         var testImages = FashionMNIST.Split.test.count
 
         @Option(help: "The seed of the generated images.")
         var seed: UInt64 = 0
 
-        @Option(help: "The U-Net weights (default Models/unet.safetensors).")
-        var unet: String?
+        @OptionGroup(title: "Sampler") var sampling: SamplerOptions
 
-        @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
-        var autoencoder: String?
+        @OptionGroup(title: "Model files") var files: LatentModelFiles
 
         @Option(help: "The classifier weights (default Models/classifier.safetensors).")
         var classifier: String?
 
-        @Option(help: "Threads for the matrix products, im2col and attention (1…64).")
-        var threads = 2
+        @OptionGroup var threading: ThreadOptions
 
         @Flag(help: "Print one JSON object instead of a table.")
         var json = false
@@ -68,11 +56,9 @@ extension LessonsCommand {
         func validate() throws {
             guard (1...1000).contains(perClass) else { throw ValidationError("--per-class must be between 1 and 1000 (got \(perClass))") }
             guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
-            guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
             guard (1...FashionMNIST.Split.test.count).contains(testImages) else {
                 throw ValidationError("--test-images must be between 1 and \(FashionMNIST.Split.test.count) (got \(testImages))")
             }
-            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
             let images = try chosenClasses().count * perClass
             guard images >= 2 else {
                 throw ValidationError("the FID needs at least 2 generated images, and --class \(classes[0]) with --per-class 1 makes 1; use --per-class 2 or more")
@@ -109,14 +95,14 @@ extension LessonsCommand {
         }
 
         func run() throws {
-            BLAS.threads = threads
-            let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
+            BLAS.threads = threading.count(default: 2)
+            let pipeline = try LatentFiles.pipeline(unet: files.unet, autoencoder: files.autoencoder)
             let classifierModel = try LatentFiles.classifier(LatentFiles.url(classifier, kind: .classifier))
             let test = try LatentFiles.fashion(.test, limit: testImages)
             let train = try LatentFiles.fashion(.train)
             let terminal = Terminal.current
             let chosen = try chosenClasses()
-            let kind = sampler.kind(steps: steps, eta: 0, variance: .small, spacing: spacing)
+            let kind = try sampling.kind(default: .ddim, variance: .small, schedule: pipeline.schedule)
             let evaluation: LatentEvaluation
             do {
                 evaluation = try LatentEvaluation(
@@ -133,7 +119,7 @@ extension LessonsCommand {
             let report = Report(
                 classNames: chosen.map { FashionMNIST.classNames[$0] }, conditionalAccuracy: evaluation.conditionalAccuracy,
                 meanConditionalAccuracy: evaluation.meanConditionalAccuracy, generatedPerClass: perClass,
-                guidance: guidance, ddimSteps: steps,
+                guidance: guidance, ddimSteps: sampling.steps,
                 sampler: SamplerChoice.describe(kind, schedule: pipeline.schedule),
                 fid: evaluation.fid, fidFloor: evaluation.fidFloor, fidImages: count, testImages: test.count,
                 psnr: psnr, classifierTestAccuracy: evaluation.classifierTestAccuracy,

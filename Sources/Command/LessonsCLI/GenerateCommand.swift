@@ -28,50 +28,33 @@ extension LessonsCommand {
         @Option(help: "The guidance scale w of ε̂ = ε_∅ + w(ε_c − ε_∅), 0…50 (1: no guidance, 0: unconditional).")
         var guidance = 3.0
 
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
-        var sampler: SamplerChoice = .ddim
-
-        @Option(help: "Every sampler but ddpm: the number of steps K (1…1000).")
-        var steps = 50
-
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
-        var spacing: TimestepSpacing = .trailing
-
-        @Option(help: "DDIM: η (0 deterministic … 1), 0…1.")
-        var eta = 0.0
-
         @Option(help: "The seed of the starting noise and of every step's noise.")
         var seed: UInt64 = 0
 
         @Option(help: "The output file: .png (an image grid) or .npy (float32 [N, 28, 28]).")
         var out: String
 
-        @Option(help: "The U-Net weights (default Models/unet.safetensors).")
-        var unet: String?
+        @OptionGroup(title: "Sampler") var sampling: SamplerOptions
 
-        @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
-        var autoencoder: String?
+        @OptionGroup(title: "Model files") var files: LatentModelFiles
 
-        @Option(help: "Threads for the matrix products, im2col and attention (1…64).")
-        var threads = 2
+        @OptionGroup var threading: ThreadOptions
 
         func validate() throws {
             do { _ = try Prompt(prompt) } catch { throw ValidationError(error.description) }
             guard (1...10_000).contains(n) else { throw ValidationError("--n must be between 1 and 10000 (got \(n))") }
             guard guidance.isFinite, (0...50).contains(guidance) else { throw ValidationError("--guidance must be a number in 0…50 (got \(guidance))") }
-            guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000 (got \(steps))") }
-            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be a number in 0…1 (got \(eta))") }
-            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
             guard out.hasSuffix(".png") || out.hasSuffix(".npy"), URL(fileURLWithPath: out).lastPathComponent.count > 4 else {
                 throw ValidationError("--out must name a .png or .npy file (got '\(out)')")
             }
         }
 
         func run() throws {
-            BLAS.threads = threads
-            let pipeline = try LatentFiles.pipeline(unet: unet, autoencoder: autoencoder)
+            BLAS.threads = threading.count(default: 2)
+            let pipeline = try LatentFiles.pipeline(unet: files.unet, autoencoder: files.autoencoder)
             let parsed = try Prompt(prompt)
-            let kind = sampler.kind(steps: steps, eta: eta, variance: .small, spacing: spacing)
+            let kind = try sampling.kind(default: .ddim, variance: .small, schedule: pipeline.schedule)
+            let sampler = sampling.choice(default: .ddim)
             let terminal = Terminal.current
             let images = try pipeline.generate(prompts: Array(repeating: parsed, count: n), guidance: guidance, sampler: kind, seed: seed) { done, total in
                 if terminal.progressVisible { terminal.progress("step \(done)/\(total)") }
@@ -84,7 +67,7 @@ extension LessonsCommand {
                     try NumpyFile.write(shape: [n, FashionMNIST.sourceSide, FashionMNIST.sourceSide], values: crops.flatMap { $0 }, to: url)
                 } else {
                     let columns = Int(Double(n).squareRoot().rounded(.up))
-                    let title = "\"\(prompt)\"  w = \(guidance)  \(sampler == .ddpm ? "DDPM" : "\(sampler.rawValue) \(steps)")  seed \(seed)"
+                    let title = "\"\(prompt)\"  w = \(guidance)  \(sampler == .ddpm ? "DDPM" : "\(sampler.rawValue) \(sampling.steps)")  seed \(seed)"
                     try AtomicFile.write(ImageGrid(images: crops, side: FashionMNIST.sourceSide, columns: columns, title: title).png(), to: url)
                 }
             } catch {

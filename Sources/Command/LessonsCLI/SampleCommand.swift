@@ -37,20 +37,10 @@ extension LessonsCommand {
         @Option(help: "How many points (1…1000000).")
         var n = 10_000
 
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.help))
-        var sampler: SamplerChoice = .ddpm
-
-        @Option(help: "Every sampler but ddpm: the number of steps K (1…T); heun makes 2K − 1 network evaluations, the others K.")
-        var steps = 50
-
-        @Option(help: ArgumentHelp(stringLiteral: SamplerChoice.spacingHelp))
-        var spacing: TimestepSpacing = .trailing
-
-        @Option(help: "DDIM: η (0 deterministic … 1 DDPM-like noise), 0…1.")
-        var eta = 0.0
+        @OptionGroup(title: "Sampler") var sampling: SamplerOptions
 
         @Option(help: "DDPM: σₜ² = β̃ₜ (small) or βₜ (large).")
-        var variance: ReverseVarianceChoice = .large
+        var variance: ReverseVariance = .large
 
         @Option(name: .customLong("clip-denoised"), help: "Clip each step's predicted x̂₀ to [−C, C] per coordinate (C > 0) and take the posterior mean of that x̂₀, so no trajectory can run away (default: no clipping, Algorithm 2 as written).")
         var clipDenoised: Double?
@@ -61,20 +51,17 @@ extension LessonsCommand {
         @Option(help: "The CSV file to write.")
         var out: String
 
+        @OptionGroup var threading: ThreadOptions
+
         @Flag(help: "Also print the sample-quality metrics against fresh data and the noise floor.")
         var eval = false
 
         @Option(name: .customLong("eval-rounds"), help: "--eval: fresh data samples (and floor pairs) to average over (1…100).")
         var evalRounds = 5
 
-        @Option(help: "Threads for the network (1…64).")
-        var threads = 1
 
         func validate() throws {
             guard (1...1_000_000).contains(n) else { throw ValidationError("--n must be between 1 and 1000000 (got \(n))") }
-            guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be between 1 and the model's T (got \(steps))") }
-            guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be between 0 and 1 (got \(eta))") }
-            guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64 (got \(threads))") }
             guard !out.isEmpty else { throw ValidationError("--out needs a file name, e.g. samples.csv") }
             guard (1...100).contains(evalRounds) else { throw ValidationError("--eval-rounds must be between 1 and 100 (got \(evalRounds))") }
             if let clipDenoised, !(clipDenoised.isFinite && clipDenoised > 0) {
@@ -85,10 +72,8 @@ extension LessonsCommand {
 
         func run() throws {
             let model = try ToyModelFile.load(checkpoint, dataset: dataset)
-            let kind = sampler.kind(steps: steps, eta: eta, variance: variance.reverseVariance, spacing: spacing)
-            if sampler != .ddpm, steps > model.schedule.steps {
-                throw ValidationError("--steps \(steps) is more than the model's T = \(model.schedule.steps)")
-            }
+            let kind = try sampling.kind(default: .ddpm, variance: variance, schedule: model.schedule)
+            let threads = threading.count(default: 1)
             let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
             let terminal = Terminal.current
             let start = DispatchTime.now().uptimeNanoseconds
@@ -142,7 +127,7 @@ extension LessonsCommand {
             // The variational bound (DDPM eq. 5) of the model on held-out points, term by term.
             var heldOutStream = RandomStream(seed: seed, stream: 0x484F_4C44)
             let heldOut = dataset.sample(1000, stream: &heldOutStream)
-            let bound = try LearnedBound(model: inference, schedule: model.schedule, variance: variance.reverseVariance, data: heldOut, seed: seed)
+            let bound = try LearnedBound(model: inference, schedule: model.schedule, variance: variance, data: heldOut, seed: seed)
             let denoising = bound.terms.dropFirst().dropLast().reduce(0, +)
             print(String(format: "variational bound on %d held-out points (σₜ² = %@): −ELBO = %.4f ± %.4f nats per point = %.4f bits/dim",
                          bound.points, variance == .small ? "β̃ₜ" : "βₜ", bound.total.mean, bound.total.standardError, bound.bitsPerDimension))
