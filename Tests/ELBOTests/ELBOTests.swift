@@ -36,7 +36,7 @@ struct ELBOCheckTests {
                      [(0.3, 0.25, 0.8), (-1.0, 2.0, -2.5)])
     func boundAndGap(configuration: (String, Int, String), data: (Double, Double, Double)) throws {
         let parameters: [String: ParameterValue] = [
-            "schedule": .text(configuration.0), "T": .integer(configuration.1), "variance": .text(configuration.2),
+            "schedule": .text(configuration.0), "T": .integer(configuration.1), "reverseVariance": .text(configuration.2),
             "dataMean": .real(data.0), "dataVariance": .real(data.1), "x0": .real(data.2), "samples": .integer(100_000),
         ]
         for id in ["elbo.bound", "elbo.gap"] {

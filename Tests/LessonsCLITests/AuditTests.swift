@@ -49,6 +49,30 @@ struct AuditTests {
                 "README.md says \(sentence.output.0); lessons audit has \(checks) checks, \(mutations) mutations, all killed")
     }
 
+    /// A parameter name means one thing across the lessons: wherever a check declares it, its
+    /// values are of one family — integers (a step t, a count), numbers (a variance σ², a
+    /// time in [0, 1]) or a choice — so `variance: 4` in one cell and `variance: large` in
+    /// another cannot both happen. (A list is the same family as its elements: `mean` is one
+    /// number for a Gaussian and a list for a diagonal one.)
+    @Test("each parameter name has one family of values (integers, numbers or a choice) across every check")
+    func parameterNamesAreTyped() {
+        func family(_ kind: ParameterKind) -> String {
+            switch kind {
+            case .integer, .integers: return "integer"
+            case .real, .reals: return "number"
+            case .choice: return "choice"
+            }
+        }
+        var families: [String: Set<String>] = [:]
+        for check in LessonLibrary.allChecks {
+            for parameter in check.parameters { families[parameter.name, default: []].insert(family(parameter.kind)) }
+        }
+        #expect(families.count > 20, "the checks declare \(families.count) parameter names")
+        for (name, found) in families.sorted(by: { $0.key < $1.key }) {
+            #expect(found.count == 1, "parameter '\(name)' is \(found.sorted().joined(separator: " in one check and ")) in another")
+        }
+    }
+
     @Test("a check that cannot fail is reported as surviving")
     func survivorReported() {
         let blind = CheckDefinition(id: "demo.blind", title: "always passes", parameters: [],

@@ -8,7 +8,7 @@ let pathCheck = CheckDefinition(
     id: "flow.path",
     title: "Rectified flow: xₜ = (1−t)x₀ + tε, u = ε − x₀; x₀ = xₜ − tu, ε = xₜ + (1−t)u; xₜ/(1−t) = x₀ + σε with σ = t/(1−t); v-prediction from u",
     parameters: [
-        ParameterSpec("t", .reals(0...0.999), default: .reals([0.001, 0.25, 0.5, 0.9, 0.999]), help: "times t in [0, 1)"),
+        ParameterSpec("time", .reals(0...0.999), default: .reals([0.001, 0.25, 0.5, 0.9, 0.999]), help: "times t in [0, 1)"),
         ParameterSpec("x0", .real(-10...10), default: .real(0.8), help: "x₀"),
         ParameterSpec("epsilon", .real(-6...6), default: .real(-1.3), help: "ε"),
     ],
@@ -22,7 +22,7 @@ let pathCheck = CheckDefinition(
 @Sendable
 func pathRows(_ context: CheckContext) throws -> [CheckRow] {
     let (x0, epsilon) = (context.parameters.real("x0"), context.parameters.real("epsilon"))
-    let times = context.parameters.reals("t")
+    let times = context.parameters.reals("time")
     guard !times.isEmpty else { throw CheckFailure("give at least one t") }
     var rows: [CheckRow] = []
     for t in times {

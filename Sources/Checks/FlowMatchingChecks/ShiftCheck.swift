@@ -7,7 +7,7 @@ let shiftCheck = CheckDefinition(
     title: "SD3's timestep shift t' = s·t/(1 + (s−1)t) multiplies σ = t/(1−t) by s (divides the SNR by s²), keeps t = 0 and 1, and preserves order",
     parameters: [
         ParameterSpec("shift", .real(0.01...100), default: .real(3), help: "the shift s (SD3 uses 3 at 1024²)"),
-        ParameterSpec("t", .reals(0...1), default: .reals([0, 0.1, 0.5, 0.9, 0.999, 1]), help: "times t in [0, 1]"),
+        ParameterSpec("time", .reals(0...1), default: .reals([0, 0.1, 0.5, 0.9, 0.999, 1]), help: "times t in [0, 1]"),
     ],
     mutations: [
         Mutation("no-minus-one", "t' = s·t/(1 + s·t): the −1 in the denominator dropped"),
@@ -19,7 +19,7 @@ let shiftCheck = CheckDefinition(
 @Sendable
 func shiftRows(_ context: CheckContext) throws -> [CheckRow] {
     let s = context.parameters.real("shift")
-    let times = context.parameters.reals("t")
+    let times = context.parameters.reals("time")
     guard !times.isEmpty else { throw CheckFailure("give at least one t") }
     func shifted(_ t: Double) -> Double {
         if context.mutated("no-minus-one") { return s * t / (1 + s * t) }

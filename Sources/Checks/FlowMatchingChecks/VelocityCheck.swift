@@ -11,7 +11,7 @@ let velocityCheck = CheckDefinition(
     id: "flow.velocity",
     title: "The optimal velocity u*(xₜ, t) = E[ε − x₀ | xₜ] on Gaussian data: residual mean 0 and uncorrelated with xₜ",
     parameters: [
-        ParameterSpec("t", .reals(0.001...0.999), default: .reals([0.1, 0.5, 0.9]), help: "times t in (0, 1)"),
+        ParameterSpec("time", .reals(0.001...0.999), default: .reals([0.1, 0.5, 0.9]), help: "times t in (0, 1)"),
         ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "data mean m"),
         ParameterSpec("data-variance", .real(0...25), default: .real(0.25), help: "data variance s²"),
         .samples(default: 1_000_000),
@@ -27,7 +27,7 @@ let velocityCheck = CheckDefinition(
 func velocityRows(_ context: CheckContext) throws -> [CheckRow] {
     let data = Gaussian(mean: context.parameters.real("mean"), variance: context.parameters.real("data-variance"))
     let field = GaussianDataVelocity(data: data)
-    let times = context.parameters.reals("t")
+    let times = context.parameters.reals("time")
     guard !times.isEmpty else { throw CheckFailure("give at least one t") }
     var stream = context.randomStream
     var rows: [CheckRow] = []

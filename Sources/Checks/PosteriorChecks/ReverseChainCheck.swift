@@ -14,7 +14,7 @@ let reverseChainCheck = CheckDefinition(
         .schedule(), .steps(),
         ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "m, the data mean"),
         ParameterSpec("variance", .real(1e-4...10), default: .real(0.09), help: "s², the data variance"),
-        ParameterSpec("sigma", .choice(["true", "small", "large"]), default: .text("true"),
+        ParameterSpec("reverseVariance", .choice(["true", "small", "large"]), default: .text("true"),
                       help: "σₜ²: true = β̃ₜ + coef1²·Var(x₀|xₜ) (from q(x_T)), small = β̃ₜ, large = βₜ (from N(0,1))"),
         .samples(default: 100_000),
     ],
@@ -28,7 +28,7 @@ func reverseChainRows(_ context: CheckContext) throws -> [CheckRow] {
     let data = Gaussian(mean: context.parameters.real("mean"), variance: context.parameters.real("variance"))
     let truth = GaussianDataDenoiser(data: data)
     let denoiser = context.mutated("point-mass-denoiser") ? GaussianDataDenoiser(data: Gaussian(mean: data.mean, variance: 0)) : truth
-    let choice = context.parameters.text("sigma")
+    let choice = context.parameters.text("reverseVariance")
     let noise: ChainNoise = choice == "true" ? .trueReverse : .fixed(ReverseVariance(rawValue: choice) ?? .small)
     let chain = ReverseChain(schedule: schedule, denoiser: denoiser, noise: noise)
     // The true reverse chain starts from q(x_T); DDPM's sampler from N(0, 1).
