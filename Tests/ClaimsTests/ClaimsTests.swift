@@ -53,17 +53,19 @@ struct ClaimsTests {
         #expect(noGap.filter { !$0.pass }.count == logRulePoints.count)
     }
 
-    @Test("the 2×2 matrix square root squares back, and the Fréchet distance of a Gaussian to itself is 0")
+    /// The 2×2 helpers of `notes.fid-2d`'s evidence (the distance itself is `Gaussian`'s
+    /// `FrechetDistance`, tested in GaussianTests).
+    @Test("the 2×2 matrix square root squares back, and the transport matrix A maps Σ₁ onto Σ₂ (A Σ₁ A = Σ₂)")
     func matrixRoot() {
         let m = Symmetric2(a: 2, b: -0.5, c: 0.5)
         let r = m.squareRoot
         #expect(abs(r.a * r.a + r.b * r.b - m.a) < 1e-12)
         #expect(abs(r.b * (r.a + r.c) - m.b) < 1e-12)
         #expect(abs(r.b * r.b + r.c * r.c - m.c) < 1e-12)
-        #expect(abs(frechetDistance((1, 2), m, (1, 2), m)) < 1e-12)
-        // Commuting (diagonal) covariances: d² = Σ (σ₁ᵢ − σ₂ᵢ)².
-        let d = frechetDistance((0, 0), Symmetric2(a: 4, b: 0, c: 1), (0, 0), Symmetric2(a: 1, b: 0, c: 9))
-        #expect(abs(d - (1 + 4)) < 1e-12)
+        let s1 = Symmetric2(a: 1, b: 0.8, c: 1)
+        let pushed = transportMatrix(s1, m).sandwich(s1)
+        #expect(abs(pushed.a - m.a) < 1e-12 && abs(pushed.b - m.b) < 1e-12 && abs(pushed.c - m.c) < 1e-12, "\(pushed)")
+        #expect(m.rowMajor == [2, -0.5, -0.5, 0.5])
     }
 
     @Test("Langevin's stationary variance is the fixed point of v = a²v + δ", arguments: [0.01, 0.5, 1.0, 2.0])

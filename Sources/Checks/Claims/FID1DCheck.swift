@@ -23,7 +23,7 @@ let fid1DCheck = CheckDefinition(
     let first = Gaussian(mean: g[0], variance: g[1] * g[1]), second = Gaussian(mean: g[2], variance: g[3] * g[3])
     let closed = context.mutated("no-cross-term")
         ? (g[0] - g[2]) * (g[0] - g[2]) + g[1] * g[1] + g[3] * g[3]
-        : frechetDistance1D(mean1: g[0], sd1: g[1], mean2: g[2], sd2: g[3])
+        : FrechetDistance.squared(mean1: [g[0]], covariance1: [g[1] * g[1]], mean2: [g[2]], covariance2: [g[3] * g[3]])
     let quantileGap = try Quadrature.integrate(from: 0, to: 1) { u in
         let z = StandardNormal.quantile(u)
         return pow(first.reparameterize(z) - second.reparameterize(z), 2)

@@ -1,6 +1,7 @@
 import CheckCore
 import CheckKit
 import Foundation
+import Gaussian
 import Stochastic
 
 /// FID in 2-D: d² = |μ₁−μ₂|² + tr(Σ₁ + Σ₂ − 2(Σ₁^{½}Σ₂Σ₁^{½})^{½}) is E|X − T(X)|² for the
@@ -14,7 +15,7 @@ let fid2DCheck = CheckDefinition(
 ) { context in
     let (m1, m2) = ((0.0, 0.0), (1.0, -0.5))
     let s1 = Symmetric2(a: 1, b: 0.8, c: 1), s2 = Symmetric2(a: 2, b: -0.5, c: 0.5)
-    var closed = frechetDistance(m1, s1, m2, s2)
+    var closed = FrechetDistance.squared(mean1: [m1.0, m1.1], covariance1: s1.rowMajor, mean2: [m2.0, m2.1], covariance2: s2.rowMajor)
     if context.mutated("commuting-root") {
         // tr(Σ₁^{½}Σ₂^{½}) for symmetric roots.
         let r1 = s1.squareRoot, r2 = s2.squareRoot

@@ -19,6 +19,9 @@ struct Symmetric2: Sendable, Equatable {
         return Symmetric2(a: c / d, b: -b / d, c: a / d)
     }
 
+    /// Row-major 2×2, as `FrechetDistance` takes covariances.
+    var rowMajor: [Double] { [a, b, b, c] }
+
     func times(_ v: (Double, Double)) -> (Double, Double) { (a * v.0 + b * v.1, b * v.0 + c * v.1) }
 
     /// M N M for symmetric M and N (symmetric again).
@@ -30,24 +33,10 @@ struct Symmetric2: Sendable, Equatable {
     }
 }
 
-/// The Fréchet distance d² between N(μ₁, Σ₁) and N(μ₂, Σ₂), the quantity FID reports:
-/// |μ₁ − μ₂|² + tr(Σ₁ + Σ₂ − 2(Σ₁^{½} Σ₂ Σ₁^{½})^{½}). For Gaussians it is the squared
-/// 2-Wasserstein distance, attained by the linear map T(x) = μ₂ + A(x − μ₁) with
-/// A = Σ₁^{−½}(Σ₁^{½} Σ₂ Σ₁^{½})^{½}Σ₁^{−½}.
-func frechetDistance(_ m1: (Double, Double), _ s1: Symmetric2, _ m2: (Double, Double), _ s2: Symmetric2) -> Double {
-    let root1 = s1.squareRoot
-    let cross = root1.sandwich(s2).squareRoot
-    let dx = m1.0 - m2.0, dy = m1.1 - m2.1
-    return dx * dx + dy * dy + s1.trace + s2.trace - 2 * cross.trace
-}
-
-/// The optimal transport matrix A of `frechetDistance`.
+/// The optimal transport matrix A of the Fréchet distance (the squared 2-Wasserstein
+/// distance) between N(μ₁, Σ₁) and N(μ₂, Σ₂): the linear map T(x) = μ₂ + A(x − μ₁) with
+/// A = Σ₁^{−½}(Σ₁^{½} Σ₂ Σ₁^{½})^{½}Σ₁^{−½} attains it and pushes the first onto the second.
 func transportMatrix(_ s1: Symmetric2, _ s2: Symmetric2) -> Symmetric2 {
     let inverseRoot = s1.squareRoot.inverse
     return inverseRoot.sandwich(s1.squareRoot.sandwich(s2).squareRoot)
-}
-
-/// The 1-D case: (μ₁ − μ₂)² + σ₁² + σ₂² − 2σ₁σ₂ = (μ₁ − μ₂)² + (σ₁ − σ₂)².
-func frechetDistance1D(mean1: Double, sd1: Double, mean2: Double, sd2: Double) -> Double {
-    (mean1 - mean2) * (mean1 - mean2) + sd1 * sd1 + sd2 * sd2 - 2 * sd1 * sd2
 }

@@ -3,7 +3,9 @@ import Gaussian
 import Stochastic
 
 /// Unadjusted Langevin dynamics (002, "connection with stochastic gradient Langevin
-/// dynamics"): x ← x + (δ/2)∇log p(x) + √δ·ε, ε ~ N(0, 1).
+/// dynamics"): x ← x + (δ/2)∇log p(x) + √δ·ε, ε ~ N(0, 1), in one dimension, with the
+/// drift's factor open to a mutation (the toy model's `LangevinDynamics` is the same step
+/// on points in the plane, and the claim's 2-D chains use it).
 enum Langevin {
     /// One step with the given score ∇log p and step size δ. `drift` scales the δ/2 factor
     /// (1 for the rule as written).
@@ -35,37 +37,5 @@ struct GaussianMixture: Sendable {
         let r1 = Foundation.exp(l1 - top), r2 = Foundation.exp(l2 - top)
         let s1 = (first.mean - x) / first.variance, s2 = (second.mean - x) / second.variance
         return (r1 * s1 + r2 * s2) / (r1 + r2)
-    }
-}
-
-/// A two-component mixture of isotropic 2-D Gaussians N(μₖ, sₖ² I) with its exact score.
-/// Its projection on a unit vector u is the 1-D mixture of N(u·μₖ, sₖ²), whose CDF is exact:
-/// that is how the 2-D chains are tested (KS on several projections).
-struct PlanarMixture: Sendable {
-    let weight: Double
-    let first: (mean: (Double, Double), variance: Double)
-    let second: (mean: (Double, Double), variance: Double)
-
-    /// ∇log p(x) = Σₖ rₖ(x)(μₖ − x)/sₖ², with the responsibilities rₖ in log space.
-    func score(_ x: (Double, Double)) -> (Double, Double) {
-        func logTerm(_ w: Double, _ c: (mean: (Double, Double), variance: Double)) -> Double {
-            let dx = x.0 - c.mean.0, dy = x.1 - c.mean.1
-            return Foundation.log(w) - Foundation.log(2 * Double.pi * c.variance) - (dx * dx + dy * dy) / (2 * c.variance)
-        }
-        let l1 = logTerm(weight, first), l2 = logTerm(1 - weight, second)
-        let top = max(l1, l2)
-        let r1 = Foundation.exp(l1 - top), r2 = Foundation.exp(l2 - top)
-        let total = r1 + r2
-        let gx = (r1 * (first.mean.0 - x.0) / first.variance + r2 * (second.mean.0 - x.0) / second.variance) / total
-        let gy = (r1 * (first.mean.1 - x.1) / first.variance + r2 * (second.mean.1 - x.1) / second.variance) / total
-        return (gx, gy)
-    }
-
-    /// The law of u·x for a unit vector u.
-    func projected(on u: (Double, Double)) -> GaussianMixture {
-        GaussianMixture(
-            weight: weight,
-            first: Gaussian(mean: u.0 * first.mean.0 + u.1 * first.mean.1, variance: first.variance),
-            second: Gaussian(mean: u.0 * second.mean.0 + u.1 * second.mean.1, variance: second.variance))
     }
 }

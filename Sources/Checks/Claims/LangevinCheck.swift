@@ -3,6 +3,7 @@ import CheckKit
 import Foundation
 import Gaussian
 import Stochastic
+import ToyDiffusion
 
 /// 002: run long enough with a small enough step, Langevin dynamics samples p. Qualified: at a
 /// finite step δ the chain samples a biased law; for a Gaussian target its variance is
@@ -46,23 +47,32 @@ let langevinCheck = CheckDefinition(
         return x
     }
     let biased = Langevin.stationaryVariance(targetVariance: target.variance, delta: large)
-    // Small δ on a 2-D mixture; each coordinate steps with its component of the score.
-    let planar = PlanarMixture(weight: 0.5, first: ((-1, 0.5), 0.25), second: ((1, -0.5), 0.36))
-    var points: [(Double, Double)] = []
+    // Small δ on a 2-D mixture: the toy model's mixture and Langevin step. The mutation's
+    // drift δ·∇log p is the step's (δ/2)·(2∇log p).
+    let planar = try GaussianMixture2D([
+        .init(weight: 0.5, mean: Point2(-1, 0.5), standardDeviation: 0.5),
+        .init(weight: 0.5, mean: Point2(1, -0.5), standardDeviation: 0.6),
+    ])
+    let scoreScale = drift / 0.5
+    var points: [Point2] = []
     points.reserveCapacity(chains)
     for _ in 0..<chains {
-        var x = (0.0, 0.0)
+        var x = Point2(0, 0)
         for _ in 0..<steps {
             let g = planar.score(x)
-            x = (x.0 + drift * delta * g.0 + delta.squareRoot() * stream.normal(),
-                 x.1 + drift * delta * g.1 + delta.squareRoot() * stream.normal())
+            x = LangevinDynamics.step(x, score: Point2(scoreScale * g.x, scoreScale * g.y), delta: delta, z: Point2(stream.normal(), stream.normal()))
         }
         points.append(x)
     }
+    // u·x is the 1-D mixture of N(u·μₖ, sₖ²) (u a unit vector), whose CDF is exact.
     let projections = [(1.0, 0.0), (0.0, 1.0), (0.6, 0.8), (0.8, -0.6)].map { u -> CheckRow in
-        let law = planar.projected(on: u)
+        let c = planar.components
+        let law = GaussianMixture(
+            weight: c[0].weight,
+            first: Gaussian(mean: u.0 * c[0].mean.x + u.1 * c[0].mean.y, variance: c[0].variance),
+            second: Gaussian(mean: u.0 * c[1].mean.x + u.1 * c[1].mean.y, variance: c[1].variance))
         return .distribution("2-D mixture, δ=\(shortNumber(delta)): law of (\(shortNumber(u.0)), \(shortNumber(u.1)))·x (KS)",
-                             samples: points.map { u.0 * $0.0 + u.1 * $0.1 }, cdf: law.cdf)
+                             samples: points.map { u.0 * $0.x + u.1 * $0.y }, cdf: law.cdf)
     }
     return [
         .distribution("mixture, δ=\(shortNumber(delta)), \(steps) steps: law of x (KS)", samples: finals, cdf: mixture.cdf),

@@ -1,11 +1,12 @@
 import CheckCore
 import Foundation
+import Neural
 
-/// The sinusoidal (Fourier) embedding used for timesteps and SDXL's size/crop numbers:
-/// [cos(x·ωₖ), sin(x·ωₖ)] for k < dim/2, ωₖ = 10000^(−k/(dim/2)).
+/// The sinusoidal (Fourier) embedding of SDXL's size/crop numbers, in Double: the cosines
+/// first, then the sines, [cos(x·ωₖ), sin(x·ωₖ)] for k < dim/2, at the timestep embedding's
+/// frequencies ωₖ = 10000^(−k/(dim/2)) (`SinusoidalEmbedding.frequencies`).
 func fourierEmbedding(_ x: Double, dimension: Int) -> [Double] {
-    let half = dimension / 2
-    let frequencies = (0..<half).map { Foundation.exp(-Foundation.log(10_000) * Double($0) / Double(half)) }
+    let frequencies = SinusoidalEmbedding.frequencies(dimensions: dimension)
     return frequencies.map { Foundation.cos(x * $0) } + frequencies.map { Foundation.sin(x * $0) }
 }
 

@@ -18,15 +18,25 @@ public struct SinusoidalEmbedding: Sendable {
         self.maxPeriod = maxPeriod
         self.steps = steps
         let half = dimensions / 2
+        let frequencies = Self.frequencies(dimensions: dimensions, maxPeriod: maxPeriod)
         var table = [Float](repeating: 0, count: steps * dimensions)
         for t in 0..<steps {
             for i in 0..<half {
-                let angle = Double(t) * Foundation.exp(-Foundation.log(maxPeriod) * Double(i) / Double(half))
+                let angle = Double(t) * frequencies[i]
                 table[t * dimensions + i] = Float(Foundation.sin(angle))
                 table[t * dimensions + half + i] = Float(Foundation.cos(angle))
             }
         }
         self.table = table
+    }
+
+    /// The frequencies fᵢ = exp(−ln(maxPeriod)·i/h) = maxPeriod^(−i/h), i = 0…h−1,
+    /// h = dimensions/2, in Double: the one home of the formula, shared by the timestep
+    /// embedding above and by any other number embedded the same way (SDXL's size and crop
+    /// numbers).
+    public static func frequencies(dimensions: Int, maxPeriod: Double = 10_000) -> [Double] {
+        let half = dimensions / 2
+        return (0..<half).map { Foundation.exp(-Foundation.log(maxPeriod) * Double($0) / Double(half)) }
     }
 
     /// Writes the embedding of step t (0 ≤ t < steps) at `target`.
