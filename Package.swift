@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Posterior", "ScoreODE", "ForwardProcess", "Stochastic"], path: "Sources/Models/Sampling", exclude: ["README.md"], swiftSettings: vectorized),
         .target(
             name: "ToyDiffusion",
-            dependencies: ["Neural", "Sampling", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic"],
+            dependencies: ["Neural", "Sampling", "ScoreODE", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic"],
             path: "Sources/Models/ToyDiffusion", exclude: ["README.md"], swiftSettings: vectorized
         ),
         // Fashion-MNIST (IDX files, gzip via zlib) and the latent diffusion model built on it.
@@ -103,7 +103,7 @@ let package = Package(
         // The claims of the source notes on trial; a claim a module check settles wraps that check.
         .target(
             name: "Claims",
-            dependencies: ["GaussianChecks", "ForwardProcessChecks", "PosteriorChecks", "ELBOChecks", "CheckKit", "CheckCore", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "Neural", "ToyDiffusion"],
+            dependencies: ["GaussianChecks", "ForwardProcessChecks", "PosteriorChecks", "ELBOChecks", "CheckKit", "CheckCore", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Gaussian", "Stochastic", "Neural", "ToyDiffusion"],
             path: "Sources/Checks/Claims", exclude: ["README.md"]
         ),
 

@@ -68,14 +68,6 @@ struct ClaimsTests {
         #expect(m.rowMajor == [2, -0.5, -0.5, 0.5])
     }
 
-    @Test("Langevin's stationary variance is the fixed point of v = a²v + δ", arguments: [0.01, 0.5, 1.0, 2.0])
-    func langevinFixedPoint(delta: Double) {
-        let s2 = 1.5
-        let v = Langevin.stationaryVariance(targetVariance: s2, delta: delta)
-        let a = 1 - delta / (2 * s2)
-        #expect(abs(a * a * v + delta - v) < 1e-12 * v)
-    }
-
     @Test("the mixture score is the derivative of the log density")
     func mixtureScore() {
         let mixture = GaussianMixture(weight: 0.4, first: .init(mean: -1, variance: 0.36), second: .init(mean: 1.2, variance: 0.49))

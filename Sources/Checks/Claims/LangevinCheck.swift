@@ -2,6 +2,7 @@ import CheckCore
 import CheckKit
 import Foundation
 import Gaussian
+import ScoreODE
 import Stochastic
 import ToyDiffusion
 
@@ -23,7 +24,8 @@ let langevinCheck = CheckDefinition(
     verdict: .qualified
 ) { context in
     let chains = context.parameters.integer("chains"), steps = context.parameters.integer("steps")
-    let drift = context.mutated("no-half") ? 1.0 : 0.5
+    // The mutation's drift δ·∇log p is the step's (δ/2)·(2∇log p).
+    let scoreScale = context.mutated("no-half") ? 2.0 : 1.0
     let mixture = GaussianMixture(weight: 0.4, first: Gaussian(mean: -1, variance: 0.36), second: Gaussian(mean: 1.2, variance: 0.49))
     var stream = context.randomStream
     // Small δ on the mixture, every chain started at 0.
@@ -32,7 +34,7 @@ let langevinCheck = CheckDefinition(
     finals.reserveCapacity(chains)
     for _ in 0..<chains {
         var x = 0.0
-        for _ in 0..<steps { x = Langevin.step(x, score: mixture.score, delta: delta, epsilon: stream.normal(), drift: drift) }
+        for _ in 0..<steps { x = Langevin.step(x, score: scoreScale * mixture.score(x), delta: delta, z: stream.normal()) }
         finals.append(x)
     }
     // Large δ on N(0, 1): a = 1 − δ/2 per step, so 200 steps forget the start (a²⁰⁰ ≤ 0.5²⁰⁰ for δ = 1).
@@ -42,18 +44,16 @@ let langevinCheck = CheckDefinition(
     let gaussianFinals = MonteCarlo.moments(samples: chains, stream: &stream) { s in
         var x = 0.0
         for _ in 0..<min(gaussianSteps, 100_000) {
-            x = Langevin.step(x, score: { -($0 - target.mean) / target.variance }, delta: large, epsilon: s.normal(), drift: drift)
+            x = Langevin.step(x, score: scoreScale * (-(x - target.mean) / target.variance), delta: large, z: s.normal())
         }
         return x
     }
     let biased = Langevin.stationaryVariance(targetVariance: target.variance, delta: large)
-    // Small δ on a 2-D mixture: the toy model's mixture and Langevin step. The mutation's
-    // drift δ·∇log p is the step's (δ/2)·(2∇log p).
+    // Small δ on a 2-D mixture: the toy model's mixture and Langevin step.
     let planar = try GaussianMixture2D([
         .init(weight: 0.5, mean: Point2(-1, 0.5), standardDeviation: 0.5),
         .init(weight: 0.5, mean: Point2(1, -0.5), standardDeviation: 0.6),
     ])
-    let scoreScale = drift / 0.5
     var points: [Point2] = []
     points.reserveCapacity(chains)
     for _ in 0..<chains {

@@ -1,3 +1,4 @@
+import ScoreODE
 import Stochastic
 
 /// Unadjusted Langevin dynamics in the plane (Song & Ermon 2019, §2.2; Welling & Teh
@@ -6,14 +7,13 @@ import Stochastic
 ///     x ← x + (δ/2) ∇ log p(x) + √δ z,   z ~ N(0, I).
 ///
 /// As δ → 0 and the number of steps grows, the law of x tends to p; at a finite δ it is
-/// biased (for a Gaussian target N(m, σ²I) the chain's stationary variance is
-/// σ²/(1 − δ/(4σ²)) per coordinate, larger by about δ/(4σ²) relative).
+/// biased (`Langevin.stationaryVariance`, per coordinate for a Gaussian target N(m, σ²I)).
 public enum LangevinDynamics {
-    /// One step from `x` with the score at x, the step δ and the noise z.
+    /// One step from `x` with the score at x, the step δ and the noise z: `Langevin.step`
+    /// on each coordinate.
     @inline(__always)
     public static func step(_ x: Point2, score: Point2, delta: Double, z: Point2) -> Point2 {
-        let root = delta.squareRoot()
-        return Point2(x.x + 0.5 * delta * score.x + root * z.x, x.y + 0.5 * delta * score.y + root * z.y)
+        Point2(Langevin.step(x.x, score: score.x, delta: delta, z: z.x), Langevin.step(x.y, score: score.y, delta: delta, z: z.y))
     }
 
     /// Runs `steps` steps of every chain started at `start`, with z drawn from `stream`.
