@@ -12,10 +12,7 @@ struct ClaimsTests {
     @Test("the audit of the claims' own checks: every truth passes on seed 1, every mutation is killed")
     func audit() {
         let report = AuditReport(ClaimChecks.own)
-        #expect(report.checks == ClaimChecks.own.count && report.checks > 0)
-        #expect(report.mutations == ClaimChecks.own.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
-        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
-        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+        #expect(report.checks == ClaimChecks.own.count && report.problems.isEmpty, "\(report.problems)")
     }
 
     @Test("every claim check passes with its defaults on seed 2 (seed 1: the audits)", arguments: ClaimChecks.all.map(\.id), [UInt64(2)])

@@ -18,10 +18,7 @@ struct ELBOCheckTests {
     @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
     func audit() {
         let report = AuditReport(ELBOChecks.all)
-        #expect(report.checks == ELBOChecks.all.count && report.checks > 0)
-        #expect(report.mutations == ELBOChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
-        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
-        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+        #expect(report.checks == ELBOChecks.all.count && report.problems.isEmpty, "\(report.problems)")
     }
 
     @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: ELBOChecks.all.map(\.id), [UInt64(2)])

@@ -21,10 +21,7 @@ struct ForwardCheckTests {
     @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
     func audit() {
         let report = AuditReport(ForwardChecks.all)
-        #expect(report.checks == ForwardChecks.all.count && report.checks > 0)
-        #expect(report.mutations == ForwardChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
-        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
-        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+        #expect(report.checks == ForwardChecks.all.count && report.problems.isEmpty, "\(report.problems)")
     }
 
     @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: ForwardChecks.all.map(\.id), [UInt64(2)])

@@ -10,10 +10,7 @@ struct GaussianCheckTests {
     @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
     func audit() {
         let report = AuditReport(GaussianChecks.all)
-        #expect(report.checks == GaussianChecks.all.count && report.checks > 0)
-        #expect(report.mutations == GaussianChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
-        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
-        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+        #expect(report.checks == GaussianChecks.all.count && report.problems.isEmpty, "\(report.problems)")
     }
 
     @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: GaussianChecks.all.map(\.id), [UInt64(2)])

@@ -78,3 +78,25 @@ struct TerminalRendererTests {
         for line in text.split(separator: "\n") { #expect(line.count <= 40) }
     }
 }
+
+/// `AuditReport.problems`: what keeps an audit from proving anything, one line each.
+@Suite struct AuditProblemsTests {
+    static let passing = CheckDefinition(id: "demo.pass", title: "x = 1", parameters: [], mutations: [Mutation("two", "x = 2")]) { context in
+        let x = context.mutated("two") ? 2.0 : 1.0
+        return [.exact("x", closedForm: 1, exact: x)]
+    }
+
+    @Test func aSoundAuditHasNoProblems() {
+        #expect(AuditReport([Self.passing]).problems.isEmpty)
+    }
+
+    @Test func eachKindOfProblemIsNamed() {
+        #expect(AuditReport([]).problems == ["no checks", "no mutations"])
+        let blind = CheckDefinition(id: "demo.blind", title: "always", parameters: [], mutations: [Mutation("any", "any")]) { _ in
+            [.holds("nothing", value: 0, rule: "always", pass: true)]
+        }
+        #expect(AuditReport([blind]).problems == ["demo.blind/any: the mutation survived"])
+        let silent = CheckDefinition(id: "demo.silent", title: "no rows", parameters: [], mutations: [Mutation("any", "any")]) { _ in [] }
+        #expect(AuditReport([silent]).problems == ["demo.silent: the correct formula failed", "demo.silent/any: the mutation survived"])
+    }
+}

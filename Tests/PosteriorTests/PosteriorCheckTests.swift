@@ -20,10 +20,7 @@ struct PosteriorCheckTests {
     @Test("the module's audit: every truth passes on seed 1, every mutation is killed")
     func audit() {
         let report = AuditReport(PosteriorChecks.all)
-        #expect(report.checks == PosteriorChecks.all.count && report.checks > 0)
-        #expect(report.mutations == PosteriorChecks.all.map(\.mutations.count).reduce(0, +) && report.mutations > 0)
-        #expect(report.truthFailures.isEmpty, "truth failed: \(report.truthFailures)")
-        #expect(report.survived.isEmpty, "survived: \(report.survived)")
+        #expect(report.checks == PosteriorChecks.all.count && report.problems.isEmpty, "\(report.problems)")
     }
 
     @Test("every check passes on its correct formula on seed 2 (seed 1: the audit)", arguments: PosteriorChecks.all.map(\.id), [UInt64(2)])

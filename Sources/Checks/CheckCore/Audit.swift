@@ -23,6 +23,14 @@ public struct AuditReport: Sendable, Codable {
     /// Every truth passed and every mutation was killed.
     public var clean: Bool { survived.isEmpty && truthFailures.isEmpty }
 
+    /// What keeps the audit from proving anything, one line each: no checks, no mutations,
+    /// a truth that failed (or gave no rows), a mutation that survived. Empty when the audit
+    /// is a proof that every check can fail and passes when right.
+    public var problems: [String] {
+        (checks == 0 ? ["no checks"] : []) + (mutations == 0 ? ["no mutations"] : [])
+            + truthFailures.map { "\($0): the correct formula failed" } + survived.map { "\($0): the mutation survived" }
+    }
+
     /// Runs the audit over `definitions` with their default parameters.
     public init(_ definitions: [CheckDefinition], seed: UInt64 = 1, progress: ((Int, Int, String) -> Void)? = nil) {
         var entries: [Entry] = []
