@@ -21,8 +21,13 @@ public struct GaussianDataDenoiser: Sendable {
     }
 
     public func epsilon(_ schedule: NoiseSchedule, t: Int, xt: Double) -> Double {
-        let (slope, intercept) = linear(schedule, t: t)
-        return slope * xt + intercept
+        Self.epsilon(linear(schedule, t: t), xt: xt)
+    }
+
+    /// ε* = slope·xₜ + intercept, with the line of one step computed once for many points.
+    @inline(__always)
+    public static func epsilon(_ line: (slope: Double, intercept: Double), xt: Double) -> Double {
+        line.slope * xt + line.intercept
     }
 
     /// The reverse-step mean μ_θ(xₜ) = A xₜ + B that eq. 11 makes of ε* = a xₜ + b:
@@ -104,9 +109,12 @@ public struct ReverseChain: Sendable {
         var x = (0..<count).map { _ in start.sample(&stream) }
         for t in stride(from: schedule.steps, through: 1, by: -1) {
             let s = try sigma(t)
+            // The step's coefficients once per t, the same numbers for every point.
+            let line = denoiser.linear(schedule, t: t)
+            let form = try ForwardPosterior.EpsilonForm(schedule, t: t)
             for i in x.indices {
-                let epsilon = denoiser.epsilon(schedule, t: t, xt: x[i])
-                x[i] = try ForwardPosterior.meanFromEpsilon(schedule, t: t, xt: x[i], epsilon: epsilon) + s * stream.normal()
+                let epsilon = GaussianDataDenoiser.epsilon(line, xt: x[i])
+                x[i] = form.mean(xt: x[i], epsilon: epsilon) + s * stream.normal()
             }
         }
         return x

@@ -50,9 +50,26 @@ extension ForwardPosterior {
     /// μ̃ₜ = (xₜ − βₜ/√(1 − ᾱₜ) · ε)/√αₜ. Undefined when αₜ = 0 (the last step of a
     /// zero-terminal-SNR schedule), where it throws.
     public static func meanFromEpsilon(_ schedule: NoiseSchedule, t: Int, xt: Double, epsilon: Double) throws -> Double {
-        guard schedule.alpha(t) > 0 else {
-            throw PosteriorError("the ε-form of the mean divides by √αₜ, and αₜ = 0 at t = \(t) of \(schedule.name)")
+        try EpsilonForm(schedule, t: t).mean(xt: xt, epsilon: epsilon)
+    }
+
+    /// Eq. 11 at one step t, its two numbers computed once for many points: the noise
+    /// scale βₜ/√(1 − ᾱₜ) and √αₜ, so μ̃ₜ = (xₜ − scale·ε)/√αₜ.
+    public struct EpsilonForm: Sendable {
+        public let noiseScale: Double
+        public let rootAlpha: Double
+
+        /// Throws when αₜ = 0 (the last step of a zero-terminal-SNR schedule).
+        public init(_ schedule: NoiseSchedule, t: Int) throws {
+            guard schedule.alpha(t) > 0 else {
+                throw PosteriorError("the ε-form of the mean divides by √αₜ, and αₜ = 0 at t = \(t) of \(schedule.name)")
+            }
+            noiseScale = schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t)
+            rootAlpha = schedule.alpha(t).squareRoot()
         }
-        return (xt - schedule.beta(t) / schedule.sqrtOneMinusAlphaBar(t) * epsilon) / schedule.alpha(t).squareRoot()
+
+        /// μ̃ₜ(xₜ, ε).
+        @inline(__always)
+        public func mean(xt: Double, epsilon: Double) -> Double { (xt - noiseScale * epsilon) / rootAlpha }
     }
 }
