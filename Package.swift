@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Posterior", dependencies: ["ForwardProcess", "Gaussian", "Stochastic"], path: "Sources/Math/Posterior", exclude: ["README.md"]),
         .target(name: "ELBO", dependencies: ["Posterior", "ForwardProcess", "Gaussian", "Stochastic"], path: "Sources/Math/ELBO", exclude: ["README.md"]),
         // The score / probability-flow ODE view: σ-space, σ spacings, Euler/Heun/DPM-Solver samplers (pure Double).
-        .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian"], path: "Sources/Math/ScoreODE", exclude: ["README.md"]),
+        .target(name: "ScoreODE", dependencies: ["ForwardProcess", "Gaussian", "Stochastic"], path: "Sources/Math/ScoreODE", exclude: ["README.md"]),
         // Flow matching / rectified flow: the linear path, its velocity, SD3's shift and logit-normal t (pure Double).
         .target(name: "FlowMatching", dependencies: ["ForwardProcess", "Gaussian"], path: "Sources/Math/FlowMatching", exclude: ["README.md"]),
 

@@ -1,4 +1,5 @@
 import CheckCore
+import Gaussian
 
 extension ParameterSpec {
     /// The skips of a step from t to t − skip, for the checks that compare one step two ways.
@@ -19,4 +20,38 @@ extension CheckContext {
             return skips
         }
     }
+}
+
+extension ParameterSpec {
+    /// The 1-D Gaussian-mixture data of the SDE checks: weights, means and variances, one each per component.
+    static let mixtureParameters: [ParameterSpec] = [
+        ParameterSpec("weights", .reals(1e-3...1000), default: .reals([0.3, 0.7]), help: "the components' weights (normalized to sum 1)"),
+        ParameterSpec("data-means", .reals(-10...10), default: .reals([-1.5, 1]), help: "the components' means"),
+        ParameterSpec("data-variances", .reals(1e-3...25), default: .reals([0.09, 0.25]), help: "the components' variances"),
+    ]
+}
+
+extension CheckContext {
+    /// The cell's mixture data, one weight, mean and variance per component.
+    var mixture: GaussianMixture {
+        get throws {
+            let (weights, means, variances) = (parameters.reals("weights"), parameters.reals("data-means"), parameters.reals("data-variances"))
+            guard !weights.isEmpty, weights.count == means.count, means.count == variances.count else {
+                throw CheckFailure("give one weight, one mean and one variance per component (got \(weights.count), \(means.count), \(variances.count))")
+            }
+            return GaussianMixture(weights: weights, components: zip(means, variances).map { Gaussian(mean: $0, variance: $1) })
+        }
+    }
+}
+
+extension ParameterSpec {
+    /// The VP-SDE's β(t) = β̄_min + t(β̄_max − β̄_min); DDPM's schedule is β̄ = (0.1, 20).
+    static let betaMin = ParameterSpec("beta-min", .real(1e-3...100), default: .real(0.1), help: "VP: β̄_min = β(0)")
+    static let betaMax = ParameterSpec("beta-max", .real(1e-3...100), default: .real(20), help: "VP: β̄_max = β(1)")
+}
+
+/// f′(x) by the five-point difference (8(f(x+h) − f(x−h)) − (f(x+2h) − f(x−2h)))/(12h), error
+/// O(h⁴): a derivative computed from values alone, independent of any closed-form gradient.
+func fivePointDerivative(at x: Double, step h: Double, _ f: (Double) -> Double) -> Double {
+    (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h)
 }

@@ -60,7 +60,7 @@ func guidanceRows(_ context: CheckContext) throws -> [CheckRow] {
             let unconditional = responsibility * conditional + (1 - responsibility) * other
             // ∇log p(c|x) by a five-point difference (error O(h⁴)), independent of the scores.
             let h = 1e-3 * min(laws[0].standardDeviation, 1) * max(1, abs(x))
-            let slope = (8 * (logPosterior(x + h) - logPosterior(x - h)) - (logPosterior(x + 2 * h) - logPosterior(x - 2 * h))) / (12 * h)
+            let slope = fivePointDerivative(at: x, step: h, logPosterior)
             let value = guided(unconditional, conditional, w)
             let reference = unconditional - w * schedule.sqrtOneMinusAlphaBar(t) * slope
             let gap = abs(value - reference) / max(abs(reference), 1)

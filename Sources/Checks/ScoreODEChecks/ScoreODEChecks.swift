@@ -4,6 +4,6 @@ import CheckCore
 public enum ScoreODEChecks {
     public static let all: [CheckDefinition] = [
         sigmaSpaceCheck, tweedieCheck, minSNRCheck, ddimEulerCheck, ancestralCheck, karrasCheck, orderCheck, preconditioningCheck,
-        ddimSpacingCheck, guidanceCheck,
+        ddimSpacingCheck, guidanceCheck, sdeLimitCheck, probabilityFlowCheck, denoisingScoreMatchingCheck, classifierGuidanceCheck, reverseStepShapeCheck,
     ]
 }

@@ -38,3 +38,21 @@ public enum MonteCarlo {
         return accumulator
     }
 }
+
+extension MonteCarlo {
+    /// The self-normalized importance-sampling estimate of E_p[g] from draws xᵢ ~ q with
+    /// weights wᵢ ∝ p(xᵢ)/q(xᵢ) (`values` holds g(xᵢ)): ĝ = Σwᵢgᵢ/Σwᵢ, with the delta-method
+    /// standard error √(Σwᵢ²(gᵢ − ĝ)²)/Σwᵢ (Owen 2013, §9.2). `count` is Kish's effective
+    /// sample size (Σwᵢ)²/Σwᵢ², the number of plain draws the weighted ones are worth.
+    public static func selfNormalized(values: [Double], weights: [Double]) -> MeanEstimate {
+        precondition(values.count == weights.count && !values.isEmpty, "one weight per value, at least one")
+        let total = weights.reduce(0, +)
+        let mean = zip(values, weights).reduce(0) { $0 + $1.1 * $1.0 } / total
+        var spread = 0.0, squares = 0.0
+        for (g, w) in zip(values, weights) {
+            spread += w * w * (g - mean) * (g - mean)
+            squares += w * w
+        }
+        return MeanEstimate(mean: mean, standardError: spread.squareRoot() / total, count: Int((total * total / squares).rounded()))
+    }
+}
