@@ -64,14 +64,4 @@ struct ClaimsTests {
         #expect(abs(pushed.a - m.a) < 1e-12 && abs(pushed.b - m.b) < 1e-12 && abs(pushed.c - m.c) < 1e-12, "\(pushed)")
         #expect(m.rowMajor == [2, -0.5, -0.5, 0.5])
     }
-
-    @Test("the mixture score is the derivative of the log density")
-    func mixtureScore() {
-        let mixture = GaussianMixture(weight: 0.4, first: .init(mean: -1, variance: 0.36), second: .init(mean: 1.2, variance: 0.49))
-        for x in [-2.0, -0.3, 0, 0.7, 2.5] {
-            let h = 1e-5
-            let numeric = (Foundation.log(mixture.density(x + h)) - Foundation.log(mixture.density(x - h))) / (2 * h)
-            #expect(abs(numeric - mixture.score(x)) < 1e-6)
-        }
-    }
 }

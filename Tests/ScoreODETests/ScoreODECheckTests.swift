@@ -20,7 +20,7 @@ struct ScoreODECheckTests {
 
     @Test("each check has at least two mutations")
     func twoMutationsEach() {
-        #expect(ScoreODEChecks.all.count == 10)
+        #expect(ScoreODEChecks.all.count == 15)
         for check in ScoreODEChecks.all { #expect(check.mutations.count >= 2, "\(check.id)") }
     }
 }
