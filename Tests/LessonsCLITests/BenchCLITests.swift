@@ -84,11 +84,17 @@ struct BenchCLITests {
 
 @Suite("bench samplers: quality against network evaluations")
 struct SamplerBenchCLITests {
-    @Test("every sampler has a row per budget, with the evaluations its steps imply and a finite ratio")
+    @Test("every sampler has a row per budget, with the evaluations its steps imply and a finite ratio; --plot draws them")
     func rows() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-plot-\(UUID().uuidString)/figures")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         let result = try Invocation(["bench", "samplers", "--budgets", "3,6", "--sampler-seeds", "1", "--eval-rounds", "1",
-                                     "--sample-points", "200", "--json"])
+                                     "--sample-points", "200", "--json", "--plot", folder.path])
         #expect(result.status == 0, "\(result.stderr)")
+        let svg = try String(contentsOf: folder.appendingPathComponent("samplers-nfe.svg"), encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("dpm++2m") && svg.contains("bar: 1.50× the floor"))
+        let png = try Data(contentsOf: folder.appendingPathComponent("samplers-nfe.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let rows = try #require(report["rows"] as? [[String: Any]])
         #expect(rows.count == 10, "5 samplers × 2 budgets")
@@ -102,6 +108,14 @@ struct SamplerBenchCLITests {
         }
         #expect((report["reach"] as? [[String: Any]])?.count == 5)
         #expect(((report["floor"] as? Double) ?? 0) > 0)
+    }
+
+    @Test("--plot into a folder that cannot be written fails with exit 3 before any sampling")
+    func unwritablePlotFolder() throws {
+        let result = try Invocation(["bench", "samplers", "--plot", "/proc/no-such-folder"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("--plot /proc/no-such-folder: cannot write figures there"))
+        #expect(!result.stderr.contains("DDPM, 1000 steps"), "it sampled before checking the folder")
     }
 
     @Test("a bad budget is a usage error that says what is accepted")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Charts
 import Foundation
 import Neural
 import Sampling
@@ -27,6 +28,9 @@ struct SamplerBenchOptions: ParsableArguments {
 
     @Option(name: .customLong("checkpoint"), help: "samplers: the swiss-roll checkpoint (default: Models/swissroll.safetensors).")
     var checkpoint: String?
+
+    @Option(name: .customLong("plot"), help: "samplers: also draw SW₂ over the floor against network evaluations, one line per sampler, into DIR/samplers-nfe.svg and .png (DIR is created if missing and checked before the work starts).")
+    var plot: String?
 
     var budgetList: [Int] { budgets.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -83,6 +87,7 @@ struct SamplerBenchOptions: ParsableArguments {
 
     func run(points: Int, threads: Int, json: Bool) throws {
         guard points >= 2 else { throw ValidationError("bench samplers needs --sample-points ≥ 2 (got \(points))") }
+        let plotFolder = try plot.map(Self.writableFolder)
         let model = try ToyModelFile.load(checkpoint, dataset: .swissroll)
         let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
         let sampler = DiffusionSampler(schedule: model.schedule, denoiser: inference)
@@ -132,6 +137,17 @@ struct SamplerBenchOptions: ParsableArguments {
         }
         let report = Report(points: points, threads: threads, bar: bar, floor: floor, rows: rows, reach: reach,
                             ddpmSeconds: ddpm.seconds, ddpmMeanRatio: ddpm.ratio)
+        if let folder = plotFolder {
+            let figure = Self.chart(report)
+            for format in [ImageFormat.svg, .png] {
+                let file = folder.appendingPathComponent("samplers-nfe").appendingPathExtension(format.fileExtension)
+                do { try figure.write(to: file, format: format) } catch let error as ChartError {
+                    Terminal.printError("figure samplers-nfe: \(error.description)")
+                    throw ExitCode(3)
+                }
+                FileHandle.standardError.write(Data("wrote \(file.path)\n".utf8))
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -155,5 +171,37 @@ struct SamplerBenchOptions: ParsableArguments {
                 print(String(format: "%@ does not reach ≤ %.2f× the floor within the budgets", r.sampler as NSString, bar))
             }
         }
+    }
+
+    /// The folder for `--plot`, created if missing and proven writable before any sampling
+    /// (a bad path fails in a second, not after minutes of work): exit 3, as for any figure.
+    static func writableFolder(_ path: String) throws -> URL {
+        let folder = URL(fileURLWithPath: path)
+        let probe = folder.appendingPathComponent(".lessons-write-test-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data().write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            Terminal.printError("--plot \(path): cannot write figures there (\(error.localizedDescription))")
+            throw ExitCode(3)
+        }
+        return folder
+    }
+
+    /// SW₂ over the noise floor against network evaluations, log–log: one line per sampler,
+    /// DDPM's 1000 steps as a point, and the quality bar.
+    static func chart(_ report: Report) -> Figure {
+        let names = report.rows.map(\.sampler).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var series = names.compactMap { name -> Series? in
+            let rows = report.rows.filter { $0.sampler == name && $0.meanRatio.isFinite }
+            guard let first = rows.first else { return nil }
+            return Series(name: "\(name) (\(first.spacing))", x: rows.map { Foundation.log2(Double($0.evaluations)) }, y: rows.map(\.meanRatio), style: .lines)
+        }
+        series.append(Series(name: "ddpm, 1000 steps", x: [Foundation.log2(1000)], y: [report.ddpmMeanRatio], style: .points(size: 1.5)))
+        let span = series.flatMap(\.x)
+        series.append(Series(name: String(format: "bar: %.2f× the floor", report.bar), x: [span.min() ?? 0, span.max() ?? 10], y: [report.bar, report.bar]))
+        return Figure(Chart(title: "Toy swiss roll: SW₂ over the noise floor against network evaluations (\(report.points) points)",
+                            xLabel: "log2 evaluations", yLabel: "SW₂ / floor", series: series, logarithmicY: true))
     }
 }

@@ -86,6 +86,7 @@ struct ToyBenchOptions: ParsableArguments {
         if let sampling {
             print(String(format: "  sampling %d × %d DDPM steps, %d thread(s)   %6.2f s   (%.0f GFLOP of products; %.0f %% of the cores' time in sgemm, at %.1f GFLOP/s per core)",
                          samplePoints, figures.sampleSteps, threads, sampling.seconds, sampling.flops / 1e9, 100 * sampling.share, sampling.gflops))
+            print("  (with fewer steps: `lessons bench samplers` gives each sampler's network evaluations and time to reach the quality bar)")
         }
         print(String(format: "What limits them: with the products at sgemm's speed and all other work free, training would reach %.0f steps/s", figures.trainStepsPerSecondSgemmBound)
               + (figures.sampleSecondsSgemmBound.map { String(format: ",\n  and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
