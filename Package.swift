@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "FlowMatchingChecks", dependencies: ["FlowMatching", "CheckKit", "CheckCore", "ScoreODE", "Posterior", "ForwardProcess", "Gaussian", "Stochastic"], path: "Sources/Checks/FlowMatchingChecks", exclude: ["README.md"]),
         .target(
             name: "ToyDiffusionChecks",
-            dependencies: ["ToyDiffusion", "Sampling", "Neural", "CheckKit", "CheckCore", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "ProjectFolders"],
+            dependencies: ["ToyDiffusion", "Sampling", "Neural", "CheckKit", "CheckCore", "ScoreODE", "ELBO", "Posterior", "ForwardProcess", "Gaussian", "Stochastic", "ProjectFolders"],
             path: "Sources/Checks/ToyDiffusionChecks", exclude: ["README.md"]
         ),
         .target(

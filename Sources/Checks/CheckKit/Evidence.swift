@@ -47,3 +47,9 @@ extension CheckContext {
 public func draws(_ count: Int, _ stream: inout RandomStream, _ draw: (inout RandomStream) -> Double) -> [Double] {
     (0..<count).map { _ in draw(&stream) }
 }
+
+/// f′(x) by the five-point difference (8(f(x+h) − f(x−h)) − (f(x+2h) − f(x−2h)))/(12h), error
+/// O(h⁴): a derivative computed from values alone, independent of any closed-form gradient.
+public func fivePointDerivative(at x: Double, step h: Double, _ f: (Double) -> Double) -> Double {
+    (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h)
+}

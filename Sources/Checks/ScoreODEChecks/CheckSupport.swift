@@ -49,9 +49,3 @@ extension ParameterSpec {
     static let betaMin = ParameterSpec("beta-min", .real(1e-3...100), default: .real(0.1), help: "VP: β̄_min = β(0)")
     static let betaMax = ParameterSpec("beta-max", .real(1e-3...100), default: .real(20), help: "VP: β̄_max = β(1)")
 }
-
-/// f′(x) by the five-point difference (8(f(x+h) − f(x−h)) − (f(x+2h) − f(x−2h)))/(12h), error
-/// O(h⁴): a derivative computed from values alone, independent of any closed-form gradient.
-func fivePointDerivative(at x: Double, step h: Double, _ f: (Double) -> Double) -> Double {
-    (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h)
-}

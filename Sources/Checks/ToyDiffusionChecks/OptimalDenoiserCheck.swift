@@ -53,13 +53,9 @@ func checkedEpsilon(_ denoiser: OptimalDenoiser, _ xt: Point2, mutation: String?
     }
 }
 
-/// ∇f(x) by the five-point central difference [f(x−2h) − 8f(x−h) + 8f(x+h) − f(x+2h)]/(12h)
-/// per coordinate (error O(h⁴)).
+/// ∇f(x) by CheckKit's five-point difference along each coordinate (error O(h⁴)).
 func fivePointGradient(_ f: (Point2) -> Double, at x: Point2, step h: Double) -> Point2 {
-    func derivative(_ along: (Double) -> Point2) -> Double {
-        (f(along(-2 * h)) - 8 * f(along(-h)) + 8 * f(along(h)) - f(along(2 * h))) / (12 * h)
-    }
-    return Point2(derivative { Point2(x.x + $0, x.y) }, derivative { Point2(x.x, x.y + $0) })
+    Point2(fivePointDerivative(at: x.x, step: h) { f(Point2($0, x.y)) }, fivePointDerivative(at: x.y, step: h) { f(Point2(x.x, $0)) })
 }
 
 @Sendable
