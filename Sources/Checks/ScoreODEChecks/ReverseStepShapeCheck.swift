@@ -17,7 +17,7 @@ let reverseStepShapeCheck = CheckDefinition(
         ParameterSpec("alpha-bar", .real(1e-3...0.999), default: .real(0.5), help: "ᾱₜ₋₁, the signal level before the step"),
         ParameterSpec("beta", .reals(1e-6...0.999), default: .reals([0.0005, 0.001, 0.01, 0.1, 0.5]), help: "step sizes βₜ, increasing (the first two measure the orders)"),
         ParameterSpec("x", .reals(-20...20), default: .reals([0.3]), help: "the observed xₜ"),
-        .samples(default: 200_000),
+        .samples(default: 20_000),
     ],
     mutations: [
         Mutation("prior-weights", "the components kept at their prior weights instead of reweighting each by its evidence N(xₜ; √αₜ mₖ, αₜvₖ + βₜ)"),
@@ -56,10 +56,14 @@ func reverseStepShapeRows(_ context: CheckContext) throws -> [CheckRow] {
             rows.append(.exact("\(label): variance, the two derivations", closedForm: exact.variance, exact: viaData.variance))
             rows.append(.exact("\(label): third central moment, the two derivations", closedForm: exact.centralMoment(3), exact: viaData.centralMoment(3),
                                floor: Foundation.pow(viaData.variance, 1.5)))
-            // Importance sampling from the forward process alone: x₀ ~ data, xₜ₋₁ ~ q(xₜ₋₁|x₀),
-            // weighted by the step's likelihood N(xₜ; √αₜ xₜ₋₁, βₜ).
-            let draws = (0..<context.samples).map { _ in prior.sample(&stream) }
-            let logWeights = draws.map { Gaussian(mean: alpha.squareRoot() * $0, variance: beta).logDensity(xt) }
+            // Importance sampling without Bayes' algebra: as a function of xₜ₋₁ the step's
+            // likelihood N(xₜ; √αₜ xₜ₋₁, βₜ) is proportional to N(xₜ₋₁; xₜ/√αₜ, βₜ/αₜ); draw from
+            // that and weight each draw by the prior density q(xₜ₋₁). (Drawing from the prior and
+            // weighting by the likelihood instead leaves an effective sample of a few draws when
+            // βₜ is small: the likelihood is far narrower than the prior.)
+            let proposal = Gaussian(mean: xt / alpha.squareRoot(), variance: beta / alpha)
+            let draws = (0..<context.samples).map { _ in proposal.sample(&stream) }
+            let logWeights = draws.map { prior.logDensity($0) }
             let top = logWeights.max()!
             let weights = logWeights.map { Foundation.exp($0 - top) }
             let mean = MonteCarlo.selfNormalized(values: draws, weights: weights)
