@@ -136,7 +136,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
-        .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "GaussianChecks", "CheckCore", "Stochastic"]),
+        .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "GaussianChecks", "CheckKit", "CheckCore", "Stochastic"]),
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "ForwardProcessChecks", "CheckCore", "Gaussian", "Stochastic"]),
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "PosteriorChecks", "CheckCore", "ForwardProcess", "Gaussian"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "ELBOChecks", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),

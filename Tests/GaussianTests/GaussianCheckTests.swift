@@ -1,4 +1,5 @@
 import CheckCore
+import CheckKit
 import Gaussian
 import GaussianChecks
 import Testing
@@ -101,5 +102,34 @@ struct GaussianClosedFormTests {
             let triangle = s <= 1 ? s * s / 2 : 1 - (2 - s) * (2 - s) / 2
             #expect(abs(CentralLimit.exactCDF(2, z) - max(0, min(1, triangle))) < 1e-14)
         }
+    }
+}
+
+/// Frequencies at the smallest allowed sample size (100): the standard error comes from the
+/// claimed probability, so a tail where every draw lands on one side is still a finite z.
+/// Before, `gaussian.cdf` failed on 6 of these 40 seeds (every draw below 2, stderr 0, z = ∞).
+@Suite("Gaussian checks: frequencies at the smallest sample size")
+struct SmallSampleProportionTests {
+    @Test("gaussian.cdf and gaussian.density pass at n = 100 on 40 seeds", arguments: ["gaussian.cdf", "gaussian.density"])
+    func smallSamples(id: String) throws {
+        let check = try #require(CheckRegistry(GaussianChecks.all)[id])
+        var proportionRows = 0
+        for seed in UInt64(1)...40 {
+            let rows = try check.run(seed: seed, overriding: ["samples": .integer(100)])
+            #expect(!rows.isEmpty)
+            for row in rows { #expect(row.pass, "\(id), seed \(seed): \(row)") }
+            proportionRows += rows.filter { $0.monteCarlo != nil }.count
+        }
+        #expect(proportionRows >= 40)
+    }
+
+    @Test("the proportion row's z uses the claimed p₀ and exists when every trial is a hit")
+    func scoreTestStandardError() throws {
+        let row = CheckRow.proportion("all hits", closedForm: 0.977, hits: 100, trials: 100)
+        let z = try #require(row.z)
+        #expect(abs(z - 0.023 / (0.977 * 0.023 / 100).squareRoot()) < 1e-12)
+        #expect(row.pass)
+        // A wrong p₀ is still rejected.
+        #expect(!CheckRow.proportion("wrong", closedForm: 0.5, hits: 100, trials: 100).pass)
     }
 }

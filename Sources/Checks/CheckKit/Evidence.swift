@@ -8,6 +8,18 @@ extension CheckRow {
         .monteCarlo(quantity, closedForm: closedForm, mean: estimate.mean, stderr: estimate.standardError, n: estimate.count)
     }
 
+    /// A closed-form probability p₀ against the frequency of `hits` in `trials` independent
+    /// trials, z = (p̂ − p₀)/√(p₀(1 − p₀)/n): the standard error under the claimed p₀ (the score
+    /// test, the one Wilson's interval inverts), not the plug-in √(p̂(1 − p̂)/n). The plug-in
+    /// is 0 whenever every trial lands on one side, which small samples in a tail do often
+    /// (100 draws beyond Φ(2) = 0.977 all fall below 2 with probability 0.1), and then a correct
+    /// formula gets z = ±∞. Under the claim the score z is as close to N(0, 1) as the plug-in
+    /// one, and it exists for every n.
+    public static func proportion(_ quantity: String, closedForm p0: Double, hits: Int, trials n: Int) -> CheckRow {
+        let estimate = Double(hits) / Double(n)
+        return .monteCarlo(quantity, closedForm: p0, mean: estimate, stderr: (max(p0 * (1 - p0), 0) / Double(n)).squareRoot(), n: n)
+    }
+
     /// Samples against a closed-form CDF (Kolmogorov–Smirnov, pass when p ≥ 5.7·10⁻⁷).
     public static func distribution(_ quantity: String, samples: [Double], cdf: (Double) -> Double) -> CheckRow {
         let test = KolmogorovSmirnov(samples: samples, cdf: cdf)

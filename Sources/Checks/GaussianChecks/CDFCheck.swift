@@ -29,8 +29,7 @@ func cdfRows(_ context: CheckContext) throws -> [CheckRow] {
     var rows: [CheckRow] = []
     for x in points {
         rows.append(try .quadrature("Φ at x=\(shortNumber(x)) vs ∫₋∞ˣ N", closedForm: cdf(x), to: x, g.density))
-        let below = MomentAccumulator(sample.lazy.map { $0 <= x ? 1.0 : 0.0 }).meanEstimate
-        rows.append(.monteCarlo("Φ at x=\(shortNumber(x)) vs frequency", closedForm: cdf(x), estimate: below))
+        rows.append(.proportion("Φ at x=\(shortNumber(x)) vs frequency", closedForm: cdf(x), hits: sample.lazy.filter { $0 <= x }.count, trials: sample.count))
     }
     return rows
 }

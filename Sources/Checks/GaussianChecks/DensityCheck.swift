@@ -26,14 +26,14 @@ func densityRows(_ context: CheckContext) throws -> [CheckRow] {
     let (a, b) = (g.mean - 0.5 * g.standardDeviation, g.mean + 1.5 * g.standardDeviation)
     let mass = try Quadrature.integrate(from: a, to: b, density).value
     var stream = context.randomStream
-    let inside = MonteCarlo.mean(samples: context.samples, stream: &stream) { s in
-        let x = g.sample(&s)
-        return x > a && x <= b ? 1 : 0
+    let inside = (0..<context.samples).reduce(0) { count, _ in
+        let x = g.sample(&stream)
+        return x > a && x <= b ? count + 1 : count
     }
     return [
         try .quadrature("∫ N(x) dx", closedForm: 1, center: g.mean, density),
         try .quadrature("∫ x N(x) dx", closedForm: g.mean, center: g.mean, floor: g.standardDeviation) { x in x * density(x) },
         try .quadrature("∫ (x−μ)² N(x) dx", closedForm: g.variance, center: g.mean) { x in (x - g.mean) * (x - g.mean) * density(x) },
-        .monteCarlo("P(μ−σ/2 < X ≤ μ+3σ/2)", closedForm: mass, estimate: inside),
+        .proportion("P(μ−σ/2 < X ≤ μ+3σ/2)", closedForm: mass, hits: inside, trials: context.samples),
     ]
 }

@@ -10,7 +10,7 @@ extension LessonsCommand {
             abstract: "Run every check on its correct formula and on each of its mutations: a check that cannot fail proves nothing.",
             discussion: "Exit status 0 when every correct formula passed and every mutation was rejected, 1 otherwise.")
 
-        @Option(help: "The seed of the checks' random streams.")
+        @Option(help: "The seed of the checks' random streams.", transform: seedArgument)
         var seed: UInt64 = 1
 
         @Flag(help: "Print {\"checks\", \"mutations\", \"killed\", \"survived\": [ids], …} as JSON.")

@@ -38,7 +38,7 @@ extension LessonsCommand {
         @Option(name: .customLong("test-images"), help: "Use the first N test images (1…10000) for the classifier's accuracy, the autoencoder's PSNR and FID's real images: fewer is quicker and noisier.")
         var testImages = FashionMNIST.Split.test.count
 
-        @Option(help: "The seed of the generated images.")
+        @Option(help: "The seed of the generated images.", transform: seedArgument)
         var seed: UInt64 = 0
 
         @OptionGroup(title: "Sampler") var sampling: SamplerOptions

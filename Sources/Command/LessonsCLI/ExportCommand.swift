@@ -34,7 +34,7 @@ extension LessonsCommand {
         @Option(help: "A folder, or a file NAME.FORMAT when exporting one lesson (default: exports).")
         var out = "exports"
 
-        @Option(help: "The seed of every random stream (as for `lessons run`).")
+        @Option(help: "The seed of every random stream (as for `lessons run`).", transform: seedArgument)
         var seed: UInt64 = 1
 
         @Option(help: "Replace every Monte-Carlo sample size (100…100000000), as for `lessons run`.")

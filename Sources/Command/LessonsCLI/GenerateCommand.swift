@@ -28,7 +28,7 @@ extension LessonsCommand {
         @Option(help: "The guidance scale w of ε̂ = ε_∅ + w(ε_c − ε_∅), 0…50 (1: no guidance, 0: unconditional).")
         var guidance = 3.0
 
-        @Option(help: "The seed of the starting noise and of every step's noise.")
+        @Option(help: "The seed of the starting noise and of every step's noise.", transform: seedArgument)
         var seed: UInt64 = 0
 
         @Option(help: "The output file: .png (an image grid) or .npy (float32 [N, 28, 28]).")

@@ -19,7 +19,7 @@ extension LessonsCommand {
         @Option(help: "The folder for the SVG and PNG files (created if missing).")
         var out = "Plots"
 
-        @Option(help: "The seed of the random data in figures (the swiss roll).")
+        @Option(help: "The seed of the random data in figures (the swiss roll).", transform: seedArgument)
         var seed: UInt64 = 1
 
         @Flag(help: "Write the files only; print no text drawings.")

@@ -13,7 +13,7 @@ extension LessonsCommand {
         @Argument(help: "A lesson name (see `lessons list`) or `all`.")
         var name: String
 
-        @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).")
+        @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).", transform: seedArgument)
         var seed: UInt64 = 1
 
         @Option(help: "Replace every Monte-Carlo sample size (100…100000000).")

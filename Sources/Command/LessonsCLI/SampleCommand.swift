@@ -45,7 +45,7 @@ extension LessonsCommand {
         @Option(name: .customLong("clip-denoised"), help: "Clip each step's predicted x̂₀ to [−C, C] per coordinate (C > 0) and take the posterior mean of that x̂₀, so no trajectory can run away (default: no clipping, Algorithm 2 as written).")
         var clipDenoised: Double?
 
-        @Option(help: "The seed of the starting noise and of every step's noise.")
+        @Option(help: "The seed of the starting noise and of every step's noise.", transform: seedArgument)
         var seed: UInt64 = 0
 
         @Option(help: "The CSV file to write.")

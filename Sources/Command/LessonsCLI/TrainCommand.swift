@@ -63,7 +63,7 @@ extension LessonsCommand {
 /// The options every training run has: its seed, its checkpoint, resuming, the learning
 /// rate and how often to write the checkpoint.
 struct TrainingRunOptions: ParsableArguments {
-    @Option(help: "The seed of the data, the initial weights and every batch (0…2^64−1).")
+    @Option(help: "The seed of the data, the initial weights and every batch (0…2^64−1).", transform: seedArgument)
     var seed: UInt64 = 0
 
     @Option(help: "The checkpoint file (.safetensors) to write, and to read with --resume (default checkpoints/TARGET.safetensors).")

@@ -1,3 +1,3 @@
 import LessonsCLI
 
-LessonsCommand.main()
+LessonsCommand.mainJoiningNegativeValues()
