@@ -158,6 +158,7 @@ struct CLITests {
         ["calc", "kl", "--mean1", "0", "--var1", "0", "--mean2", "0", "--var2", "1"],
         ["calc", "kl", "--mean1", "NaN", "--var1", "1", "--mean2", "0", "--var2", "1"],
         ["calc", "decoder-nll", "--x0", "2", "--mean", "0", "--log-scale", "0"],
+        ["calc", "decoder-nll", "--x0", "0", "--mean", "0", "--log-scale", "720"],
         ["calc", "vlb", "--schedule", "linear", "--T", "1", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
         ["calc", "vlb", "--schedule", "linear", "--zero-terminal-snr", "--data-mean", "0", "--data-var", "1", "--x0", "0"],
         ["calc", "vlb", "--schedule", "linear", "--data-mean", "0", "--data-var", "-1", "--x0", "0"],
@@ -346,6 +347,16 @@ struct CLITests {
         #expect(abs(klValue - expected) / expected < 1e-14)
         let nll = try Invocation(["calc", "decoder-nll", "--x0", "-1", "--mean", "-0.9", "--log-scale", "-2", "--json"])
         #expect(nll.status == 0, "\(nll.stderr)")
+        // A wide decoder: the bin [0, 2/255] of x₀ = 1/255 holds Φ(u) − ½ = ½erf(u/√2) with u = (2/255)/σ,
+        // which for u ≤ 10⁻¹¹ is u/√(2π) to relative 10⁻²³. The mass must keep every digit (it kept 7 at
+        // log σ = 20 and none at 35 when it was a difference of two CDFs near ½).
+        for logScale in [20.0, 30, 35] {
+            let wide = try Invocation(["calc", "decoder-nll", "--x0", "0", "--mean", "0", "--log-scale", "\(logScale)", "--json"])
+            let value = try #require((try JSONSerialization.jsonObject(with: Data(wide.stdout.utf8)) as? [String: Any])?["nll"] as? Double)
+            let u = (2.0 / 255) / exp(logScale)
+            let reference = -log(u / (2 * Double.pi).squareRoot())
+            #expect(abs(value - reference) <= 1e-14 * reference, "log σ = \(logScale): \(value) vs \(reference)")
+        }
         let vlb = try Invocation(["calc", "vlb", "--schedule", "cosine", "--T", "20", "--data-mean", "0.3", "--data-var", "0.25",
                                   "--x0", "-0.8", "--variance", "large", "--json"])
         #expect(vlb.status == 0, "\(vlb.stderr)")

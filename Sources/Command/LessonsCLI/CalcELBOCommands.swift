@@ -47,8 +47,13 @@ extension LessonsCommand.Calc {
         }
 
         func run() throws {
-            let nll = -(try DiscretizedDecoder.logLikelihood(x0, mean: mean, logScale: logScale))
-            try emit(["nll": nll], json: json)
+            let logLikelihood = try DiscretizedDecoder.logLikelihood(x0, mean: mean, logScale: logScale)
+            // `calc` promises full precision: a bin mass below the smallest normal Double (or 0)
+            // has lost digits, so it is refused as a usage error (exit 64), not printed.
+            guard logLikelihood >= DiscretizedDecoder.fullPrecisionLimit else {
+                throw ValidationError("the bin's probability is below the smallest normal Double (≈ 2.2·10⁻³⁰⁸) at x₀ = \(x0), μ = \(mean), log σ = \(logScale): its logarithm cannot be given to full precision")
+            }
+            try emit(["nll": -logLikelihood], json: json)
         }
     }
 

@@ -16,7 +16,12 @@ public enum DiscretizedDecoder {
     }
 
     /// log P(x | μ, σ) in nats. x must lie in [−1, 1]; it is taken to its level first. The
-    /// mass is a difference of normal CDFs, taken in whichever tail keeps it accurate.
+    /// mass is a difference of normal CDFs, taken in the form that keeps it accurate: with both
+    /// bin edges within one σ of μ, as ½(erf(u/√2) − erf(l/√2)) (near 0 erf keeps its relative
+    /// precision, where two CDFs near ½ would cancel: at σ = e²⁰ the bin holds 6·10⁻¹² and
+    /// Φ(u) − Φ(l) kept only 7 digits, at σ = e³⁵ none); beyond, as a difference of upper tails
+    /// (right) or of lower tails (left). A mass that underflows gives −∞; one below the smallest
+    /// normal Double (log P < −708.4) has lost digits, which `fullPrecisionLimit` lets callers refuse.
     public static func logLikelihood(_ value: Double, mean: Double, logScale: Double) throws -> Double {
         guard value >= -1, value <= 1 else { throw DecoderError("x₀ must lie in [−1, 1] (got \(value))") }
         let x = level(of: value)
@@ -24,11 +29,20 @@ public enum DiscretizedDecoder {
         let sigma = Foundation.exp(logScale)
         let lower = x <= -1 + 1 / 255 ? -Double.infinity : (x - 1.0 / 255 - mean) / sigma
         let upper = x >= 1 - 1 / 255 ? Double.infinity : (x + 1.0 / 255 - mean) / sigma
-        let mass = lower > 0
-            ? StandardNormal.survival(lower) - StandardNormal.survival(upper)
-            : StandardNormal.cdf(upper) - StandardNormal.cdf(lower)
+        let mass: Double
+        if lower >= -1, upper <= 1 {
+            mass = 0.5 * (Foundation.erf(upper / 2.0.squareRoot()) - Foundation.erf(lower / 2.0.squareRoot()))
+        } else if lower > 0 {
+            mass = StandardNormal.survival(lower) - StandardNormal.survival(upper)
+        } else {
+            mass = StandardNormal.cdf(upper) - StandardNormal.cdf(lower)
+        }
         return Foundation.log(mass)
     }
+
+    /// log of the smallest normal Double, ≈ −708.4: a log-likelihood below it comes from a
+    /// subnormal mass (fewer than 53 significant bits) or from 0.
+    public static let fullPrecisionLimit = Foundation.log(Double.leastNormalMagnitude)
 
     /// Nats per dimension to bits per dimension: divide by ln 2.
     public static func bitsPerDimension(nats: Double, dimensions: Int = 1) -> Double {
