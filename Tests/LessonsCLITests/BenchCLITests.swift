@@ -114,7 +114,7 @@ struct SamplerBenchCLITests {
     func unwritablePlotFolder() throws {
         let result = try Invocation(["bench", "samplers", "--plot", "/proc/no-such-folder"])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("--plot /proc/no-such-folder: cannot write figures there"))
+        #expect(result.stderr.contains("--plot /proc/no-such-folder: cannot write there"))
         #expect(!result.stderr.contains("DDPM, 1000 steps"), "it sampled before checking the folder")
     }
 

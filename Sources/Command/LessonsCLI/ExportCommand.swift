@@ -48,13 +48,21 @@ extension LessonsCommand {
             if name == "all" && out.hasSuffix(".\(format.rawValue)") {
                 throw ValidationError("--out \(out) names one file, but all lessons need a folder")
             }
+            let suffix = URL(fileURLWithPath: out).pathExtension.lowercased()
+            if let other = Format(rawValue: suffix == "htm" ? "html" : suffix), other != format {
+                throw ValidationError("--out \(out) ends in .\(suffix) but the format is \(format.rawValue): name the file NAME.\(format.rawValue), or pass --format \(other.rawValue)")
+            }
         }
 
         func run() throws {
             let lessons = try library.library()
+            let names = try LessonExecution.names(name, in: lessons)
+            for lessonName in names {
+                try OutputLocation.requireWritable(file: destination(lessonName), option: "--out", exitCode: 4)
+            }
             var failed = false
             var figures: [String: RenderedFigure] = [:]
-            for lessonName in try LessonExecution.names(name, in: lessons) {
+            for lessonName in names {
                 let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples)
                 for plot in lesson.plots where figures[plot.name] == nil {
                     figures[plot.name] = try draw(plot.name)

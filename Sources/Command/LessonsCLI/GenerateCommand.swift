@@ -50,6 +50,7 @@ extension LessonsCommand {
         }
 
         func run() throws {
+            try OutputLocation.requireWritable(file: URL(fileURLWithPath: out), option: "--out", exitCode: 4)
             BLAS.threads = threading.count(default: 2)
             let pipeline = try LatentFiles.pipeline(unet: files.unet, autoencoder: files.autoencoder)
             let parsed = try Prompt(prompt)

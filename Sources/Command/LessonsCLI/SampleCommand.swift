@@ -71,6 +71,7 @@ extension LessonsCommand {
         }
 
         func run() throws {
+            try OutputLocation.requireWritable(file: URL(fileURLWithPath: out), option: "--out", exitCode: 4)
             let model = try ToyModelFile.load(checkpoint, dataset: dataset)
             let kind = try sampling.kind(default: .ddpm, variance: variance, schedule: model.schedule)
             let threads = threading.count(default: 1)

@@ -87,7 +87,8 @@ struct SamplerBenchOptions: ParsableArguments {
 
     func run(points: Int, threads: Int, json: Bool) throws {
         guard points >= 2 else { throw ValidationError("bench samplers needs --sample-points ≥ 2 (got \(points))") }
-        let plotFolder = try plot.map(Self.writableFolder)
+        let plotFolder = plot.map { URL(fileURLWithPath: $0) }
+        if let plotFolder { try OutputLocation.requireWritable(folder: plotFolder, option: "--plot", exitCode: 3) }
         let model = try ToyModelFile.load(checkpoint, dataset: .swissroll)
         let inference = DenoiserInference(weights: model.weights, embedding: SinusoidalEmbedding(dimensions: EpsilonMLP.embeddingDimensions, steps: model.schedule.steps), threads: threads)
         let sampler = DiffusionSampler(schedule: model.schedule, denoiser: inference)
@@ -171,22 +172,6 @@ struct SamplerBenchOptions: ParsableArguments {
                 print(String(format: "%@ does not reach ≤ %.2f× the floor within the budgets", r.sampler as NSString, bar))
             }
         }
-    }
-
-    /// The folder for `--plot`, created if missing and proven writable before any sampling
-    /// (a bad path fails in a second, not after minutes of work): exit 3, as for any figure.
-    static func writableFolder(_ path: String) throws -> URL {
-        let folder = URL(fileURLWithPath: path)
-        let probe = folder.appendingPathComponent(".lessons-write-test-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data().write(to: probe)
-            try FileManager.default.removeItem(at: probe)
-        } catch {
-            Terminal.printError("--plot \(path): cannot write figures there (\(error.localizedDescription))")
-            throw ExitCode(3)
-        }
-        return folder
     }
 
     /// SW₂ over the noise floor against network evaluations, log–log: one line per sampler,

@@ -56,6 +56,7 @@ extension LessonsCommand.Train {
             let outPath = training.outPath(target: kind.rawValue)
             let resume = training.resume
             let url = URL(fileURLWithPath: outPath)
+            try OutputLocation.requireWritable(file: url, option: "--out", exitCode: 4)
             var configuration = LatentTrainingConfiguration.defaults(for: kind)
             var previous: SafetensorsFile?
             if resume {

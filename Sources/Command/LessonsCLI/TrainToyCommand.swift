@@ -40,6 +40,7 @@ extension LessonsCommand.Train {
             let steps = self.steps ?? 20_000
             let outPath = training.outPath(target: dataset.rawValue)
             let url = URL(fileURLWithPath: outPath)
+            try OutputLocation.requireWritable(file: url, option: "--out", exitCode: 4)
             let trainer: ToyTrainer
             if training.resume {
                 trainer = try Self.load(url, dataset: dataset)
