@@ -49,3 +49,14 @@ extension ParameterSpec {
     static let betaMin = ParameterSpec("beta-min", .real(1e-3...100), default: .real(0.1), help: "VP: β̄_min = β(0)")
     static let betaMax = ParameterSpec("beta-max", .real(1e-3...100), default: .real(20), help: "VP: β̄_max = β(1)")
 }
+
+extension ParameterSpec {
+    /// Gaussian data N(m, s²) of the score checks: its mean and variance.
+    static let gaussianMean = ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "data mean m")
+    static let gaussianVariance = ParameterSpec("data-variance", .real(0...25), default: .real(0.25), help: "data variance s²")
+}
+
+extension CheckContext {
+    /// N(m, s²) from the cell's `mean` and `data-variance`.
+    var gaussianData: Gaussian { Gaussian(mean: parameters.real("mean"), variance: parameters.real("data-variance")) }
+}

@@ -16,9 +16,7 @@ let denoisingScoreMatchingCheck = CheckDefinition(
     id: "score.dsm",
     title: "Denoising score matching: E(s − ∇log q(xₜ|x₀))² = E(s − ∇log q(xₜ))² + const, and the ε-loss is it times 1 − ᾱₜ (Gaussian data, linear scores)",
     parameters: [
-        .schedule(), .steps(), .timesteps([10, 500]),
-        ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "data mean m"),
-        ParameterSpec("data-variance", .real(0...25), default: .real(0.25), help: "data variance s²"),
+        .schedule(), .steps(), .timesteps([10, 500]), .gaussianMean, .gaussianVariance,
         ParameterSpec("slope-factors", .reals(0...10), default: .reals([0, 1, 2]), help: "candidate slopes a as multiples of the true score's 1/v"),
         .samples(default: 200_000),
     ],
@@ -32,7 +30,7 @@ let denoisingScoreMatchingCheck = CheckDefinition(
 @Sendable
 func denoisingScoreMatchingRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try context.schedule
-    let data = Gaussian(mean: context.parameters.real("mean"), variance: context.parameters.real("data-variance"))
+    let data = context.gaussianData
     let denoiser = GaussianDataDenoiser(data: data)
     let factors = context.parameters.reals("slope-factors")
     guard !factors.isEmpty else { throw CheckFailure("give at least one slope factor") }

@@ -11,9 +11,7 @@ let tweedieCheck = CheckDefinition(
     id: "score.tweedie",
     title: "The score: ∇log q(xₜ) = −E[ε|xₜ]/√(1−ᾱₜ), and (D(x;σ) − x)/σ² = √ᾱₜ ∇log q(xₜ) in σ-space (Gaussian data)",
     parameters: [
-        .schedule(), .steps(), .timesteps([1, 10, 500, 1000]),
-        ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "data mean m"),
-        ParameterSpec("data-variance", .real(0...25), default: .real(0.25), help: "data variance s²"),
+        .schedule(), .steps(), .timesteps([1, 10, 500, 1000]), .gaussianMean, .gaussianVariance,
         ParameterSpec("x", .reals(-20...20), default: .reals([-2, 0.3, 1.7]), help: "points xₜ"),
     ],
     mutations: [
@@ -26,7 +24,7 @@ let tweedieCheck = CheckDefinition(
 @Sendable
 func tweedieRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try context.schedule
-    let data = Gaussian(mean: context.parameters.real("mean"), variance: context.parameters.real("data-variance"))
+    let data = context.gaussianData
     let (vp, flow) = (GaussianDataDenoiser(data: data), GaussianDataFlow(data: data))
     let points = context.parameters.reals("x")
     guard !points.isEmpty else { throw CheckFailure("give at least one point x") }
