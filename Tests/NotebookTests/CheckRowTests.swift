@@ -55,6 +55,37 @@ struct CheckRowTests {
     }
 }
 
+/// JSON has no infinities or NaN: such a value is null where it belongs, and the top-level
+/// `nonFinite` gives its path and reason; finite output is exactly the encoder's.
+@Suite("JSON of non-finite numbers")
+struct NonFiniteJSONTests {
+    struct Sample: Encodable {
+        var z: Double
+        var rows: [Double]
+        var inner: [String: Double]
+    }
+
+    @Test func nullWithItsReason() throws {
+        let text = try JSONRenderer.encode(Sample(z: .infinity, rows: [1, -.infinity, .nan], inner: ["a": 2]), pretty: false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["z"] is NSNull)
+        let rows = try #require(object["rows"] as? [Any])
+        #expect(rows.count == 3 && rows[0] as? Double == 1 && rows[1] is NSNull && rows[2] is NSNull)
+        #expect((object["inner"] as? [String: Double])?["a"] == 2)
+        let reasons = try #require(object["nonFinite"] as? [String: String])
+        #expect(reasons == ["z": "+infinity", "rows[1]": "-infinity", "rows[2]": "nan"])
+        #expect(!text.contains("Infinity") && !text.contains("NaN") && !text.contains("\\u0001"))
+    }
+
+    @Test func finiteOutputIsTheEncoders() throws {
+        let sample = Sample(z: 0.5, rows: [1, 2.25], inner: ["path": 1e-300])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(try JSONRenderer.encode(sample) == String(decoding: try encoder.encode(sample), as: UTF8.self))
+        #expect(!(try JSONRenderer.encode(sample)).contains("nonFinite"))
+    }
+}
+
 @Suite("Terminal rendering")
 struct TerminalRendererTests {
     @Test("tables with verdicts, the closing line, no escape codes without colour")

@@ -150,9 +150,7 @@ struct SamplerBenchOptions: ParsableArguments {
             }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Terminal.printJSON(report)
             return
         }
         print(String(format: "Toy samplers on %@: %d points, %d thread(s); SW₂ over the floor (%.5f, mean of %d data pairs), mean of %d sampling seeds",

@@ -1,4 +1,5 @@
 import Foundation
+import NotebookExport
 
 /// What the process's terminal allows: its width, colour, and progress on stderr.
 struct Terminal: Sendable {
@@ -33,10 +34,9 @@ struct Terminal: Sendable {
     }
 
     /// One JSON object on stdout, keys sorted (the `--json` output of the commands).
+    /// Non-finite numbers as `JSONRenderer` writes them: null, with the reason in `nonFinite`.
     static func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(try JSONRenderer.encode(value, pretty: false))
     }
 
     /// A line of information on stderr (progress, what is happening), not an error.
