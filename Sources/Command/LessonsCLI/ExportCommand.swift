@@ -25,7 +25,7 @@ extension LessonsCommand {
             case md, ipynb, html, json
         }
 
-        @Argument(help: "A lesson name (see `lessons list`) or `all`.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, or the path of a lesson file ending in .md.")
         var name: String
 
         @Option(help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -55,7 +55,7 @@ extension LessonsCommand {
         }
 
         func run() throws {
-            let lessons = try library.library()
+            let (lessons, name) = try library.lessons(for: name)
             let names = try LessonExecution.names(name, in: lessons)
             for lessonName in names {
                 try OutputLocation.requireWritable(file: destination(lessonName), option: "--out", exitCode: 4)

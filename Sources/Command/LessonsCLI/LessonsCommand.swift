@@ -24,6 +24,19 @@ struct LibraryOptions: ParsableArguments {
     @Option(name: .customLong("lessons-dir"), help: "The folder of lesson files (default: the nearest Lessons/).")
     var lessonsDirectory: String?
 
+    /// The library and lesson name that NAME stands for. A NAME ending in `.md` is a lesson
+    /// file anywhere (a learner's own lesson: `lessons run ./my-lesson.md`), read from its
+    /// folder; any other NAME is a lesson of the project's `Lessons/` (or `all`).
+    func lessons(for name: String) throws -> (library: LessonLibrary, name: String) {
+        guard name.hasSuffix(".md") else { return (try library(), name) }
+        let file = URL(fileURLWithPath: name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ValidationError("no lesson file at \(name) (a NAME ending in .md is a path to a lesson file; `lessons list` shows the project's lessons)")
+        }
+        return (LessonLibrary(directory: file.deletingLastPathComponent()), String(file.lastPathComponent.dropLast(3)))
+    }
+
     func library() throws -> LessonLibrary {
         do {
             return try LessonLibrary.locate(explicit: lessonsDirectory)

@@ -10,7 +10,7 @@ extension LessonsCommand {
             abstract: "Run a lesson (or all): its prose, each check's evidence and verdicts.",
             discussion: "Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file is malformed.")
 
-        @Argument(help: "A lesson name (see `lessons list`) or `all`.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, or the path of a lesson file ending in .md.")
         var name: String
 
         @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).", transform: seedArgument)
@@ -36,7 +36,7 @@ extension LessonsCommand {
         }
 
         func run() throws {
-            let lessons = try library.library()
+            let (lessons, name) = try library.lessons(for: name)
             let names = try LessonExecution.names(name, in: lessons)
             let terminal = Terminal.current
             var results: [LessonResult] = []
