@@ -38,6 +38,11 @@ struct BenchCLITests {
         #expect(sampling == Double(Self.samplingFLOPs(points: 100, steps: 1000)))
         let peak = try #require(figures["corePeakGFLOPS"] as? Double)
         #expect(peak.isFinite && peak > 0)
+        // Each sampler's evaluations and time to reach the bar, as `bench samplers` reports them.
+        let samplers = try #require(figures["samplers"] as? [String: Any])
+        let reach = try #require(samplers["reach"] as? [[String: Any]])
+        #expect(reach.map { $0["sampler"] as? String ?? "" } == ["ddim", "euler", "heun", "euler-a", "dpm++2m"])
+        #expect(samplers["points"] as? Int == 100 && ((samplers["ddpmSeconds"] as? Double) ?? 0) > 0)
         let ceiling = try #require(figures["trainStepsPerSecondCeiling"] as? Double)
         #expect(abs(ceiling * perStep / (peak * 1e9) - 1) < 1e-12, "training runs on one thread: peak / FLOPs per step")
         let floor = try #require(figures["sampleSecondsFloor"] as? Double)

@@ -5,7 +5,7 @@ import Stochastic
 extension LessonsCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, and the limits that sgemm's speed and one core's fused multiply-add peak put on both), `unet` (training images/s of the benchmark U-Net), `samplers` (each sampler of the toy model: SW₂ over the noise floor against network evaluations, seconds per run, and the fewest evaluations that reach the quality bar).")
+            abstract: "Measure speed: `normal` (N(0,1) draws per second on one core), `toy` (training steps/s and sampling time of the swiss-roll model, the FLOPs of their matrix products, the share of the time in sgemm, the limits that sgemm's speed and one core's fused multiply-add peak put on both, and the `samplers` report), `unet` (training images/s of the benchmark U-Net), `samplers` (each sampler of the toy model: SW₂ over the noise floor against network evaluations, seconds per run, and the fewest evaluations that reach the quality bar).")
 
         enum Target: String, ExpressibleByArgument, CaseIterable {
             case normal, toy, unet, samplers
@@ -51,9 +51,20 @@ extension LessonsCommand {
             #if DEBUG
             Terminal.printError("this is a debug build: figures are meaningless; build with `swift build -c release`")
             #endif
-            if target == .toy { return try toy.run(threads: threads, json: json) }
+            if target == .toy {
+                try toy.run(threads: threads, json: json, samplers: samplers)
+                // The text report goes on with each sampler's evaluations and time to the bar.
+                if !json, toy.samplePoints >= 2 {
+                    print("")
+                    try samplers.run(points: toy.samplePoints, threads: threads, json: false)
+                }
+                return
+            }
             if target == .unet { return try unet.run(threads: threads, json: json) }
-            if target == .samplers { return try samplers.run(points: toy.samplePoints, threads: threads, json: json) }
+            if target == .samplers {
+                try samplers.run(points: toy.samplePoints, threads: threads, json: json)
+                return
+            }
             print("N(0,1) draws per second, one thread, \(repeats) batches of \(count):")
             let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
             defer { buffer.deallocate() }

@@ -85,7 +85,10 @@ struct SamplerBenchOptions: ParsableArguments {
         ]
     }
 
-    func run(points: Int, threads: Int, json: Bool) throws {
+    /// Measures, draws `--plot`, and prints the report (text, or JSON unless `printJSON` is
+    /// false, for `bench toy`, which embeds it in its own JSON). Returns the report.
+    @discardableResult
+    func run(points: Int, threads: Int, json: Bool, printJSON: Bool = true) throws -> Report {
         guard points >= 2 else { throw ValidationError("bench samplers needs --sample-points ≥ 2 (got \(points))") }
         let plotFolder = plot.map { URL(fileURLWithPath: $0) }
         if let plotFolder { try OutputLocation.requireWritable(folder: plotFolder, option: "--plot", exitCode: 3) }
@@ -150,8 +153,8 @@ struct SamplerBenchOptions: ParsableArguments {
             }
         }
         if json {
-            try Terminal.printJSON(report)
-            return
+            if printJSON { try Terminal.printJSON(report) }
+            return report
         }
         print(String(format: "Toy samplers on %@: %d points, %d thread(s); SW₂ over the floor (%.5f, mean of %d data pairs), mean of %d sampling seeds",
                      model.path, points, threads, floor, evalRounds, samplerSeeds))
@@ -170,6 +173,7 @@ struct SamplerBenchOptions: ParsableArguments {
                 print(String(format: "%@ does not reach ≤ %.2f× the floor within the budgets", r.sampler as NSString, bar))
             }
         }
+        return report
     }
 
     /// SW₂ over the noise floor against network evaluations, log–log: one line per sampler,

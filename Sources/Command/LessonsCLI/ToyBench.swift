@@ -49,9 +49,12 @@ struct ToyBenchOptions: ParsableArguments {
         /// The same two limits with the products at sgemm's measured speed instead of the peak.
         var trainStepsPerSecondSgemmBound: Double
         var sampleSecondsSgemmBound: Double?
+        /// Each sampler's evaluations and time to reach the quality bar (`bench samplers`'
+        /// report), when the run samples at least two points.
+        var samplers: SamplerBenchOptions.Report? = nil
     }
 
-    func run(threads: Int, json: Bool) throws {
+    func run(threads: Int, json: Bool, samplers: SamplerBenchOptions) throws {
         let training = try trainingRate()
         var sampling: GemmUse?
         let trainer = try ToyTrainer(ToyTrainingConfiguration())
@@ -65,7 +68,7 @@ struct ToyBenchOptions: ParsableArguments {
         if !json { Terminal.note("measuring one core's Float32 fused multiply-add peak…") }
         let peak = FusedMultiplyAddPeak.gflops()
         let flopsPerStep = training.flops / Double(trainSteps)
-        let figures = Figures(
+        var figures = Figures(
             trainStepsPerSecond: Double(trainSteps) / training.seconds, sampleSeconds: sampling?.seconds,
             samplePoints: samplePoints, sampleSteps: trainer.schedule.steps, threads: threads,
             parameters: trainer.model.parameterCount, batchSize: trainer.configuration.batchSize,
@@ -77,6 +80,7 @@ struct ToyBenchOptions: ParsableArguments {
             trainStepsPerSecondSgemmBound: training.gflops * 1e9 / flopsPerStep,
             sampleSecondsSgemmBound: sampling.map { $0.flops / ($0.gflops * 1e9 * Double(threads)) })
         if json {
+            if samplePoints >= 2 { figures.samplers = try samplers.run(points: samplePoints, threads: threads, json: true, printJSON: false) }
             try Terminal.printJSON(figures)
             return
         }
@@ -86,7 +90,6 @@ struct ToyBenchOptions: ParsableArguments {
         if let sampling {
             print(String(format: "  sampling %d × %d DDPM steps, %d thread(s)   %6.2f s   (%.0f GFLOP of products; %.0f %% of the cores' time in sgemm, at %.1f GFLOP/s per core)",
                          samplePoints, figures.sampleSteps, threads, sampling.seconds, sampling.flops / 1e9, 100 * sampling.share, sampling.gflops))
-            print("  (with fewer steps: `lessons bench samplers` gives each sampler's network evaluations and time to reach the quality bar)")
         }
         print(String(format: "What limits them: with the products at sgemm's speed and all other work free, training would reach %.0f steps/s", figures.trainStepsPerSecondSgemmBound)
               + (figures.sampleSecondsSgemmBound.map { String(format: ",\n  and sampling on %d thread(s) would take %.2f s", threads, $0) } ?? "") + ".")
