@@ -41,9 +41,19 @@ struct GuidedExactEpsilon: EpsilonPredictor {
     let scale: Double, plant: GuidancePlant
     var dimensions: Int { 2 }
 
+    /// The exact denoisers of the data and of the class at step t.
+    func denoisers(t: Int) throws -> (all: OptimalDenoiser, one: OptimalDenoiser) {
+        (try OptimalDenoiser(data: data, schedule: schedule, t: t), try OptimalDenoiser(data: classData, schedule: schedule, t: t))
+    }
+
     /// The guided ε at step t.
     func guided(_ x: Point2, t: Int) throws -> Point2 {
-        let (all, one) = (try OptimalDenoiser(data: data, schedule: schedule, t: t), try OptimalDenoiser(data: classData, schedule: schedule, t: t))
+        try guided(x, t: t, denoisers(t: t))
+    }
+
+    /// The guided ε at step t, with that step's denoisers.
+    func guided(_ x: Point2, t: Int, _ denoisers: (all: OptimalDenoiser, one: OptimalDenoiser)) -> Point2 {
+        let (all, one) = denoisers
         let (epsilon, score, classScore) = (all.epsilon(x), all.score(x), one.score(x))
         let noise = plant == .noNoiseScale ? 1 : schedule.sqrtOneMinusAlphaBar(t)
         func coordinate(_ e: Double, _ s: Double, _ c: Double) -> Double {
@@ -56,11 +66,10 @@ struct GuidedExactEpsilon: EpsilonPredictor {
     }
 
     func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>) {
+        // t = index + 1 lies in 1…T, where the denoisers exist; built once per step.
+        guard let step = try? denoisers(t: index + 1) else { preconditionFailure("step \(index + 1) outside 1…\(schedule.steps)") }
         for i in 0..<count {
-            // t = index + 1 lies in 1…T, where the denoisers exist.
-            guard let e = try? guided(Point2(Double(points[2 * i]), Double(points[2 * i + 1])), t: index + 1) else {
-                preconditionFailure("step \(index + 1) outside 1…\(schedule.steps)")
-            }
+            let e = guided(Point2(Double(points[2 * i]), Double(points[2 * i + 1])), t: index + 1, step)
             output[2 * i] = Float(e.x)
             output[2 * i + 1] = Float(e.y)
         }
