@@ -81,7 +81,7 @@ let package = Package(
 
         // MARK: Checks
         // What a check is: rows and verdicts, definitions with mutations, typed parameters, the audit. No YAML, no math.
-        .target(name: "CheckCore", path: "Sources/Checks/CheckCore", exclude: ["README.md"]),
+        .target(name: "CheckCore", dependencies: ["Stochastic"], path: "Sources/Checks/CheckCore", exclude: ["README.md"]),
         // The shared kit of the checks: Monte-Carlo, KS and quadrature rows, Gaussian evidence, a cell's random stream, schedule parameters.
         .target(name: "CheckKit", dependencies: ["CheckCore", "ForwardProcess", "Gaussian", "Stochastic"], path: "Sources/Checks/CheckKit", exclude: ["README.md"]),
         .target(name: "GaussianChecks", dependencies: ["Gaussian", "CheckKit", "CheckCore", "Stochastic"], path: "Sources/Checks/GaussianChecks", exclude: ["README.md"]),
@@ -109,7 +109,7 @@ let package = Package(
 
         // MARK: Notebook
         // The lesson format (prose + check cells with YAML parameters), its parser, cell binding and runner.
-        .target(name: "Notebook", dependencies: ["CheckCore", .product(name: "Yams", package: "Yams")], path: "Sources/Notebook/Notebook", exclude: ["README.md"]),
+        .target(name: "Notebook", dependencies: ["CheckCore", "Stochastic", .product(name: "Yams", package: "Yams")], path: "Sources/Notebook/Notebook", exclude: ["README.md"]),
         // What a run is shown as: terminal tables, JSON, LaTeX → Unicode, Markdown, Jupyter, HTML and JSON exports.
         .target(name: "NotebookExport", dependencies: ["Notebook", "CheckCore"], path: "Sources/Notebook/NotebookExport", exclude: ["README.md"]),
         .target(name: "Charts", dependencies: ["CGnuplot", "AtomicFiles"], path: "Sources/Notebook/Charts", exclude: ["README.md"]),
@@ -150,7 +150,7 @@ let package = Package(
             dependencies: ["ToyDiffusion", "ToyDiffusionChecks", "Sampling", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "CheckCore"]
         ),
         .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "LatentDiffusionChecks", "CheckCore", "Neural", "Stochastic"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NotebookExport", "CheckCore"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NotebookExport", "CheckCore", "Stochastic"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(
             name: "LessonsCLITests",

@@ -105,8 +105,9 @@ struct GaussianClosedFormTests {
     }
 }
 
-/// Frequencies at the smallest allowed sample size (100): the standard error comes from the
-/// claimed probability, so a tail where every draw lands on one side is still a finite z.
+/// Frequencies at n = 100 (once the smallest allowed sample size; now 500, below which
+/// `calibrate` found the z-scores too wide): the standard error comes from the claimed
+/// probability, so a tail where every draw lands on one side is still a finite z.
 /// Before, `gaussian.cdf` failed on 6 of these 40 seeds (every draw below 2, stderr 0, z = ∞).
 @Suite("Gaussian checks: frequencies at the smallest sample size")
 struct SmallSampleProportionTests {

@@ -37,6 +37,50 @@ struct RandomStreamTests {
         }
     }
 
+    @Test("a GSL stream: same (seed, stream) same numbers, other pairs differ, the generator it reports", arguments: [RandomGenerator.mt19937, .ranlxd2])
+    func gslReproducible(generator: RandomGenerator) {
+        func words(_ seed: UInt64, _ stream: UInt64) -> [UInt64] {
+            var s = RandomStream(seed: seed, stream: stream, generator: generator)
+            return (0..<50).map { _ in s.next() }
+        }
+        #expect(RandomStream(seed: 1, generator: generator).generator == generator)
+        #expect(RandomStream(seed: 1).generator == .xoshiro)
+        #expect(words(42, 3) == words(42, 3))
+        #expect(words(42, 3) != words(42, 4))
+        #expect(words(42, 3) != words(43, 3))
+        var xoshiro = RandomStream(seed: 42, stream: 3)
+        #expect(words(42, 3) != (0..<50).map { _ in xoshiro.next() })
+        // fillNormal draws what repeated normal() calls draw, as for xoshiro.
+        var bulk = RandomStream(seed: 9, generator: generator), single = bulk
+        #expect(bulk.normals(1000) == (0..<1000).map { _ in single.normal() })
+    }
+
+    @Test("a copied GSL stream continues the same sequence independently (copy on write)")
+    func gslCopies() {
+        var original = RandomStream(seed: 3, stream: 1, generator: .mt19937)
+        _ = original.normals(10)
+        var copy = original
+        let fromOriginal = original.normals(100) + [original.uniform(), original.uniformPositive()]
+        let fromCopy = copy.normals(100) + [copy.uniform(), copy.uniformPositive()]
+        #expect(fromOriginal == fromCopy)
+        // Mutation: had the copy shared the state, its draws would have continued after the original's.
+        var shared = RandomStream(seed: 3, stream: 1, generator: .mt19937)
+        _ = shared.normals(10 + 100)
+        _ = (shared.uniform(), shared.uniformPositive())
+        #expect(shared.normals(100) != Array(fromCopy.prefix(100)))
+    }
+
+    @Test("GSL uniforms: U[0, 1) with mean ½ and variance 1/12, and U(0, 1] never 0", arguments: [RandomGenerator.mt19937, .ranlxd2])
+    func gslUniformMoments(generator: RandomGenerator) {
+        var stream = RandomStream(seed: 2, generator: generator)
+        let moments = MonteCarlo.moments(samples: 500_000, stream: &stream) { $0.uniform() }
+        #expect(abs(moments.meanEstimate.zScore(expected: 0.5)) <= 5)
+        #expect(abs(moments.varianceEstimate.zScore(expected: 1.0 / 12)) <= 5)
+        #expect((0..<100_000).allSatisfy { _ in stream.uniformPositive() > 0 })
+        let indices = (0..<60_000).map { _ in stream.index(below: 6) }
+        #expect(Set(indices) == Set(0..<6))
+    }
+
     @Test("uniform() has mean ½ and variance 1/12", arguments: [UInt64(1), 2, 3])
     func uniformMoments(seed: UInt64) {
         var stream = RandomStream(seed: seed)
@@ -75,10 +119,10 @@ struct NormalDistributionTests {
         #expect(evidence.allPass, "\(evidence)")
     }
 
-    @Test("GSL's mt19937 ziggurat passes the same evidence")
-    func gsl() throws {
-        let generator = try GSLGenerator(seed: 5)
-        let evidence = NormalEvidence(samples: (0..<2_000_000).map { _ in generator.normal() })
+    @Test("GSL's generators through gsl_ran_gaussian_ziggurat pass the same evidence", arguments: [RandomGenerator.mt19937, .ranlxd2])
+    func gsl(generator: RandomGenerator) {
+        var stream = RandomStream(seed: 5, stream: 11, generator: generator)
+        let evidence = NormalEvidence(samples: stream.normals(generator == .ranlxd2 ? 1_000_000 : 2_000_000))
         #expect(evidence.allPass, "\(evidence)")
     }
 

@@ -1,3 +1,5 @@
+import Stochastic
+
 /// The mutation audit: every check run on its correct formula and on each of its
 /// mutations. A mutation is killed when the check rejects it (a failing row, or the check
 /// cannot be computed at all); a surviving mutation is a check that cannot catch that error.
@@ -32,14 +34,17 @@ public struct AuditReport: Sendable, Codable {
     }
 
     /// Runs the audit over `definitions` with their default parameters.
-    public init(_ definitions: [CheckDefinition], seed: UInt64 = 1, progress: ((Int, Int, String) -> Void)? = nil) {
+    public init(
+        _ definitions: [CheckDefinition], seed: UInt64 = 1, generator: RandomGenerator = .xoshiro,
+        progress: ((Int, Int, String) -> Void)? = nil
+    ) {
         var entries: [Entry] = []
         for (index, definition) in definitions.enumerated() {
             progress?(index, definitions.count, definition.id)
-            let truth = (try? definition.run(seed: seed)).map { !$0.isEmpty && $0.allSatisfy(\.pass) } ?? false
+            let truth = (try? definition.run(seed: seed, generator: generator)).map { !$0.isEmpty && $0.allSatisfy(\.pass) } ?? false
             var outcomes: [String: Bool] = [:]
             for mutation in definition.mutations {
-                let rows = try? definition.run(seed: seed, mutation: mutation.id)
+                let rows = try? definition.run(seed: seed, mutation: mutation.id, generator: generator)
                 outcomes[mutation.id] = rows.map { $0.contains { !$0.pass } } ?? true
             }
             entries.append(Entry(id: definition.id, truthPassed: truth, mutations: outcomes))

@@ -1,3 +1,5 @@
+import Stochastic
+
 /// A plausible wrong formula a check must reject: the proof that the check can fail.
 public struct Mutation: Sendable, Equatable {
     public let id: String
@@ -17,12 +19,16 @@ public struct CheckContext: Sendable {
     /// The stream index: each cell of a lesson draws from its own stream.
     public let stream: UInt64
     public let mutation: String?
+    /// The generator every draw of the cell comes from (`--rng`).
+    public let generator: RandomGenerator
 
-    public init(parameters: CheckParameters, seed: UInt64, stream: UInt64 = 0, mutation: String? = nil) {
+    public init(parameters: CheckParameters, seed: UInt64, stream: UInt64 = 0, mutation: String? = nil,
+                generator: RandomGenerator = .xoshiro) {
         self.parameters = parameters
         self.seed = seed
         self.stream = stream
         self.mutation = mutation
+        self.generator = generator
     }
 
     /// True when the named mutation is the one being applied.
@@ -63,10 +69,12 @@ public struct CheckDefinition: Sendable {
     }
 
     /// Runs with defaults (and an optional mutation): a convenience for tests.
-    public func run(seed: UInt64 = 1, mutation: String? = nil, overriding: [String: ParameterValue] = [:]) throws -> [CheckRow] {
+    public func run(
+        seed: UInt64 = 1, mutation: String? = nil, overriding: [String: ParameterValue] = [:], generator: RandomGenerator = .xoshiro
+    ) throws -> [CheckRow] {
         var parameters = defaults
         for (name, value) in overriding { parameters.set(name, value) }
-        return try run(CheckContext(parameters: parameters, seed: seed, mutation: mutation))
+        return try run(CheckContext(parameters: parameters, seed: seed, mutation: mutation, generator: generator))
     }
 }
 

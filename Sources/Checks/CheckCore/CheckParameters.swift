@@ -43,7 +43,7 @@ public struct ParameterSpec: Sendable {
 
     /// The Monte-Carlo sample count every sampling check accepts (and `--samples` overrides).
     public static func samples(default n: Int) -> ParameterSpec {
-        ParameterSpec("samples", .integer(100...100_000_000), default: .integer(n), help: "Monte-Carlo sample size")
+        ParameterSpec("samples", .integer(500...100_000_000), default: .integer(n), help: "Monte-Carlo sample size")
     }
 }
 

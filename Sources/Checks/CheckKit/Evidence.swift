@@ -48,8 +48,8 @@ public func gaussianEvidence(_ label: String, samples: [Double], claimed: Gaussi
 }
 
 extension CheckContext {
-    /// This cell's own random stream.
-    public var randomStream: RandomStream { RandomStream(seed: seed, stream: stream) }
+    /// This cell's own random stream, from the cell's generator.
+    public var randomStream: RandomStream { RandomStream(seed: seed, stream: stream, generator: generator) }
 
     /// The cell's Monte-Carlo sample size.
     public var samples: Int { parameters.integer("samples") }

@@ -29,7 +29,8 @@ func conditionalAccuracyRows(_ context: CheckContext) throws -> [CheckRow] {
     let w = context.mutated("unconditional") ? 0 : context.parameters.real("guidance")
     let labels = (0..<10).flatMap { Array(repeating: $0, count: perClass) }
     let images = try models.pipeline.generate(prompts: labels.map(Prompt.forClass), guidance: w,
-                                              sampler: .ddim(steps: context.parameters.integer("steps"), eta: 0), seed: context.seed &+ context.stream)
+                                              sampler: .ddim(steps: context.parameters.integer("steps"), eta: 0), seed: context.seed &+ context.stream,
+                                              generator: context.generator)
     let scored = context.mutated("shifted") ? labels.map { ($0 + 1) % 10 } : labels
     let accuracy = ClassifierScores(classifier: models.classifier, images: images).accuracy(labels: scored)
     let perClassText = accuracy.perClass.map { String(format: "%.0f", 100 * ($0 ?? 0)) }.joined(separator: " ")

@@ -38,7 +38,8 @@ func boundRows(_ context: CheckContext) throws -> [CheckRow] {
     let weight: (Double, Double, Double, Double) -> Double = context.mutated("simple-weights")
         ? { _, _, _, _ in 1 } : { epsilonWeight(beta: $0, alpha: $1, oneMinusAlphaBar: $2, sigma2: $3) }
     let bound = try LearnedBound(model: ExactEpsilon(data: data, schedule: schedule), schedule: schedule, variance: variance,
-                                 data: points, seed: context.seed &+ context.stream, weight: weight)
+                                 data: points, seed: context.seed &+ context.stream,
+                                 generator: context.generator, weight: weight)
     let models = try m.map { try ReverseModel(schedule: schedule, data: Gaussian(mean: $0, variance: s * s), variance: variance) }
     let closed = try points.map { p in
         try VariationalBound(model: models[0], x0: p.x).total + VariationalBound(model: models[1], x0: p.y).total

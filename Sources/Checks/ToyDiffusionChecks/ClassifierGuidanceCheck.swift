@@ -119,7 +119,7 @@ func classifierGuidanceRows(_ context: CheckContext) throws -> [CheckRow] {
     let variance = ReverseVariance(rawValue: context.parameters.text("reverseVariance")) ?? .large
     let n = context.samples
     let sampler = DiffusionSampler(schedule: schedule, denoiser: predictor)
-    let drawn = try sampler.sample(count: n, kind: .ddpm(variance: variance), seed: context.seed &+ context.stream).points
+    let drawn = try sampler.sample(count: n, kind: .ddpm(variance: variance), seed: context.seed &+ context.stream, generator: context.generator).points
     let laws = try [component.mean.x, component.mean.y].map { m in
         try ReverseChain(schedule: schedule, denoiser: GaussianDataDenoiser(data: Gaussian(mean: m, variance: component.variance)), noise: .fixed(variance)).exactLaw()
     }

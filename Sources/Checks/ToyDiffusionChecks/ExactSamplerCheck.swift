@@ -32,7 +32,7 @@ func exactSamplerRows(_ context: CheckContext) throws -> [CheckRow] {
     }
     let sampler = DiffusionSampler(schedule: schedule, denoiser: ExactEpsilon(data: data, schedule: schedule), adjust: adjust)
     let n = context.parameters.integer("samples")
-    let points = try sampler.sample(count: n, kind: .ddpm(variance: variance), seed: context.seed &+ context.stream).points
+    let points = try sampler.sample(count: n, kind: .ddpm(variance: variance), seed: context.seed &+ context.stream, generator: context.generator).points
     let xs = stride(from: 0, to: 2 * n, by: 2).map { Double(points[$0]) }
     let ys = stride(from: 1, to: 2 * n, by: 2).map { Double(points[$0]) }
     let squared = zip(xs, ys).map { $0 * $0 + $1 * $1 }

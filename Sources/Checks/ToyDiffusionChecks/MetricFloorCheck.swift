@@ -86,7 +86,7 @@ func metricFloorRows(_ context: CheckContext) throws -> [CheckRow] {
                        value: floor, rule: "< SW₂ to the nearest other data set (\(shortNumber(nearest.distance)))", pass: floor < nearest.distance))
 
     // Unbiasedness of the two U-statistics over independent pairs of one law.
-    let h = try MaximumMeanDiscrepancy.medianHeuristic(x, other, seed: context.seed)
+    let h = try MaximumMeanDiscrepancy.medianHeuristic(x, other, seed: context.seed, generator: context.generator)
     let (pairs, size) = (context.parameters.integer("replicates"), context.parameters.integer("replicateSize"))
     let mmdEstimator: PairwiseEstimator = context.mutated("biased-mmd") ? .biased : .unbiased
     let energyEstimator: PairwiseEstimator = context.mutated("energy-v-statistic") ? .biased : .unbiased

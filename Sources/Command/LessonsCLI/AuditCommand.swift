@@ -16,9 +16,11 @@ extension LessonsCommand {
         @Flag(help: "Print {\"checks\", \"mutations\", \"killed\", \"survived\": [ids], …} as JSON.")
         var json = false
 
+        @OptionGroup var rng: GeneratorOptions
+
         func run() throws {
             let terminal = Terminal.current
-            let report = AuditReport(LessonLibrary.auditedChecks, seed: seed) { done, total, id in
+            let report = AuditReport(LessonLibrary.auditedChecks, seed: seed, generator: rng.generator) { done, total, id in
                 terminal.progress("audit [\(done + 1)/\(total)] \(id)")
             }
             terminal.clearProgress()
@@ -33,6 +35,7 @@ extension LessonsCommand {
                 print("\(report.checks) checks, \(report.mutations) mutations, \(report.killed) killed"
                       + (report.survived.isEmpty ? "" : "; survived: \(report.survived.joined(separator: ", "))")
                       + (report.truthFailures.isEmpty ? "" : "; truth failed: \(report.truthFailures.joined(separator: ", "))"))
+                if !rng.note.isEmpty { print(rng.note) }
             }
             if !report.clean { throw ExitCode(1) }
         }
@@ -51,6 +54,8 @@ extension LessonsCommand {
         @Option(help: "How many seeds (1…10000).")
         var seeds = 50
 
+        @OptionGroup var rng: GeneratorOptions
+
         func validate() throws {
             guard (1...10_000).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 10000 (got \(seeds))") }
         }
@@ -62,7 +67,7 @@ extension LessonsCommand {
                 for definition in LessonLibrary.auditedChecks {
                     terminal.progress("seed \(seed)/\(seeds) \(definition.id)")
                     do {
-                        let result = try definition.run(seed: seed)
+                        let result = try definition.run(seed: seed, generator: rng.generator)
                         rows += result.count
                         failures += result.filter { !$0.pass }.map { "\(definition.id) seed \(seed): \($0.quantity)" }
                     } catch {
@@ -75,6 +80,7 @@ extension LessonsCommand {
             print("\(seeds) seeds × \(LessonLibrary.auditedChecks.count) checks: \(rows) rows, \(failures.count) failed "
                   + "(expected at most about \(shortNumber(expected)) by the |z| ≤ 5 bound; exact rows should never fail)")
             for failure in failures { print("  ✗ " + failure) }
+            if !rng.note.isEmpty { print(rng.note) }
             if !failures.isEmpty { throw ExitCode(1) }
         }
     }

@@ -73,8 +73,10 @@ extension LessonsCommand {
             report("xoshiro256++ ziggurat, normal() per draw", measure(buffer) { b in
                 for i in b.indices { b[i] = stream.normal() }
             })
-            let gsl = try GSLGenerator(seed: 1)
-            report("GSL mt19937 + gsl_ran_gaussian_ziggurat", measure(buffer) { gsl.fillNormal($0) })
+            for generator in [RandomGenerator.mt19937, .ranlxd2] {
+                var gsl = RandomStream(seed: 1, generator: generator)
+                report("GSL \(generator.rawValue) + gsl_ran_gaussian_ziggurat", measure(buffer) { gsl.fillNormal($0) })
+            }
         }
 
         /// Rates in draws per second over the batches (sorted ascending).

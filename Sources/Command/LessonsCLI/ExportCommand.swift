@@ -37,7 +37,7 @@ extension LessonsCommand {
         @Option(help: "The seed of every random stream (as for `lessons run`).", transform: seedArgument)
         var seed: UInt64 = 1
 
-        @Option(help: "Replace every Monte-Carlo sample size (100…100000000), as for `lessons run`.")
+        @Option(help: "Replace every Monte-Carlo sample size (500…100000000), as for `lessons run`.")
         var samples: Int?
 
         @OptionGroup var library: LibraryOptions

@@ -16,7 +16,7 @@ extension LessonsCommand {
         @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).", transform: seedArgument)
         var seed: UInt64 = 1
 
-        @Option(help: "Replace every Monte-Carlo sample size (100…100000000).")
+        @Option(help: "Replace every Monte-Carlo sample size (500…100000000).")
         var samples: Int?
 
         @Option(help: "Run only executable cell N (checks and plots numbered 1… in reading order, as the exports show them); one lesson only.")
@@ -26,6 +26,8 @@ extension LessonsCommand {
         var json = false
 
         @OptionGroup var library: LibraryOptions
+
+        @OptionGroup var rng: GeneratorOptions
 
         func validate() throws {
             try LessonExecution.validate(samples: samples)
@@ -41,7 +43,7 @@ extension LessonsCommand {
             let terminal = Terminal.current
             var results: [LessonResult] = []
             for lessonName in names {
-                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell)
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell, generator: rng.generator)
                 results.append(result)
                 if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
@@ -54,9 +56,12 @@ extension LessonsCommand {
                 } else {
                     print(try JSONRenderer.encode(AllLessons(lessons: results)))
                 }
-            } else if results.count > 1 {
-                let all = AllLessons(lessons: results)
-                print("all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed")
+            } else {
+                if results.count > 1 {
+                    let all = AllLessons(lessons: results)
+                    print("all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed")
+                }
+                if !rng.note.isEmpty { print(rng.note) }
             }
             if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
         }

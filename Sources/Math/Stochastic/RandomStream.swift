@@ -10,11 +10,48 @@
 /// from a mix of `s` and `k`, so every (seed, stream) pair is an independent,
 /// reproducible sequence: the same pair always gives the same numbers, and every
 /// Monte-Carlo check or parallel test takes its own `stream`.
+///
+/// `RandomStream(seed:stream:generator:)` with `.mt19937` or `.ranlxd2` draws every number
+/// from GSL's generator instead (`RandomGenerator`): the checks' second source of randomness.
 public struct RandomStream: Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64
     @usableFromInline var s2: UInt64
     @usableFromInline var s3: UInt64
+    /// Set when a GSL generator supplies the draws (xoshiro's words are then unused).
+    @usableFromInline var gsl: GSLState?
+    /// `gsl != nil`, as a plain flag: the xoshiro paths test it without touching a reference.
+    @usableFromInline var drawsFromGSL = false
+
+    /// The stream of `generator` for the (seed, stream) pair.
+    public init(seed: UInt64, stream: UInt64 = 0, generator: RandomGenerator) {
+        self.init(seed: seed, stream: stream)
+        if generator != .xoshiro {
+            gsl = GSLState(kind: generator, seed: seed, stream: stream)
+            drawsFromGSL = true
+        }
+    }
+
+    /// Which generator supplies the draws.
+    public var generator: RandomGenerator {
+        gsl?.kind ?? .xoshiro
+    }
+
+    /// The GSL state, cloned first if another copy of this stream shares it.
+    @usableFromInline
+    mutating func ownedGSL() -> GSLState {
+        if !isKnownUniquelyReferenced(&gsl!) { gsl = GSLState(cloning: gsl!) }
+        return gsl!
+    }
+
+    // The GSL draws, out of line so that xoshiro's inlined paths stay small.
+    @usableFromInline @inline(never)
+    mutating func gslNext() -> UInt64 { ownedGSL().next() }
+
+    @usableFromInline @inline(never)
+    mutating func gslUniform(positive: Bool) -> Double {
+        positive ? ownedGSL().uniformPositive() : ownedGSL().uniform()
+    }
 
     public init(seed: UInt64, stream: UInt64 = 0) {
         var mixer = SplitMix64(state: seed ^ (stream &* 0xD1B5_4A32_D192_ED03) ^ 0x6A09_E667_F3BC_C908)
@@ -24,9 +61,9 @@ public struct RandomStream: Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // the all-zero state is the one fixed point
     }
 
-    /// The 256-bit state as four words, for checkpoints: a stream rebuilt from it with
-    /// `init(state:)` continues the same sequence (a resumed training draws exactly what
-    /// the uninterrupted one would have).
+    /// The 256-bit xoshiro state as four words, for checkpoints: a stream rebuilt from it
+    /// with `init(state:)` continues the same sequence (a resumed training draws exactly what
+    /// the uninterrupted one would have). Training always draws from xoshiro.
     public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// A stream continuing from a saved `state`. Nil unless there are four words, not all zero.
@@ -45,6 +82,13 @@ public struct RandomStream: Sendable {
     /// The next 64 uniformly distributed bits.
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
+        if _slowPath(drawsFromGSL) { return gslNext() }
+        return nextXoshiro()
+    }
+
+    /// xoshiro256++'s next word, for loops that have already ruled out a GSL generator.
+    @inlinable @inline(__always)
+    mutating func nextXoshiro() -> UInt64 {
         let result = ((s0 &+ s3) << 23 | (s0 &+ s3) >> 41) &+ s0
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -56,13 +100,15 @@ public struct RandomStream: Sendable {
     /// U[0, 1) with 53 random bits.
     @inlinable @inline(__always)
     public mutating func uniform() -> Double {
-        Double(next() >> 11) * 0x1p-53
+        if _slowPath(drawsFromGSL) { return gslUniform(positive: false) }
+        return Double(next() >> 11) * 0x1p-53
     }
 
     /// U(0, 1]: safe to take the logarithm of.
     @inlinable @inline(__always)
     public mutating func uniformPositive() -> Double {
-        Double((next() >> 11) + 1) * 0x1p-53
+        if _slowPath(drawsFromGSL) { return gslUniform(positive: true) }
+        return Double((next() >> 11) + 1) * 0x1p-53
     }
 
     /// U(a, b).

@@ -66,20 +66,26 @@ final class ZigguratTable: @unchecked Sendable {  // immutable after init
 }
 
 extension RandomStream {
-    /// One draw from N(0, 1) by the ziggurat method: one 64-bit word gives the layer
+    /// One draw from N(0, 1) by the ziggurat method (GSL's `gsl_ran_gaussian_ziggurat` under a
+    /// GSL generator): one 64-bit word gives the layer
     /// (low 8 bits) and a signed uniform (high 53 bits); about 99 % of draws are accepted
     /// at once.
     @inlinable
     public mutating func normal() -> Double {
+        if _slowPath(drawsFromGSL) { return gslNormal() }
         let table = ZigguratTable.shared
         while true {
-            let bits = next()
+            let bits = nextXoshiro()
             let i = Int(truncatingIfNeeded: bits & 0xFF)
             let u = Double(Int64(bitPattern: bits) >> 11) * 0x1p-52  // U[−1, 1)
             if abs(u) < table.inner[i] { return u * table.x[i] }
             if let z = slowNormal(layer: i, u: u, table: table) { return z }
         }
     }
+
+    /// One N(0, 1) draw from the GSL generator (kept out of line so that xoshiro's loop stays small).
+    @usableFromInline @inline(never)
+    mutating func gslNormal() -> Double { ownedGSL().normal() }
 
     /// The rare branch: the tail beyond r (layer 0) or the wedge between the
     /// rectangle and the curve (other layers). Returns nil when the draw is rejected.
@@ -101,12 +107,17 @@ extension RandomStream {
 
     /// Fills `buffer` with independent N(0, 1) draws.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        if drawsFromGSL {
+            let state = ownedGSL()
+            for i in buffer.indices { buffer[i] = state.normal() }
+            return
+        }
         let table = ZigguratTable.shared
         let xs = table.x, inner = table.inner
         var k = 0
         let n = buffer.count
         while k < n {
-            let bits = next()
+            let bits = nextXoshiro()
             let i = Int(truncatingIfNeeded: bits & 0xFF)
             let u = Double(Int64(bitPattern: bits) >> 11) * 0x1p-52
             if abs(u) < inner[i] {

@@ -89,15 +89,18 @@ public struct DiffusionSampler {
     public func timesteps(_ kind: SamplerKind) -> [Int] { kind.timesteps(of: schedule) }
 
     /// Snapshots are kept for DDPM and DDIM; the σ-space samplers return the final points only.
-    public func sample(count: Int, kind: SamplerKind, seed: UInt64, snapshots: Set<Int> = [], progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+    public func sample(
+        count: Int, kind: SamplerKind, seed: UInt64, generator: RandomGenerator = .xoshiro, snapshots: Set<Int> = [],
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Result {
         // Each step's affine map, from its step t and the next one; σ-space samplers go elsewhere.
         let stepMap: (Int, Int) throws -> AffineStep
         switch kind {
         case .ddpm(let variance): stepMap = { t, _ in try ReverseStep.ancestralMap(self.schedule, t: t, variance: variance) }
         case .ddim(_, let eta): stepMap = { t, previous in ReverseStep.ddimMap(self.schedule, t: t, previous: previous, eta: eta) }
-        case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, progress: progress)
+        case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, generator: generator, progress: progress)
         }
-        var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
+        var stream = RandomStream(seed: seed, stream: 0x5341_4D50, generator: generator)
         var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
         var x = [Float](repeating: 0, count: denoiser.dimensions * count)
         var epsilon = x

@@ -17,14 +17,14 @@ extension DiffusionSampler {
     /// Network evaluations a kind of sampler makes (`SamplerKind.evaluations(of:)`).
     public func evaluations(_ kind: SamplerKind) -> Int { kind.evaluations(of: schedule) }
 
-    func sampleSigmaSpace(count: Int, kind: SamplerKind, seed: UInt64, progress: ((Int, Int) -> Void)?) throws -> Result {
+    func sampleSigmaSpace(count: Int, kind: SamplerKind, seed: UInt64, generator: RandomGenerator, progress: ((Int, Int) -> Void)?) throws -> Result {
         let timesteps = self.timesteps(kind)
         guard schedule.alphaBar(schedule.steps) > 0 else {
             throw ScheduleError("σ-space samplers need ᾱ_T > 0; \(schedule.name) ends at zero SNR, where σ_T is infinite")
         }
         let levels = timesteps.map(schedule.sigma) + [0]
         let stepOf = Dictionary(uniqueKeysWithValues: zip(levels.dropLast(), timesteps))
-        var stream = RandomStream(seed: seed, stream: 0x5341_4D50)
+        var stream = RandomStream(seed: seed, stream: 0x5341_4D50, generator: generator)
         var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
         normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
         // x_T ~ N(0, I) in the VP coordinates is x = x_T/√ᾱ_T in σ-space (std init_noise_sigma).

@@ -30,19 +30,22 @@ public struct LearnedBound: Sendable {
 
     public var bitsPerDimension: Double { total.mean / (2 * Foundation.log(2)) }
 
-    public init(model: any EpsilonPredictor, schedule: NoiseSchedule, variance: ReverseVariance, data: [Point2], seed: UInt64) throws {
-        try self.init(model: model, schedule: schedule, variance: variance, data: data, seed: seed, weight: epsilonWeight)
+    public init(
+        model: any EpsilonPredictor, schedule: NoiseSchedule, variance: ReverseVariance, data: [Point2], seed: UInt64,
+        generator: RandomGenerator = .xoshiro
+    ) throws {
+        try self.init(model: model, schedule: schedule, variance: variance, data: data, seed: seed, generator: generator, weight: epsilonWeight)
     }
 
     /// `weight` is λₜ as a function of (βₜ, αₜ, 1 − ᾱₜ, σₜ²); checks swap it for a wrong
     /// one to prove they notice.
     package init(
         model: any EpsilonPredictor, schedule: NoiseSchedule, variance: ReverseVariance, data: [Point2], seed: UInt64,
-        weight: (_ beta: Double, _ alpha: Double, _ oneMinusAlphaBar: Double, _ sigma2: Double) -> Double
+        generator: RandomGenerator = .xoshiro, weight: (_ beta: Double, _ alpha: Double, _ oneMinusAlphaBar: Double, _ sigma2: Double) -> Double
     ) throws {
         let n = data.count, steps = schedule.steps
         guard n >= 2, steps >= 2 else { throw ToyDataError("the bound needs at least 2 points and T ≥ 2 (got \(n) points, T = \(steps))") }
-        var stream = RandomStream(seed: seed, stream: 0x424F_554E)
+        var stream = RandomStream(seed: seed, stream: 0x424F_554E, generator: generator)
         // perPoint[i][term] with terms ordered L_T, L_{T−1}, …, L₀.
         var perPoint = [[Double]](repeating: [Double](repeating: 0, count: steps + 1), count: n)
         for (i, x0) in data.enumerated() {

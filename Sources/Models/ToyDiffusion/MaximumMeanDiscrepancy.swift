@@ -46,10 +46,11 @@ public enum MaximumMeanDiscrepancy {
     /// pooled points z of both sets (at most `subsample` of each, drawn with streams 3 and 4
     /// of `seed`). The kernel then varies most over the distances the data actually have.
     public static func medianHeuristic(
-        _ x: [Point2], _ y: [Point2], subsample: Int = defaultHeuristicSubsample, seed: UInt64 = 0
+        _ x: [Point2], _ y: [Point2], subsample: Int = defaultHeuristicSubsample, seed: UInt64 = 0,
+        generator: RandomGenerator = .xoshiro
     ) throws -> Double {
         guard subsample >= 1 else { throw ToyDataError("the median heuristic needs a subsample of at least 1 point (got \(subsample))") }
-        var (sx, sy) = (RandomStream(seed: seed, stream: 3), RandomStream(seed: seed, stream: 4))
+        var (sx, sy) = (RandomStream(seed: seed, stream: 3, generator: generator), RandomStream(seed: seed, stream: 4, generator: generator))
         let pooled = randomSubset(x, limit: subsample, stream: &sx) + randomSubset(y, limit: subsample, stream: &sy)
         guard pooled.count >= 2 else { throw ToyDataError("the median heuristic needs at least 2 points (got \(pooled.count))") }
         var distances: [Double] = []

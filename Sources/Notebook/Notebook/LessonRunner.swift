@@ -1,4 +1,5 @@
 import CheckCore
+import Stochastic
 
 /// The result of one executed check cell.
 public struct CellResult: Sendable, Codable {
@@ -29,14 +30,17 @@ public struct LessonResult: Sendable, Codable {
     public let lesson: String
     public let title: String
     public let seed: UInt64
+    /// The generator of the draws when it is not the default xoshiro (`--rng`); absent otherwise.
+    public let generator: RandomGenerator?
     public let passed: Int
     public let failed: Int
     public let checks: [CellResult]
 
-    public init(lesson: String, title: String, seed: UInt64, checks: [CellResult]) {
+    public init(lesson: String, title: String, seed: UInt64, generator: RandomGenerator = .xoshiro, checks: [CellResult]) {
         self.lesson = lesson
         self.title = title
         self.seed = seed
+        self.generator = generator == .xoshiro ? nil : generator
         self.checks = checks
         self.passed = checks.filter(\.pass).count
         self.failed = checks.count - passed
@@ -66,11 +70,11 @@ public struct LessonRunner: Sendable {
         }
     }
 
-    /// Runs every cell with its own random stream (the cell's index) of `seed`.
-    /// `samples` replaces the sample size of every sampling check; `progress` is told
-    /// before each cell starts.
+    /// Runs every cell with its own random stream (the cell's index) of `seed`, drawn from
+    /// `generator`. `samples` replaces the sample size of every sampling check; `progress` is
+    /// told before each cell starts.
     public func run(
-        _ lesson: Lesson, seed: UInt64, samples: Int? = nil,
+        _ lesson: Lesson, seed: UInt64, samples: Int? = nil, generator: RandomGenerator = .xoshiro,
         progress: ((_ done: Int, _ total: Int, _ id: String) -> Void)? = nil
     ) throws -> LessonResult {
         let bound = try bind(lesson)
@@ -81,7 +85,7 @@ public struct LessonRunner: Sendable {
             if let samples, definition.parameters.contains(where: { $0.name == "samples" }) {
                 parameters.set("samples", .integer(samples))
             }
-            let context = CheckContext(parameters: parameters, seed: seed, stream: UInt64(cell.index))
+            let context = CheckContext(parameters: parameters, seed: seed, stream: UInt64(cell.index), generator: generator)
             do {
                 let rows = try definition.run(context)
                 results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: rows, error: nil,
@@ -91,6 +95,6 @@ public struct LessonRunner: Sendable {
                                           verdict: definition.verdict))
             }
         }
-        return LessonResult(lesson: lesson.name, title: lesson.title, seed: seed, checks: results)
+        return LessonResult(lesson: lesson.name, title: lesson.title, seed: seed, generator: generator, checks: results)
     }
 }

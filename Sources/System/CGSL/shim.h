@@ -23,6 +23,7 @@ char *openblas_get_config(void);
 
 // Swift 6 strict concurrency rejects GSL's mutable globals; hand them out from functions.
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_rng_type *cgsl_rng_ranlxd2(void) { return gsl_rng_ranlxd2; }
 static inline const char *cgsl_version(void) { return gsl_version; }
 
 #endif

@@ -50,9 +50,12 @@ public final class LatentPipeline {
     }
 
     /// Images [N, 1, 32, 32] in [−1, 1] (before clamping) for `prompts`, one per prompt.
-    public func generate(prompts: [Prompt], guidance: Double, sampler: SamplerKind, seed: UInt64, progress: ((Int, Int) -> Void)? = nil) throws -> Tensor {
+    public func generate(
+        prompts: [Prompt], guidance: Double, sampler: SamplerKind, seed: UInt64, generator: RandomGenerator = .xoshiro,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Tensor {
         let denoiser = GuidedDenoiser(model: unet, encoder: encoder, prompts: prompts, guidance: guidance)
-        let latents = try DiffusionSampler(schedule: schedule, denoiser: denoiser).sample(count: prompts.count, kind: sampler, seed: seed, progress: progress).points
+        let latents = try DiffusionSampler(schedule: schedule, denoiser: denoiser).sample(count: prompts.count, kind: sampler, seed: seed, generator: generator, progress: progress).points
         return decode(latents, count: prompts.count)
     }
 
