@@ -36,6 +36,23 @@ struct CalibrationTests {
         #expect(s.problems.contains { $0.hasPrefix("var(z)") })
     }
 
+    /// With honest z, a closed form off by the stated resolution (z ∓ 10) fails in ≥ 99 % of
+    /// rows and one off by a tenth (z ∓ 1) in ≤ 1 %; z twice too wide (a stderr stated at half
+    /// its size) makes the tenth fail too often, and z compressed by 3 loses no power, but its
+    /// variance is reported.
+    @Test("power at the stated resolution: ≥ 99 % at the resolution, ≤ 1 % at a tenth")
+    func power() throws {
+        let honest = CalibrationReport.Statistics(z: Self.normals(3000, seed: 9), p: [])
+        #expect(try #require(honest.powerAtResolution) >= 0.99)
+        #expect(try #require(honest.failuresAtTenth) <= 0.01)
+        let wide = CalibrationReport.Statistics(z: Self.normals(3000, seed: 9).map { 2.5 * $0 }, p: [])
+        #expect(try #require(wide.failuresAtTenth) > 0.01)
+        #expect(wide.problems.contains { $0.hasPrefix("a tenth of the resolution fails") })
+        let overstated = CalibrationReport.Statistics(z: Self.normals(3000, seed: 9).map { 4 * $0 }, p: [])
+        #expect(try #require(overstated.powerAtResolution) < 0.99)
+        #expect(overstated.problems.contains { $0.hasPrefix("power at the stated resolution") })
+    }
+
     @Test("a shifted mean, non-uniform p-values and non-finite z are each reported")
     func otherMistakes() {
         let shifted = CalibrationReport.Statistics(z: Self.normals(3000, seed: 5).map { $0 + 0.5 }, p: [])

@@ -27,6 +27,13 @@ public struct CalibrationReport: Sendable, Codable {
         public let beyondBound: Int
         /// z-scores that were ±∞ or NaN (a standard error that collapsed to 0).
         public let nonFinite: Int
+        /// Power at the stated resolution: a row's `resolution` is the relative error of the closed
+        /// form that moves z by 10 (10·stderr/|value|), so with the closed form off by it, in either
+        /// direction, the row's z would be z ∓ 10. The share of those that fail (|z ∓ 10| > 5), and
+        /// the share that would fail with an error of a tenth of it (|z ∓ 1| > 5). Required: ≥ 99 %
+        /// and ≤ 1 %.
+        public let powerAtResolution: Double?
+        public let failuresAtTenth: Double?
         /// p-values of distribution rows tested, and Kolmogorov–Smirnov of them against U(0, 1).
         public let pCount: Int
         public let pKSPValue: Double?
@@ -45,6 +52,17 @@ public struct CalibrationReport: Sendable, Codable {
             pCount = p.count
             var problems: [String] = []
             if nonFinite > 0 { problems.append("\(nonFinite) non-finite z") }
+            if finite.isEmpty {
+                (powerAtResolution, failuresAtTenth) = (nil, nil)
+            } else {
+                let shifted = { (shift: Double) in
+                    Double(finite.reduce(0) { $0 + (abs($1 - shift) > Verdict.zBound ? 1 : 0) + (abs($1 + shift) > Verdict.zBound ? 1 : 0) })
+                        / Double(2 * finite.count)
+                }
+                (powerAtResolution, failuresAtTenth) = (shifted(10), shifted(1))
+                if shifted(10) < 0.99 { problems.append("power at the stated resolution \(shortNumber(shifted(10))) < 0.99") }
+                if shifted(1) > 0.01 { problems.append("a tenth of the resolution fails \(shortNumber(shifted(1))) > 0.01") }
+            }
             if finite.isEmpty {
                 (meanZ, varianceZ, varianceZStderr, varianceZScore, zKSStatistic, zKSPValue) = (nil, nil, nil, nil, nil, nil)
             } else {

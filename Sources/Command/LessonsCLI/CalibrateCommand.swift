@@ -97,6 +97,9 @@ extension LessonsCommand {
             let expected = Double(overall.zCount) * Verdict.pValueBound
             lines.append("|z| > 5: \(overall.beyondBound) of \(overall.zCount) z-scores (about \(shortNumber(expected)) expected); "
                          + "non-finite z: \(overall.nonFinite)")
+            if let power = overall.powerAtResolution, let tenth = overall.failuresAtTenth {
+                lines.append(String(format: "closed form off by each row's stated resolution: %.4f of rows fail (need ≥ 0.99); off by a tenth of it: %.4f fail (need ≤ 0.01)", power, tenth))
+            }
             lines.append(report.calibrated
                          ? "calibrated: every check's z-scores follow N(0, 1) and its p-values U(0, 1)"
                          : "MIS-CALIBRATED: " + (report.miscalibrated + (overall.calibrated ? [] : ["the pool"])).joined(separator: ", "))
