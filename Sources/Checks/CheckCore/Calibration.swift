@@ -54,18 +54,16 @@ public struct CalibrationReport: Sendable, Codable {
             if nonFinite > 0 { problems.append("\(nonFinite) non-finite z") }
             if finite.isEmpty {
                 (powerAtResolution, failuresAtTenth) = (nil, nil)
+                (meanZ, varianceZ, varianceZStderr, varianceZScore, zKSStatistic, zKSPValue) = (nil, nil, nil, nil, nil, nil)
             } else {
                 let shifted = { (shift: Double) in
                     Double(finite.reduce(0) { $0 + (abs($1 - shift) > Verdict.zBound ? 1 : 0) + (abs($1 + shift) > Verdict.zBound ? 1 : 0) })
                         / Double(2 * finite.count)
                 }
-                (powerAtResolution, failuresAtTenth) = (shifted(10), shifted(1))
-                if shifted(10) < 0.99 { problems.append("power at the stated resolution \(shortNumber(shifted(10))) < 0.99") }
-                if shifted(1) > 0.01 { problems.append("a tenth of the resolution fails \(shortNumber(shifted(1))) > 0.01") }
-            }
-            if finite.isEmpty {
-                (meanZ, varianceZ, varianceZStderr, varianceZScore, zKSStatistic, zKSPValue) = (nil, nil, nil, nil, nil, nil)
-            } else {
+                let (power, tenth) = (shifted(10), shifted(1))
+                (powerAtResolution, failuresAtTenth) = (power, tenth)
+                if power < 0.99 { problems.append("power at the stated resolution \(shortNumber(power)) < 0.99") }
+                if tenth > 0.01 { problems.append("a tenth of the resolution fails \(shortNumber(tenth)) > 0.01") }
                 let moments = MomentAccumulator(finite)
                 meanZ = moments.meanEstimate.mean
                 let ks = KolmogorovSmirnov(samples: finite, cdf: StandardNormal.cdf)

@@ -20,16 +20,11 @@ public struct RandomStream: Sendable {
     @usableFromInline var s3: UInt64
     /// Set when a GSL generator supplies the draws (xoshiro's words are then unused).
     @usableFromInline var gsl: GSLState?
-    /// `gsl != nil`, as a plain flag: the xoshiro paths test it without touching a reference.
-    @usableFromInline var drawsFromGSL = false
 
     /// The stream of `generator` for the (seed, stream) pair.
     public init(seed: UInt64, stream: UInt64 = 0, generator: RandomGenerator) {
         self.init(seed: seed, stream: stream)
-        if generator != .xoshiro {
-            gsl = GSLState(kind: generator, seed: seed, stream: stream)
-            drawsFromGSL = true
-        }
+        if generator != .xoshiro { gsl = GSLState(kind: generator, seed: seed, stream: stream) }
     }
 
     /// Which generator supplies the draws.
@@ -82,7 +77,7 @@ public struct RandomStream: Sendable {
     /// The next 64 uniformly distributed bits.
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
-        if _slowPath(drawsFromGSL) { return gslNext() }
+        if _slowPath(gsl != nil) { return gslNext() }
         return nextXoshiro()
     }
 
@@ -100,14 +95,14 @@ public struct RandomStream: Sendable {
     /// U[0, 1) with 53 random bits.
     @inlinable @inline(__always)
     public mutating func uniform() -> Double {
-        if _slowPath(drawsFromGSL) { return gslUniform(positive: false) }
+        if _slowPath(gsl != nil) { return gslUniform(positive: false) }
         return Double(next() >> 11) * 0x1p-53
     }
 
     /// U(0, 1]: safe to take the logarithm of.
     @inlinable @inline(__always)
     public mutating func uniformPositive() -> Double {
-        if _slowPath(drawsFromGSL) { return gslUniform(positive: true) }
+        if _slowPath(gsl != nil) { return gslUniform(positive: true) }
         return Double((next() >> 11) + 1) * 0x1p-53
     }
 

@@ -72,7 +72,7 @@ extension RandomStream {
     /// at once.
     @inlinable
     public mutating func normal() -> Double {
-        if _slowPath(drawsFromGSL) { return gslNormal() }
+        if _slowPath(gsl != nil) { return gslNormal() }
         let table = ZigguratTable.shared
         while true {
             let bits = nextXoshiro()
@@ -107,7 +107,7 @@ extension RandomStream {
 
     /// Fills `buffer` with independent N(0, 1) draws.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
-        if drawsFromGSL {
+        if gsl != nil {
             let state = ownedGSL()
             for i in buffer.indices { buffer[i] = state.normal() }
             return
