@@ -59,7 +59,7 @@ let package = Package(
         // of the project's kind has; without it Swift emits SSE and the loops run 2× slower. -fno-math-errno lets
         // the loops that take square roots vectorize: Swift's Float.squareRoot() is C's sqrtf, which may set errno,
         // and so stays a scalar call (the result is the same correctly rounded root either way).
-        .target(name: "Neural", dependencies: ["CGSL", "Stochastic", "AtomicFiles"], path: "Sources/Models/Neural", exclude: ["README.md"], swiftSettings: vectorized),
+        .target(name: "Neural", dependencies: ["CGSL", "CZlib", "Stochastic", "AtomicFiles"], path: "Sources/Models/Neural", exclude: ["README.md"], swiftSettings: vectorized),
         // One sampler for every ε-model (the toy MLP, the exact mixture ε*, the guided latent U-Net): DDPM, DDIM and
         // ScoreODE's solvers, their coefficients in Double from the math modules, applied to Float32 batches.
         .target(name: "Sampling", dependencies: ["Posterior", "ScoreODE", "ForwardProcess", "Stochastic"], path: "Sources/Models/Sampling", exclude: ["README.md"], swiftSettings: vectorized),

@@ -9,15 +9,19 @@ against Python's real `safetensors` package (pip install safetensors; needs nump
                                                  metadata, names, shapes, values (and bits)
   scripts/safetensors-crosscheck.py check-swift FILE
                                                  read, then compare with what the Swift test
-                                                 "Writes the cross-check file" puts there
+                                                 "Writes the cross-check file" puts there,
+                                                 and each tensor's CRC-32 in the "crc32"
+                                                 metadata against zlib.crc32
                                                  (exit 1 on any difference)
 
 The Swift side:
   SAFETENSORS_CROSSCHECK_OUT=/tmp/swift.safetensors swift test ... --filter NeuralTests.Safetensors
   SAFETENSORS_CROSSCHECK_IN=/tmp/python.safetensors swift test ... --filter NeuralTests.Safetensors
 """
+import json
 import struct
 import sys
+import zlib
 
 import numpy as np
 from safetensors import safe_open
@@ -63,6 +67,17 @@ def read(path):
 def check_swift(path):
     metadata, tensors = read(path)
     problems = []
+    # The Swift writer adds "crc32": each tensor's CRC-32 (zlib's) of its raw little-endian bytes.
+    checksums = json.loads(metadata.pop("crc32", "null") or "null")
+    if checksums is None:
+        problems.append("no crc32 metadata")
+    else:
+        for name, array in tensors.items():
+            expected = f"{zlib.crc32(array.astype('<f4').tobytes()):08x}"
+            if checksums.get(name) != expected:
+                problems.append(f"{name}: crc32 {checksums.get(name)} != zlib's {expected}")
+        if sorted(checksums) != sorted(tensors):
+            problems.append(f"crc32 names {sorted(checksums)}")
     if metadata != SWIFT_METADATA:
         problems.append(f"metadata {metadata} != {SWIFT_METADATA}")
     if sorted(tensors) != sorted(name for name, _, _ in SWIFT_TENSORS):
@@ -74,7 +89,7 @@ def check_swift(path):
             problems.append(f"{name}: got {array!r}, expected {expected!r}")
     for problem in problems:
         print("MISMATCH", problem)
-    print("check-swift:", "OK, every name, shape, value bit and metadata entry agrees" if not problems else f"{len(problems)} mismatches")
+    print("check-swift:", "OK, every name, shape, value bit, metadata entry and CRC-32 agrees" if not problems else f"{len(problems)} mismatches")
     return 0 if not problems else 1
 
 

@@ -80,6 +80,19 @@ struct DoctorTests {
         #expect(checks[1].detail.contains("git checkout"), "\(checks[1].detail)")
     }
 
+    @Test("a damaged weights file (a flipped exponent byte) fails its checksum, naming the tensor; the committed ones match")
+    func damagedWeights() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let damaged = try DamagedModelTests.damagedCopy(of: "classifier", in: folder)
+        let checks = DoctorWeights.checks(folder: folder, names: ["classifier"])
+        #expect(checks.count == 1 && checks[0].status == .fail)
+        #expect(checks[0].detail.contains("tensor \"\(damaged.tensor)\" fails its checksum") && checks[0].detail.contains("git checkout"),
+                "\(checks[0].detail)")
+        let committed = DoctorWeights.checks()
+        #expect(committed.count == 5 && committed.allSatisfy { $0.status == .ok && $0.detail.hasSuffix("CRC-32s match") }, "\(committed)")
+    }
+
     @Test("no Models/ folder is one failing line")
     func noModelsFolder() {
         let checks = DoctorWeights.checks(folder: nil)

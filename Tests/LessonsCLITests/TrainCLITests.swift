@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 import Testing
 
 /// `lessons train` and `lessons sample` as a user runs them: files, progress, resume,
@@ -68,17 +69,11 @@ struct TrainCLITests {
         let dir = try Self.folder()
         // The committed model with the EMA's output bias at Float's largest value (the loader
         // refuses NaN weights, rightly): every ε̂ is that large, and every trajectory overflows.
-        var data = try Data(contentsOf: Invocation.repository.appendingPathComponent("Models/swissroll.safetensors"))
-        let headerLength = Int(UInt64(littleEndian: data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }))
-        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<8 + headerLength)) as? [String: Any])
-        let entry = try #require(header["ema.layers.3.bias"] as? [String: Any])
-        let offsets = try #require(entry["data_offsets"] as? [Int])
-        let huge = withUnsafeBytes(of: Float.greatestFiniteMagnitude.bitPattern.littleEndian) { Data($0) }
-        for offset in stride(from: offsets[0], to: offsets[1], by: 4) {
-            data.replaceSubrange(8 + headerLength + offset..<8 + headerLength + offset + 4, with: huge)
-        }
+        var file = try SafetensorsFile(contentsOf: Invocation.repository.appendingPathComponent("Models/swissroll.safetensors"))
+        let index = try #require(file.tensors.firstIndex { $0.name == "ema.layers.3.bias" })
+        file.tensors[index].values = file.tensors[index].values.map { _ in .greatestFiniteMagnitude }
         let model = dir.appendingPathComponent("huge.safetensors")
-        try data.write(to: model)
+        try file.write(to: model)
         let csv = dir.appendingPathComponent("s.csv")
         let arguments = ["sample", "swissroll", "--checkpoint", model.path, "--n", "10", "--sampler", "ddim", "--steps", "5", "--out", csv.path]
         let written = try Invocation(arguments)

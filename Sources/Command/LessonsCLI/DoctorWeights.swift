@@ -7,7 +7,8 @@ import ProjectFolders
 import ToyDiffusion
 
 /// The doctor's lines for the committed pretrained models in Models/: each file is there and
-/// reads as safetensors (the project's own reader), with its size and tensor count.
+/// reads as safetensors (the project's own reader) and its tensors match the CRC-32s it
+/// records, with its size and tensor count.
 enum DoctorWeights {
     /// The files the repository commits, by name without `.safetensors`: the three latent
     /// models (`lessons generate`, `eval`) and the toy models that `sample`, the figures and
@@ -31,7 +32,8 @@ enum DoctorWeights {
         do {
             let file = try SafetensorsFile(contentsOf: url)
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int
-            return .ok(item, "\(path): \(size.map(byteCount) ?? "size unknown"), \(file.tensors.count) tensors")
+            let checked = file.hasVerifiedChecksums ? "CRC-32s match" : "no checksums recorded, read unchecked"
+            return .ok(item, "\(path): \(size.map(byteCount) ?? "size unknown"), \(file.tensors.count) tensors, \(checked)")
         } catch .missingFile {
             return .fail(item, "\(path): no such file; \(restore)")
         } catch {

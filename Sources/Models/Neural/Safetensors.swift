@@ -31,8 +31,9 @@ public struct SafetensorsTensor: Sendable, Equatable {
 /// order of `tensors`, with `__metadata__` first (omitted when empty; keys sorted by their
 /// UTF-8 bytes, where Python's `safetensors` follows a hash map's order), strings escaped
 /// as serde_json escapes them, and the tensors laid out contiguously in the order of
-/// `tensors`. For float32 tensors named in sorted order and at most one metadata key this
-/// is byte for byte what `safetensors.numpy.save_file` writes.
+/// `tensors`. For float32 tensors named in sorted order and at most one metadata key
+/// (counting `"crc32"`) this is byte for byte what `safetensors.numpy.save_file` writes
+/// given the same metadata.
 ///
 /// Reading is strict: only dtype `F32`; tensors must cover the data section exactly,
 /// without overlaps or holes; names and metadata keys unique (compared as Swift strings,
@@ -40,6 +41,12 @@ public struct SafetensorsTensor: Sendable, Equatable {
 /// 100 000 000 bytes are refused; fields of a tensor entry other than `dtype`, `shape`
 /// and `data_offsets` are ignored, as Python's reader does. Read tensors come in the
 /// order of their data in the file. Every failure is a `SafetensorsError`.
+///
+/// Checksums: writing records each tensor's CRC-32 in the metadata key `"crc32"` (see
+/// `SafetensorsChecksums`; `checksums: false` leaves it out); reading verifies them when the
+/// key is there, names the first tensor that fails, and removes the key from `metadata`, so
+/// a file reads back equal to what was written. Files without the key (Python's
+/// `save_file`, older checkpoints) are read unchecked, `hasVerifiedChecksums == false`.
 public struct SafetensorsFile: Sendable, Equatable {
     public var tensors: [SafetensorsTensor]
     /// The optional `"__metadata__"` object: string keys to string values.
@@ -47,6 +54,11 @@ public struct SafetensorsFile: Sendable, Equatable {
     /// Where the file came from — its path, or the label given to `init(decoding:source:)`;
     /// `"(in memory)"` for a file built in code. Used in error messages; not compared by `==`.
     public var source: String
+
+    /// True when the file was read and every tensor matched the CRC-32 its metadata records;
+    /// false for a file built in code or read without checksums (written by another tool,
+    /// or before checksums were written). Not compared by `==`.
+    public private(set) var hasVerifiedChecksums = false
 
     /// The largest header accepted (the bound Python's `safetensors` uses).
     public static let maximumHeaderLength = 100_000_000
@@ -72,16 +84,19 @@ public struct SafetensorsFile: Sendable, Equatable {
 
     // MARK: Encoding
 
-    /// The file's bytes. Throws for duplicate or reserved names, negative dimensions, a
+    /// The file's bytes, with each tensor's CRC-32 in the metadata key `"crc32"` unless
+    /// `checksums` is false (see `SafetensorsChecksums`). Throws for duplicate or reserved
+    /// names, a metadata key `"crc32"` when checksums are written, negative dimensions, a
     /// value count other than product(shape), or sizes that overflow.
-    public func encoded() throws(SafetensorsError) -> Data {
-        try encoded(source: source)
+    public func encoded(checksums: Bool = true) throws(SafetensorsError) -> Data {
+        try encoded(source: source, checksums: checksums)
     }
 
-    /// Writes the file atomically (temporary file, fsync, rename; see `AtomicFile`).
+    /// Writes the file atomically (temporary file, fsync, rename; see `AtomicFile`), with
+    /// checksums as `encoded(checksums:)` writes them.
     /// Throws `unwritable` with the operating system's reason when the path cannot be written.
-    public func write(to url: URL) throws(SafetensorsError) {
-        let data = try encoded(source: url.path)
+    public func write(to url: URL, checksums: Bool = true) throws(SafetensorsError) {
+        let data = try encoded(source: url.path, checksums: checksums)
         do {
             try AtomicFile.write(data, to: url)
         } catch {
@@ -89,7 +104,7 @@ public struct SafetensorsFile: Sendable, Equatable {
         }
     }
 
-    func encoded(source: String) throws(SafetensorsError) -> Data {
+    func encoded(source: String, checksums: Bool) throws(SafetensorsError) -> Data {
         // 1. Check every tensor and lay them out one after another.
         var names = Set<String>()
         var dataSize = 0
@@ -110,7 +125,31 @@ public struct SafetensorsFile: Sendable, Equatable {
             dataSize = end
         }
 
-        // 2. The header: compact JSON, metadata first, then the tensors in order; space-padded.
+        // 2. The data section: each tensor's little-endian float32 values, in order.
+        var body = Data(count: dataSize)
+        body.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+            var position = 0
+            for tensor in tensors {
+                for value in tensor.values {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
+                    position += 4
+                }
+            }
+        }
+        var metadata = self.metadata
+        if checksums {
+            guard metadata[SafetensorsChecksums.key] == nil else {
+                throw .reservedMetadataKey(source: source, key: SafetensorsChecksums.key)
+            }
+            let entries = body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                zip(tensors, ranges).map { tensor, range in
+                    (tensor.name, SafetensorsChecksums.crc32(UnsafeRawBufferPointer(rebasing: raw[range.begin..<range.end])))
+                }
+            }
+            metadata[SafetensorsChecksums.key] = SafetensorsChecksums.text(entries)
+        }
+
+        // 3. The header: compact JSON, metadata first, then the tensors in order; space-padded.
         var header: [UInt8] = [UInt8(ascii: "{")]
         var first = true
         if !metadata.isEmpty {
@@ -139,23 +178,15 @@ public struct SafetensorsFile: Sendable, Equatable {
             throw .headerLengthAbsurd(source: source, headerLength: UInt64(header.count))
         }
 
-        // 3. Length, header, data.
+        // 4. Length, header, data.
         let (total, overflow) = (8 + header.count).addingReportingOverflow(dataSize)
         guard !overflow else {
             throw .invalidShape(source: source, tensor: tensors.last?.name ?? "", shape: "\(tensors.last?.shape ?? [])", reason: "the file's size overflows 64 bits")
         }
-        var data = Data(count: total)
-        data.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
-            raw.storeBytes(of: UInt64(header.count).littleEndian, toByteOffset: 0, as: UInt64.self)
-            UnsafeMutableRawBufferPointer(rebasing: raw[8..<(8 + header.count)]).copyBytes(from: header)
-            var position = 8 + header.count
-            for tensor in tensors {
-                for value in tensor.values {
-                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
-                    position += 4
-                }
-            }
-        }
+        var data = Data(capacity: total)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header)
+        data.append(body)
         return data
     }
 
@@ -289,6 +320,32 @@ public struct SafetensorsFile: Sendable, Equatable {
                 }
                 return SafetensorsTensor(name: tensor.name, shape: tensor.shape, values: values)
             }
+        }
+        // 6. The checksums, when the file records them.
+        if let text = metadata.removeValue(forKey: SafetensorsChecksums.key) {
+            let stored = try SafetensorsChecksums.parse(text, source: source)
+            if let missing = order.first(where: { stored[layout[$0].name] == nil }) {
+                throw .checksumsUnreadable(source: source, reason: "tensor \"\(layout[missing].name)\" has no entry")
+            }
+            if let stray = stored.keys.sorted().first(where: { !names.contains($0) }) {
+                throw .checksumsUnreadable(source: source, reason: "it names \"\(stray)\", which is not a tensor of the file")
+            }
+            let failures: [(name: String, stored: UInt32, computed: UInt32)] = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                order.compactMap { index in
+                    let tensor = layout[index]
+                    let bytes = UnsafeRawBufferPointer(rebasing: raw[(dataStart + tensor.begin)..<(dataStart + tensor.end)])
+                    let computed = SafetensorsChecksums.crc32(bytes)
+                    let expected = stored[tensor.name] ?? computed
+                    return computed == expected ? nil : (tensor.name, expected, computed)
+                }
+            }
+            if let first = failures.first {
+                throw .checksumMismatch(
+                    source: source, tensor: first.name, stored: SafetensorsChecksums.hex(first.stored),
+                    computed: SafetensorsChecksums.hex(first.computed), otherFailures: failures.count - 1
+                )
+            }
+            self.hasVerifiedChecksums = true
         }
         self.metadata = metadata
         self.source = source

@@ -57,6 +57,14 @@ public enum SafetensorsError: Error, Sendable, Equatable, CustomStringConvertibl
     case metadataNotString(source: String, key: String, found: String)
     /// A metadata key that appears twice.
     case duplicateMetadataKey(source: String, key: String)
+    /// Metadata to encode that uses the key checksums are written under (`"crc32"`).
+    case reservedMetadataKey(source: String, key: String)
+
+    // Checksums (see `SafetensorsChecksums`).
+    /// The `"crc32"` metadata is not an object of every tensor's name to 8 hex digits.
+    case checksumsUnreadable(source: String, reason: String)
+    /// A tensor's bytes do not have the CRC-32 the file records; `otherFailures` more do not either.
+    case checksumMismatch(source: String, tensor: String, stored: String, computed: String, otherFailures: Int)
 
     // Using and writing a file.
     /// `tensor(named:)` found no such tensor; `available` lists the names present.
@@ -127,6 +135,18 @@ public enum SafetensorsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(source): metadata \"\(key)\" is \(found); metadata values must be strings"
         case let .duplicateMetadataKey(source, key):
             return "\(source): metadata key \"\(key)\" appears twice; metadata keys must be unique"
+        case let .reservedMetadataKey(source, key):
+            return "\(source): metadata key \"\(key)\" is where each tensor's checksum is written; "
+                + "rename the key, or write without checksums"
+        case let .checksumsUnreadable(source, reason):
+            return "\(source): the checksum metadata \"crc32\" is unreadable: \(reason); it must be a JSON object "
+                + "naming every tensor once with its CRC-32 as 8 lowercase hexadecimal digits, {\"name\":\"1a2b3c4d\",…} "
+                + "(remove the key to read the file unchecked)"
+        case let .checksumMismatch(source, tensor, stored, computed, others):
+            let more = others == 0 ? "" : " (and \(others) more tensor\(others == 1 ? "" : "s"))"
+            return "\(source): tensor \"\(tensor)\"\(more) fails its checksum: the file records CRC-32 \(stored), its bytes give \(computed); "
+                + "the file changed after it was written (a damaged copy or disk, or an edit that kept the old metadata) — "
+                + "restore the file or write it again"
         case let .tensorNotFound(source, name, available):
             let list = available.isEmpty ? "it holds no tensors" : "it holds " + available.map { "\"\($0)\"" }.joined(separator: ", ")
             return "\(source): no tensor named \"\(name)\"; \(list)"
