@@ -10,7 +10,7 @@ extension ParameterSpec {
         ParameterSpec("dataMean", .real(-5...5), default: .real(0.3), help: "m, the data mean"),
         ParameterSpec("dataVariance", .real(1e-4...10), default: .real(0.25), help: "s², the data variance"),
         ParameterSpec("x0", .real(-10...10), default: .real(0.8), help: "the data point x₀"),
-        ParameterSpec("reverseVariance", .choice(ReverseVariance.allCases.map(\.rawValue)), default: .text("small"),
+        ParameterSpec("reverseVariance", .choice(of: ReverseVariance.self), default: .text("small"),
                       help: "σₜ² for t ≥ 2: small = β̃ₜ, large = βₜ (σ₁² = β̃₂ in both)"),
     ]
 }
@@ -20,8 +20,7 @@ extension CheckContext {
     var model: ReverseModel {
         get throws {
             let data = Gaussian(mean: parameters.real("dataMean"), variance: parameters.real("dataVariance"))
-            let choice = ReverseVariance(rawValue: parameters.text("reverseVariance")) ?? .small
-            return try ReverseModel(schedule: schedule, data: data, variance: choice)
+            return try ReverseModel(schedule: schedule, data: data, variance: parameters.choice("reverseVariance"))
         }
     }
 }

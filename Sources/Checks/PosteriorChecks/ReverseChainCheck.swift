@@ -7,6 +7,11 @@ import Stochastic
 
 /// With the exact denoiser and the true reverse variance, the chain reproduces N(m, s²);
 /// with a fixed σ² it produces a known, slightly different Gaussian.
+/// The cell's reverse variance: the true one (`"true"`) or one of DDPM's two fixed choices.
+enum ChainVariance: String, CaseIterable {
+    case trueReverse = "true", small, large
+}
+
 let reverseChainCheck = CheckDefinition(
     id: "posterior.reverse-chain",
     title: "Data N(m, s²) and the exact ε*(xₜ) = E[ε|xₜ]: the reverse chain's x₀, sampled, against its exact law and the data",
@@ -14,7 +19,7 @@ let reverseChainCheck = CheckDefinition(
         .schedule(), .steps(),
         ParameterSpec("mean", .real(-5...5), default: .real(0.5), help: "m, the data mean"),
         ParameterSpec("variance", .real(1e-4...10), default: .real(0.09), help: "s², the data variance"),
-        ParameterSpec("reverseVariance", .choice(["true", "small", "large"]), default: .text("true"),
+        ParameterSpec("reverseVariance", .choice(of: ChainVariance.self), default: .text("true"),
                       help: "σₜ²: true = β̃ₜ + coef1²·Var(x₀|xₜ) (from q(x_T)), small = β̃ₜ, large = βₜ (from N(0,1))"),
         .samples(default: 100_000),
     ],
@@ -28,16 +33,20 @@ func reverseChainRows(_ context: CheckContext) throws -> [CheckRow] {
     let data = Gaussian(mean: context.parameters.real("mean"), variance: context.parameters.real("variance"))
     let truth = GaussianDataDenoiser(data: data)
     let denoiser = context.mutated("point-mass-denoiser") ? GaussianDataDenoiser(data: Gaussian(mean: data.mean, variance: 0)) : truth
-    let choice = context.parameters.text("reverseVariance")
-    let noise: ChainNoise = choice == "true" ? .trueReverse : .fixed(ReverseVariance(rawValue: choice) ?? .small)
+    let choice: ChainVariance = try context.parameters.choice("reverseVariance")
+    let noise: ChainNoise = switch choice {
+    case .trueReverse: .trueReverse
+    case .small: .fixed(.small)
+    case .large: .fixed(.large)
+    }
     let chain = ReverseChain(schedule: schedule, denoiser: denoiser, noise: noise)
     // The true reverse chain starts from q(x_T); DDPM's sampler from N(0, 1).
-    let start = choice == "true" ? truth.noisedLaw(schedule, t: schedule.steps) : .standard
+    let start = choice == .trueReverse ? truth.noisedLaw(schedule, t: schedule.steps) : .standard
     var stream = context.randomStream
     let x = try chain.sample(context.parameters.integer("samples"), from: start, stream: &stream)
     let law = try chain.exactLaw(from: start)
     var rows = gaussianEvidence("sampled x₀ vs its exact law", samples: x, claimed: law)
-    if choice == "true" {
+    if choice == .trueReverse {
         rows.append(.exact("exact law of x₀: mean = m", closedForm: law.mean, exact: data.mean, floor: data.standardDeviation))
         rows.append(.exact("exact law of x₀: variance = s²", closedForm: law.variance, exact: data.variance))
     } else {

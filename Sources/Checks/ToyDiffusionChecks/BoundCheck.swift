@@ -17,7 +17,7 @@ let boundCheck = CheckDefinition(
     id: "toy.bound",
     title: "The learned-model bound estimator (L_T + Σ L_{t−1} + L₀, one ε per step) on exact ε* of Gaussian data = the ELBO module's closed form",
     parameters: [
-        ParameterSpec("reverseVariance", .choice(["small", "large"]), default: .text("large"), help: "σₜ² = β̃ₜ (small) or βₜ (large)"),
+        ParameterSpec("reverseVariance", .choice(of: ReverseVariance.self), default: .text("large"), help: "σₜ² = β̃ₜ (small) or βₜ (large)"),
         ParameterSpec("mean", .reals(-3...3), default: .reals([0.3, -0.2]), help: "the data mean m = (m₁, m₂)"),
         ParameterSpec("std", .real(0.01...3), default: .real(0.5), help: "the data standard deviation s"),
         .samples(default: 2000),
@@ -29,7 +29,7 @@ let boundCheck = CheckDefinition(
 @Sendable
 func boundRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try NoiseSchedule.linear()
-    let variance: ReverseVariance = context.parameters.text("reverseVariance") == "small" ? .small : .large
+    let variance: ReverseVariance = try context.parameters.choice("reverseVariance")
     let m = context.parameters.reals("mean"), s = context.parameters.real("std")
     guard m.count == 2 else { throw ToyDataError("mean needs two numbers (got \(m.count))") }
     let data = try GaussianMixture2D([.init(weight: 1, mean: Point2(m[0], m[1]), standardDeviation: s)])

@@ -19,7 +19,7 @@ let classifierGuidanceCheck = CheckDefinition(
     parameters: [
         ParameterSpec("class", .integer(1...8), default: .integer(3), help: "the guided component y, counted from 1 (at angle 2π(y−1)/8)"),
         .timesteps([10, 200, 600]),
-        ParameterSpec("reverseVariance", .choice(["small", "large"]), default: .text("large"), help: "the guided DDPM's σₜ² = β̃ₜ (small) or βₜ (large)"),
+        ParameterSpec("reverseVariance", .choice(of: ReverseVariance.self), default: .text("large"), help: "the guided DDPM's σₜ² = β̃ₜ (small) or βₜ (large)"),
         .samples(default: 4000),
     ],
     mutations: [
@@ -116,7 +116,7 @@ func classifierGuidanceRows(_ context: CheckContext) throws -> [CheckRow] {
     // DDPM (Algorithm 2) with the guided ε is DDPM with the class's own ε*: per coordinate the
     // exact reverse chain of N(μ_y, s²) data, whose law the Posterior module computes (with
     // σₜ² = β̃ₜ it ends about 7 % narrower than s², with βₜ about 1.5 % wider, for s = 0.1).
-    let variance = ReverseVariance(rawValue: context.parameters.text("reverseVariance")) ?? .large
+    let variance: ReverseVariance = try context.parameters.choice("reverseVariance")
     let n = context.samples
     let sampler = DiffusionSampler(schedule: schedule, denoiser: predictor)
     let drawn = try sampler.sample(count: n, kind: .ddpm(variance: variance), seed: context.seed &+ context.stream, generator: context.generator).points

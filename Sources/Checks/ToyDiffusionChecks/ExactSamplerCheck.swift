@@ -14,7 +14,7 @@ let exactSamplerCheck = CheckDefinition(
     id: "toy.exact-sampler",
     title: "DDPM sampling with the exact ε* of the eight Gaussians reproduces the data's mean and E‖x₀‖²",
     parameters: [
-        ParameterSpec("reverseVariance", .choice(["small", "large"]), default: .text("large"), help: "σₜ² = β̃ₜ (small) or βₜ (large)"),
+        ParameterSpec("reverseVariance", .choice(of: ReverseVariance.self), default: .text("large"), help: "σₜ² = β̃ₜ (small) or βₜ (large)"),
         .samples(default: 4000),
     ],
     mutations: [Mutation("noise-variance", "each step adds σₜ²·z instead of σₜ·z (the variance where the standard deviation belongs)")],
@@ -25,7 +25,7 @@ let exactSamplerCheck = CheckDefinition(
 func exactSamplerRows(_ context: CheckContext) throws -> [CheckRow] {
     let schedule = try NoiseSchedule.linear()
     let data = GaussianMixture2D.eightGaussians
-    let variance: ReverseVariance = context.parameters.text("reverseVariance") == "small" ? .small : .large
+    let variance: ReverseVariance = try context.parameters.choice("reverseVariance")
     let squareTheNoise = context.mutated("noise-variance")
     let adjust: @Sendable (AffineStep) -> AffineStep = { step in
         squareTheNoise ? AffineStep(xt: step.xt, epsilon: step.epsilon, noise: step.noise * step.noise) : step

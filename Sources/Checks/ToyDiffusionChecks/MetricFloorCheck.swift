@@ -23,7 +23,7 @@ let metricFloorCheck = CheckDefinition(
     id: "toy.metric-floor",
     title: "SW₂(X, X+μ) = √(mean (u·μ)²) exactly; the noise floor of SW₂; MMD²ᵤ and the energy U-statistic average 0 on one law",
     parameters: [
-        ParameterSpec("dataset", .choice(ToyDataset.allCases.map(\.rawValue)), default: .text("swissroll"), help: "the data set"),
+        ParameterSpec("dataset", .choice(of: ToyDataset.self), default: .text("swissroll"), help: "the data set"),
         .samples(default: 2000),
         ParameterSpec("projections", .integer(128...100_000), default: .integer(SlicedWasserstein.defaultProjections), help: "SW₂ directions P"),
         ParameterSpec("shift", .reals(-10...10), default: .reals([0.3, -0.2]), help: "the shift μ = (μ₁, μ₂)"),
@@ -52,9 +52,7 @@ func checkedSlicedWasserstein(_ x: [Point2], _ y: [Point2], directions: [Point2]
 
 @Sendable
 func metricFloorRows(_ context: CheckContext) throws -> [CheckRow] {
-    guard let dataset = ToyDataset(rawValue: context.parameters.text("dataset")) else {
-        throw CheckFailure("unknown data set '\(context.parameters.text("dataset"))'")
-    }
+    let dataset: ToyDataset = try context.parameters.choice("dataset")
     let shift = context.parameters.reals("shift")
     guard shift.count == 2 else { throw CheckFailure("the shift μ needs 2 numbers (got \(shift.count))") }
     let mu = Point2(shift[0], shift[1])

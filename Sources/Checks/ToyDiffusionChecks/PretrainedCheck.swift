@@ -23,7 +23,7 @@ let pretrainedCheck = CheckDefinition(
     id: "toy.pretrained",
     title: "The committed toy model: SW₂(samples, data) within a factor of the data-vs-data floor; its loss fell; its NLL bound",
     parameters: [
-        ParameterSpec("dataset", .choice(ToyDataset.allCases.map(\.rawValue)), default: .text("swissroll"), help: "the data set (Models/DATASET.safetensors)"),
+        ParameterSpec("dataset", .choice(of: ToyDataset.self), default: .text("swissroll"), help: "the data set (Models/DATASET.safetensors)"),
         .samples(default: 2000),
         ParameterSpec("factor", .real(1...100), default: .real(3), help: "the allowed SW₂ / floor ratio"),
         ParameterSpec("rounds", .integer(1...100), default: .integer(4), help: "fresh data samples (and floor pairs) to average SW₂ over"),
@@ -35,7 +35,7 @@ let pretrainedCheck = CheckDefinition(
 
 @Sendable
 func pretrainedRows(_ context: CheckContext) throws -> [CheckRow] {
-    guard let dataset = ToyDataset(rawValue: context.parameters.text("dataset")) else { throw ToyDataError("unknown data set") }
+    let dataset: ToyDataset = try context.parameters.choice("dataset")
     guard let folder = ProjectFolders.nearest(named: "Models") else {
         throw ToyDataError("toy.pretrained reads Models/\(dataset.rawValue).safetensors; no Models/ folder above the working directory or the executable")
     }
