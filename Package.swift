@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "ForwardProcessChecks", "CheckCore", "Gaussian", "Stochastic"]),
         .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "PosteriorChecks", "CheckCore", "ForwardProcess", "Gaussian"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "ELBOChecks", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),
-        .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),
+        .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "CheckKit", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowMatchingChecks", "CheckCore"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "Posterior", "ForwardProcess"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "CheckCore"]),

@@ -58,8 +58,5 @@ func flowEulerRows(_ context: CheckContext) throws -> [CheckRow] {
         errors.append(abs(x - exact))
         rows.append(.holds("K=\(count): |x(t=0.001) − exact|", value: errors.last!, rule: "reported", pass: errors.last!.isFinite))
     }
-    let n = counts.count
-    let observed = ConvergenceStudy.observedOrder(errors: (errors[n - 2], errors[n - 1]), steps: (counts[n - 2], counts[n - 1]))
-    rows.append(.holds("observed order K=\(counts[n - 2])→\(counts[n - 1])", value: observed, rule: "within 0.1 of 1", pass: abs(observed - 1) <= 0.1))
-    return rows
+    return rows + (try ObservedOrder.rows(counts: counts, errors: errors, order: 1))
 }

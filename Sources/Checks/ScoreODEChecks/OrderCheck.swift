@@ -1,4 +1,5 @@
 import CheckCore
+import CheckKit
 import Foundation
 import Gaussian
 import ScoreODE
@@ -50,13 +51,7 @@ func orderRows(_ context: CheckContext) throws -> [CheckRow] {
             errors.append(error)
             rows.append(.holds("\(solver.rawValue), K=\(count): |x(σ_min) − exact|", value: error, rule: "reported", pass: error.isFinite))
         }
-        for i in 1..<counts.count {
-            let observed = ConvergenceStudy.observedOrder(errors: (errors[i - 1], errors[i]), steps: (counts[i - 1], counts[i]))
-            let last = i == counts.count - 1
-            rows.append(.holds("\(solver.rawValue), observed order K=\(counts[i - 1])→\(counts[i])", value: observed,
-                               rule: last ? "within 0.1 of \(solver.order)" : "reported",
-                               pass: last ? abs(observed - Double(solver.order)) <= 0.1 : observed.isFinite))
-        }
+        rows += try ObservedOrder.rows("\(solver.rawValue), ", counts: counts, errors: errors, order: solver.order)
     }
     return rows
 }

@@ -1,4 +1,5 @@
 import CheckCore
+import CheckKit
 import ForwardProcess
 import Foundation
 import ScoreODE
@@ -48,12 +49,7 @@ func sdeLimitRows(_ context: CheckContext) throws -> [CheckRow] {
             gaps.append(gap)
             rows.append(.holds("τ=\(shortNumber(tau)), T=\(length): |log ∏(1 − βᵢ) − log ᾱ(τ)|", value: gap, rule: "reported", pass: gap.isFinite))
         }
-        for i in 1..<lengths.count {
-            let order = ConvergenceStudy.observedOrder(errors: (gaps[i - 1], gaps[i]), steps: (lengths[i - 1], lengths[i]))
-            let last = i == lengths.count - 1
-            rows.append(.holds("τ=\(shortNumber(tau)), observed order T=\(lengths[i - 1])→\(lengths[i])", value: order,
-                               rule: last ? "within 0.1 of 1" : "reported", pass: last ? abs(order - 1) <= 0.1 : order.isFinite))
-        }
+        rows += try ObservedOrder.rows("τ=\(shortNumber(tau)), ", counts: lengths, errors: gaps, order: 1, unit: "T")
     }
     return rows
 }

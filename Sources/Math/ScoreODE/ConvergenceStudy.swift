@@ -33,9 +33,4 @@ public struct ConvergenceStudy: Sendable {
     public func error(_ solver: ODESolver, steps: Int) throws -> Double {
         abs(try solver.solve(from: initial, sigmas: levels(steps: steps), denoiser: flow.denoiser) - exact)
     }
-
-    /// The observed order between two step counts: log(e₁/e₂)/log(K₂/K₁).
-    public static func observedOrder(errors: (Double, Double), steps: (Int, Int)) -> Double {
-        Foundation.log(errors.0 / errors.1) / Foundation.log(Double(steps.1) / Double(steps.0))
-    }
 }
