@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic"]),
         .testTarget(name: "GaussianTests", dependencies: ["Gaussian", "GaussianChecks", "CheckKit", "CheckCore", "Stochastic"]),
         .testTarget(name: "ForwardProcessTests", dependencies: ["ForwardProcess", "ForwardProcessChecks", "CheckCore", "Gaussian", "Stochastic"]),
-        .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "PosteriorChecks", "CheckCore", "ForwardProcess", "Gaussian"]),
+        .testTarget(name: "PosteriorTests", dependencies: ["Posterior", "PosteriorChecks", "CheckCore", "ForwardProcess", "Gaussian", "Stochastic"]),
         .testTarget(name: "ELBOTests", dependencies: ["ELBO", "ELBOChecks", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),
         .testTarget(name: "ScoreODETests", dependencies: ["ScoreODE", "ScoreODEChecks", "CheckKit", "CheckCore", "Posterior", "ForwardProcess", "Gaussian"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowMatchingChecks", "CheckCore"]),

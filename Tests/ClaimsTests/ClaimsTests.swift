@@ -23,15 +23,43 @@ struct ClaimsTests {
         for row in rows where !row.pass { Issue.record("\(id) seed \(seed): \(row.quantity) failed") }
     }
 
-    @Test("every claim has a notes.* id, a verdict and a mutation; ids are unique")
+    @Test("every claim has a notes.* id, a verdict, a source and a mutation; ids are unique; at least 45, every verdict used")
     func shape() {
         let ids = ClaimChecks.all.map(\.id)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.count >= 20)
+        #expect(ids.count >= 45)
         for check in ClaimChecks.all {
             #expect(check.id.hasPrefix("notes."), "\(check.id)")
             #expect(check.verdict != nil, "\(check.id) has no verdict")
+            #expect(!check.sources.isEmpty, "\(check.id) has no source")
             #expect(!check.mutations.isEmpty, "\(check.id) has no mutation")
+        }
+        #expect(Set(ClaimChecks.all.compactMap(\.verdict)) == Set(ClaimVerdict.allCases))
+    }
+
+    /// ../shared/seeds beside the checkout (CI has it), found from this file's path.
+    static let seeds = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/seeds")
+
+    @Test("every source is FILE:LINES with FILE one of the five notes and LINES inside it (a range ascending)",
+          .enabled(if: FileManager.default.fileExists(atPath: ClaimsTests.seeds.path)))
+    func sources() throws {
+        var lineCounts: [String: Int] = [:]
+        for note in ["000_0c304a6a4b3ba8de.txt", "001_39d53c7fa810d895.txt", "002_653f28275cd47f58.txt", "003_1b3e1535dd5e719e.txt", "004_134fe5e4dcc45e76.txt"] {
+            let text = try String(contentsOf: Self.seeds.appendingPathComponent(note), encoding: .utf8)
+            lineCounts[note] = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        }
+        let sources = ClaimChecks.all.flatMap(\.sources)
+        #expect(sources.count >= ClaimChecks.all.count)
+        for source in sources {
+            let parts = source.split(separator: ":")
+            let lines = parts.count == 2 ? parts[1].split(separator: "–").compactMap { Int($0) } : []
+            guard parts.count == 2, let count = lineCounts[String(parts[0])], (1...2).contains(lines.count) else {
+                Issue.record("\(source) is not NOTE:LINE or NOTE:FIRST–LAST")
+                continue
+            }
+            #expect(lines.allSatisfy { (1...count).contains($0) } && lines == lines.sorted(), "\(source): beyond the \(count) lines of the file")
         }
     }
 

@@ -38,7 +38,15 @@ public struct CheckContext: Sendable {
 /// The verdict on a claim someone made (in the source notes, a blog, a library): the
 /// check's rows are the evidence. A false claim proven false is a passing check.
 public enum ClaimVerdict: String, Sendable, Codable, CaseIterable {
-    case `true`, `false`, qualified
+    /// The claim holds as stated.
+    case `true`
+    /// The claim is wrong: the rows show where, and that the correct statement holds.
+    case `false`
+    /// The claim holds only with a condition left out, or for a reason other than the one given.
+    case qualified
+    /// A formula written with a notation slip (a wrong subscript, limit or symbol) whose
+    /// intended form is clear: the rows show the written form fail and the intended one hold.
+    case slip
 }
 
 /// A named computation with typed parameters that returns rows of evidence.
@@ -49,17 +57,20 @@ public struct CheckDefinition: Sendable {
     public let mutations: [Mutation]
     /// Set on checks that judge a claim: what the evidence says of it.
     public let verdict: ClaimVerdict?
+    /// Where a judged claim is made: "FILE:LINES" entries, e.g. "002_653f28275cd47f58.txt:407".
+    public let sources: [String]
     public let run: @Sendable (CheckContext) throws -> [CheckRow]
 
     public init(
         id: String, title: String, parameters: [ParameterSpec], mutations: [Mutation], verdict: ClaimVerdict? = nil,
-        run: @escaping @Sendable (CheckContext) throws -> [CheckRow]
+        sources: [String] = [], run: @escaping @Sendable (CheckContext) throws -> [CheckRow]
     ) {
         self.id = id
         self.title = title
         self.parameters = parameters
         self.mutations = mutations
         self.verdict = verdict
+        self.sources = sources
         self.run = run
     }
 

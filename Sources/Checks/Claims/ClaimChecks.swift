@@ -12,5 +12,9 @@ public enum ClaimChecks {
         logProductCheck, logDifferenceCheck, linearScheduleCheck, linearMomentsCheck, cosineStepsCheck,
         terminalNoiseCheck, offsetNoiseCheck, vaeScaleCheck, sdxlContextCheck, sdxlPooledCheck,
         fid1DCheck, fid2DCheck, clipScoreCheck, lossWeightCheck, langevinCheck, noiseShareCheck,
+        alphaBarLimitCheck, samplingStdCheck, posteriorNotDeterministicCheck, meanOnlySamplingCheck, varianceExplosionCheck,
+        infiniteLimitCheck, jensenCheck, reverseVariableCheck, latentShapesCheck, sdxlSizesCheck, sdxlTotalCheck,
+        clipTextParametersCheck, klWeightCheck, selfAttentionCheck, signedLossCheck, unetSizesCheck, logVarianceCheck,
+        noiseRidgeCheck, scheduleRangeCheck,
     ]
 }

@@ -4,17 +4,17 @@ import Stochastic
 /// A claim whose evidence is an existing module check: the same parameters, rows and
 /// mutations (which that check already rejects), with the verdict on the notes' claim.
 func claim(
-    _ id: String, title: String, verdict: ClaimVerdict, evidence baseID: String, from checks: [CheckDefinition]
+    _ id: String, title: String, verdict: ClaimVerdict, sources: [String], evidence baseID: String, from checks: [CheckDefinition]
 ) -> CheckDefinition {
     guard let base = checks.first(where: { $0.id == baseID }) else {
         return CheckDefinition(
             id: id, title: title, parameters: [],
             mutations: [Mutation("missing-evidence", "the evidence check \(baseID) is not registered")],
-            verdict: verdict
+            verdict: verdict, sources: sources
         ) { _ in throw CheckFailure("the evidence check \(baseID) is not registered") }
     }
     return CheckDefinition(
-        id: id, title: title, parameters: base.parameters, mutations: base.mutations, verdict: verdict, run: base.run)
+        id: id, title: title, parameters: base.parameters, mutations: base.mutations, verdict: verdict, sources: sources, run: base.run)
 }
 
 /// The (x₁, x₂) pairs the logarithm rules are tried on.
@@ -37,4 +37,25 @@ func logRuleRows(
         rows.append(.holds("written \(writtenName) misses by", value: gap, rule: "> 0.01: written rule wrong", pass: gap > 0.01))
     }
     return rows
+}
+
+/// The five source notes (../shared/seeds/), for the "FILE:LINES" sources of the claims.
+enum Note: String {
+    case n000 = "000_0c304a6a4b3ba8de.txt"
+    case n001 = "001_39d53c7fa810d895.txt"
+    case n002 = "002_653f28275cd47f58.txt"
+    case n003 = "003_1b3e1535dd5e719e.txt"
+    case n004 = "004_134fe5e4dcc45e76.txt"
+
+    /// "FILE:LINES", e.g. `Note.n002.at("328–334")`.
+    func at(_ lines: String) -> String { rawValue + ":" + lines }
+}
+
+/// A figure the notes state rounded, against the value computed from other figures: it must
+/// agree within `tolerance`, half a unit of the stated figure's last digit plus the
+/// rounding the inputs carry.
+func statedFigureRow(_ quantity: String, computed: Double, stated: Double, within tolerance: Double) -> CheckRow {
+    let gap = abs(computed - stated)
+    return .holds("\(quantity): computed \(shortNumber(computed)) vs stated \(shortNumber(stated)), gap", value: gap,
+                  rule: "≤ \(shortNumber(tolerance)) (the rounding)", pass: gap <= tolerance)
 }

@@ -12,7 +12,8 @@ let cosineStepsCheck = CheckDefinition(
     title: "The cosine schedule is a curve in t/T: at T = 50 it is the T = 1000 one strided by 20; it wastes fewer steps on pure noise",
     parameters: [],
     mutations: [Mutation("unstrided", "ᾱ at step k of T = 50 compared with step k (not 20k) of T = 1000")],
-    verdict: .qualified
+    verdict: .qualified,
+    sources: [Note.n002.at("147")]
 ) { context in
     let short = try NoiseSchedule.make(.cosine, steps: 50)
     let long = try NoiseSchedule.make(.cosine, steps: 1000)

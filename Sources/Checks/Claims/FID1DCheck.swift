@@ -16,7 +16,8 @@ let fid1DCheck = CheckDefinition(
         ParameterSpec("batches", .integer(2...10_000), default: .integer(100), help: "independent sorted batches"),
     ],
     mutations: [Mutation("no-cross-term", "d² = (μ₁−μ₂)² + σ₁² + σ₂²: the −2σ₁σ₂ term forgotten (E|X−Y|² of independent draws)")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("83"), Note.n004.at("47")]
 ) { context in
     let g = context.parameters.reals("gaussians")
     guard g.count == 4, g[1] > 0, g[3] > 0 else { throw CheckFailure("gaussians needs [μ₁, σ₁, μ₂, σ₂] with σ > 0") }

@@ -11,7 +11,8 @@ let fid2DCheck = CheckDefinition(
     title: "FID in 2-D: the Fréchet distance with the matrix square root equals E|X − T(X)|² of the optimal map",
     parameters: [.samples(default: 1_000_000)],
     mutations: [Mutation("commuting-root", "(Σ₁^{½}Σ₂Σ₁^{½})^{½} replaced by Σ₁^{½}Σ₂^{½}, true only when Σ₁, Σ₂ commute")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("83")]
 ) { context in
     let (m1, m2) = ((0.0, 0.0), (1.0, -0.5))
     let s1 = Symmetric2(a: 1, b: 0.8, c: 1), s2 = Symmetric2(a: 2, b: -0.5, c: 0.5)

@@ -21,7 +21,8 @@ let langevinCheck = CheckDefinition(
         ParameterSpec("largeDelta", .real(1e-3...3.9), default: .real(1), help: "large step δ for the N(0, 1) target"),
     ],
     mutations: [Mutation("no-half", "x ← x + δ∇log p + √δ ε: the drift's ½ dropped")],
-    verdict: .qualified
+    verdict: .qualified,
+    sources: [Note.n002.at("380–384")]
 ) { context in
     let chains = context.parameters.integer("chains"), steps = context.parameters.integer("steps")
     // The mutation's drift δ·∇log p is the step's (δ/2)·(2∇log p).

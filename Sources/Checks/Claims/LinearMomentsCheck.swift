@@ -12,7 +12,8 @@ let linearMomentsCheck = CheckDefinition(
     title: "\"With linear β, the mean and variance of xₜ change linearly\" is false: √ᾱₜ and 1 − ᾱₜ bend",
     parameters: [.steps()],
     mutations: [Mutation("beta-as-variance", "the variance of xₜ taken as βₜ (which is linear) instead of 1 − ᾱₜ")],
-    verdict: .false
+    verdict: .false,
+    sources: [Note.n002.at("141")]
 ) { context in
     let schedule = try NoiseSchedule.make(.linear, steps: context.parameters.integer("T"))
     let steps = schedule.steps

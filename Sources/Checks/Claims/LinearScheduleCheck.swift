@@ -9,7 +9,8 @@ let linearScheduleCheck = CheckDefinition(
     title: "DDPM's linear schedule: β from 1e-4 to 0.02 in equal steps over T = 1000",
     parameters: [],
     mutations: [Mutation("end-0.2", "β_T = 0.2, a slip of one decimal")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("139–141")]
 ) { context in
     let schedule = try NoiseSchedule.make(.linear, steps: 1000)
     let end = context.mutated("end-0.2") ? 0.2 : 0.02

@@ -8,7 +8,8 @@ let logDifferenceCheck = CheckDefinition(
     title: "\"log(x₁ − x₂) = log x₁ / log x₂\" is false; log(x₁/x₂) = log x₁ − log x₂ is the rule",
     parameters: [],
     mutations: [Mutation("written-rule", "the notes' rule log(x₁ − x₂) = log x₁ / log x₂ taken as the identity")],
-    verdict: .false
+    verdict: .false,
+    sources: [Note.n002.at("314")]
 ) { context in
     logRuleRows(
         correctName: "log(x₁/x₂) = log x₁ − log x₂", writtenName: "log(x₁−x₂) = log x₁/log x₂",

@@ -8,7 +8,8 @@ let logProductCheck = CheckDefinition(
     title: "\"log x₁ · log x₂ = log(x₁ + x₂)\" is false; log(x₁x₂) = log x₁ + log x₂ is the rule",
     parameters: [],
     mutations: [Mutation("written-rule", "the notes' rule log x₁ · log x₂ = log(x₁ + x₂) taken as the identity")],
-    verdict: .false
+    verdict: .false,
+    sources: [Note.n002.at("312")]
 ) { context in
     logRuleRows(
         correctName: "log(x₁x₂) = log x₁ + log x₂", writtenName: "log x₁·log x₂ = log(x₁+x₂)",

@@ -18,7 +18,8 @@ let lossWeightCheck = CheckDefinition(
         ParameterSpec("points", .integer(1...100_000), default: .integer(1000), help: "random (x₀, ε, ε̂) triples per t"),
     ],
     mutations: [Mutation("inverse-snr", "x₀-MSE = SNRₜ × ε-MSE: the weight inverted")],
-    verdict: .qualified
+    verdict: .qualified,
+    sources: [Note.n004.at("19"), Note.n001.at("12")]
 ) { context in
     let schedule = try context.schedule
     var stream = context.randomStream

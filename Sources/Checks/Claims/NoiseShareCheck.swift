@@ -14,7 +14,8 @@ let noiseShareCheck = CheckDefinition(
     title: "\"Later reverse steps subtract more noise because β increases\": the removed share βₜ/(1−ᾱₜ) grows to 1, but β shrinks",
     parameters: [.schedule(), .steps(), .timesteps([1000, 500, 100, 10, 2, 1])],
     mutations: [Mutation("beta-driven", "the share removed taken as βₜ itself, as the stated reason implies")],
-    verdict: .qualified
+    verdict: .qualified,
+    sources: [Note.n002.at("184–192")]
 ) { context in
     let schedule = try context.schedule
     func share(_ t: Int) -> Double {

@@ -22,7 +22,8 @@ let offsetNoiseCheck = CheckDefinition(
         .samples(default: 10_000),
     ],
     mutations: [Mutation("no-offset-term", "the offset's variance c² left out of Var(mean of x_T)")],
-    verdict: .qualified
+    verdict: .qualified,
+    sources: [Note.n002.at("964–969")]
 ) { context in
     let schedule = try NoiseSchedule.make(.scaledLinear, steps: context.parameters.integer("T"))
     let steps = schedule.steps

@@ -13,7 +13,8 @@ let sdxlContextCheck = CheckDefinition(
     title: "SDXL's context: 77×768 (CLIP ViT-L) and 77×1280 (OpenCLIP bigG) concatenated per token → 77×2048",
     parameters: [],
     mutations: [Mutation("token-axis", "the two encoders' outputs stacked along the token axis instead of the feature axis")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("858–859")]
 ) { context in
     let clip = Array(repeating: Array(repeating: 0.0, count: 768), count: 77)
     let openCLIP = Array(repeating: Array(repeating: 1.0, count: 1280), count: 77)

@@ -18,7 +18,8 @@ let sdxlPooledCheck = CheckDefinition(
     title: "SDXL's extra conditioning: pooled text 1280 + 6 size/crop numbers × 256 = 2816",
     parameters: [],
     mutations: [Mutation("five-numbers", "only five size/crop numbers embedded (one crop coordinate forgotten)")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("974–975")]
 ) { context in
     let original = [1024.0, 768.0], crop = [0.0, 128.0], target = [1024.0, 1024.0]
     var numbers = original + crop + target

@@ -13,7 +13,8 @@ let terminalNoiseCheck = CheckDefinition(
     title: "Stable Diffusion's scaled-linear schedule ends at √ᾱ_T ≈ 0.068, not at pure noise",
     parameters: [.steps(), .samples(default: 1_000_000)],
     mutations: [Mutation("pure-noise", "x_T taken as pure noise: ᾱ_T = 0, no correlation with x₀")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("966–967")]
 ) { context in
     let schedule = try NoiseSchedule.make(.scaledLinear, steps: context.parameters.integer("T"))
     let linear = try NoiseSchedule.make(.linear, steps: context.parameters.integer("T"))

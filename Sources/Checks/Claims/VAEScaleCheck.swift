@@ -17,7 +17,8 @@ let vaeScaleCheck = CheckDefinition(
         .samples(default: 1_000_000),
     ],
     mutations: [Mutation("variance-not-sd", "scale by 1/σ̂² (the variance) instead of 1/σ̂")],
-    verdict: .true
+    verdict: .true,
+    sources: [Note.n002.at("702–704"), Note.n002.at("894")]
 ) { context in
     let latents = Gaussian(mean: context.parameters.real("mean"), variance: pow(context.parameters.real("sigma"), 2))
     var stream = context.randomStream

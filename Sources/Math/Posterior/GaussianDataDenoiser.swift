@@ -59,6 +59,8 @@ public enum ChainNoise: Sendable, Equatable {
     case fixed(ReverseVariance)
     /// The true reverse variance of the Gaussian data, at every step including t = 1.
     case trueReverse
+    /// No noise at any step: DDPM's mean update alone (not DDIM's deterministic step).
+    case none
 }
 
 /// The whole reverse chain x_T → … → x₀ driven by the exact denoiser of Gaussian data: every
@@ -80,6 +82,7 @@ public struct ReverseChain: Sendable {
         switch noise {
         case .fixed(let variance): return t == 1 ? 0 : variance.value(schedule, t: t).squareRoot()
         case .trueReverse: return try denoiser.reverseVariance(schedule, t: t).squareRoot()
+        case .none: return 0
         }
     }
 

@@ -13,14 +13,19 @@ public struct CellResult: Sendable, Codable {
     public let pass: Bool
     /// The verdict on the claim the check judges, when it judges one.
     public let verdict: ClaimVerdict?
+    /// Where that claim is made ("FILE:LINES"), when the check judges one.
+    public let sources: [String]?
 
-    public init(id: String, title: String, line: Int, rows: [CheckRow], error: String?, verdict: ClaimVerdict? = nil) {
+    public init(
+        id: String, title: String, line: Int, rows: [CheckRow], error: String?, verdict: ClaimVerdict? = nil, sources: [String] = []
+    ) {
         self.id = id
         self.title = title
         self.line = line
         self.rows = rows
         self.error = error
         self.verdict = verdict
+        self.sources = sources.isEmpty ? nil : sources
         self.pass = error == nil && !rows.isEmpty && rows.allSatisfy(\.pass)
     }
 }
@@ -89,10 +94,10 @@ public struct LessonRunner: Sendable {
             do {
                 let rows = try definition.run(context)
                 results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: rows, error: nil,
-                                          verdict: definition.verdict))
+                                          verdict: definition.verdict, sources: definition.sources))
             } catch {
                 results.append(CellResult(id: cell.id, title: definition.title, line: cell.line, rows: [], error: "\(error)",
-                                          verdict: definition.verdict))
+                                          verdict: definition.verdict, sources: definition.sources))
             }
         }
         return LessonResult(lesson: lesson.name, title: lesson.title, seed: seed, generator: generator, checks: results)
