@@ -58,8 +58,8 @@ public enum ODESolver: String, CaseIterable, Sendable {
         }
     }
 
-    /// One Euler step of the ODE from σ to σ' with the slope (x − D)/σ, written as the
-    /// combination x' = (σ'/σ)·x + (1 − σ'/σ)·D (so that σ' = 0 gives D exactly).
+    /// One Euler step of the ODE from σ to σ' with the slope (x − D)/σ: `SigmaSpace.eulerMove`
+    /// written as the combination x' = (σ'/σ)·x + (1 − σ'/σ)·D (so that σ' = 0 gives D exactly).
     public static func eulerStep<State: SamplerState>(_ x: State, denoised: State, sigma: Double, next: Double) -> State {
         let ratio = next / sigma
         return .combination([(ratio, x), (1 - ratio, denoised)])

@@ -35,7 +35,21 @@ public enum SigmaSpace {
     /// optimal denoiser E[x₀ | x] (Tweedie in σ-space; Karras et al. 2022, eq. 3).
     public static func score(denoised: Double, x: Double, sigma: Double) -> Double { (denoised - x) / (sigma * sigma) }
 
-    /// The noise a denoised estimate implies: ε̂ = (x − D)/σ, the slope dx/dσ of the
-    /// probability-flow ODE (Karras et al. 2022, eq. 4 with σ(t) = t).
-    public static func epsilon(denoised: Double, x: Double, sigma: Double) -> Double { (x - denoised) / sigma }
+    /// The slope of the probability-flow ODE, dx/dσ = (x − D(x; σ))/σ (Karras et al. 2022,
+    /// eq. 4 with σ(t) = t): the noise ε̂ a denoised estimate implies. Over `ScheduleScalar`, so
+    /// `lessons verify` bounds a library's Float32 step with the same formula.
+    public static func slope<R: ScheduleScalar>(x: R, denoised: R, sigma: R) -> R { (x - denoised) / sigma }
+
+    /// Euler's move along the slope d over Δσ = σ' − σ: x' = x + Δσ·d (Karras et al. 2022,
+    /// Algorithm 1 without churn), in the order libraries write it — the verifier's rounding
+    /// bound follows the order of operations. The solvers step the algebraically equal
+    /// combination x' = (σ'/σ)·x + (1 − σ'/σ)·D (`ODESolver.eulerStep`), exact at σ' = 0.
+    public static func eulerMove<R: ScheduleScalar>(x: R, slope: R, by step: R) -> R { x + slope * step }
+
+    /// Heun's corrected move: x' = x + Δσ·(d + d̃)/2, with d̃ the slope at Euler's predictor and
+    /// σ' (Karras et al. 2022, Algorithm 1). `HeunSolver` steps the same as one combination of
+    /// x, D, the predictor and its D̃.
+    public static func heunMove<R: ScheduleScalar>(x: R, slope: R, predictorSlope: R, by step: R) -> R {
+        x + (slope + predictorSlope) / R(2) * step
+    }
 }

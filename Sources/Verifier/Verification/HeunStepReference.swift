@@ -1,3 +1,5 @@
+import ScoreODE
+
 extension StepContext {
     /// Euler's predictor x̃ = x + (σ' − σ)·d of a Heun step.
     func heunPredictor(_ record: StepRecord, rule: StepRule) -> [B]? {
@@ -6,7 +8,7 @@ extension StepContext {
         let dt = rule.slips.contains(.dtReversed) ? sigma - next : next - sigma
         return record.sample.indices.map { j in
             let x = B.exact(record.sample[j])
-            return x + slope(output: record.modelOutput[j], at: x, sigma: sigma, rule: rule).slope * dt
+            return SigmaSpace.eulerMove(x: x, slope: slope(output: record.modelOutput[j], at: x, sigma: sigma, rule: rule).slope, by: dt)
         }
     }
 
@@ -37,10 +39,10 @@ extension StepContext {
             let level = rule.slips.contains(.slopeAtCurrentLevel) ? sigma : next
             let corrected = slope(output: second, at: seen, sigma: level, rule: rule).slope
             if rule.slips.contains(.secondSlopeOnly) {
-                previous.append(x + corrected * dt)
+                previous.append(SigmaSpace.eulerMove(x: x, slope: corrected, by: dt))
             } else {
                 let start = rule.slips.contains(.restartFromPredictor) ? seen : x
-                previous.append(start + (first.slope + corrected) / B(2) * dt)
+                previous.append(SigmaSpace.heunMove(x: start, slope: first.slope, predictorSlope: corrected, by: dt))
             }
         }
         return (x0, previous)

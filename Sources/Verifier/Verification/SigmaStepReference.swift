@@ -18,7 +18,7 @@ extension StepContext {
         case .sample: denoised = m
         case .vPrediction: denoised = conversion.x0(fromV: m, xt: x * scale)
         }
-        return (denoised, (x - denoised) / sigma)
+        return (denoised, SigmaSpace.slope(x: x, denoised: denoised, sigma: sigma))
     }
 
     /// One step of a σ-space sampler on the scaled sample x = x₀ + σε, from σ = σᵢ to σ' = σᵢ₊₁:
@@ -47,8 +47,8 @@ extension StepContext {
         for j in record.modelOutput.indices {
             let x = B.exact(record.sample[j])
             let (denoised, atSigma) = slope(output: record.modelOutput[j], at: x, sigma: sigma, rule: rule)
-            let slope = rule.slips.contains(.derivativeAtNext) ? (x - denoised) / next : atSigma
-            var moved = x + slope * dt
+            let slope = rule.slips.contains(.derivativeAtNext) ? SigmaSpace.slope(x: x, denoised: denoised, sigma: next) : atSigma
+            var moved = SigmaSpace.eulerMove(x: x, slope: slope, by: dt)
             if addsNoise { moved = moved + up * (record.noise.map { B.exact($0[j]) } ?? .unknown) }
             x0.append(denoised)
             previous.append(moved)
