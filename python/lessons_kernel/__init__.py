@@ -1,0 +1,16 @@
+"""A Jupyter kernel whose cells are the lesson format's cells (``lessons`` kernel).
+
+A cell is one of:
+
+* ``check ID`` on its first line, then the check's parameters in YAML (``t: [2, 10]``);
+* a one-line command of the ``lessons`` tool: ``calc …``, ``verify FILE``, ``run LESSON --cell N``,
+  ``checks [ID]``;
+* ``%seed N`` (the seed of the following cells, as ``--seed`` in the terminal) or
+  ``%timeout SECONDS`` (the time limit of a cell), alone or on a cell's first lines.
+
+Cells run through the Swift ``lessons`` binary, one process per cell: the kernel stays
+responsive, an interrupt stops exactly that cell, and the same seed gives the same rows as
+``lessons run`` in the terminal. See python/README.md.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,90 @@
+"""The kernel's cell language, parsed into what to run."""
+import re
+import shlex
+from dataclasses import dataclass, field
+
+# The `lessons` subcommands a cell may run: they read, compute and print, and never write
+# files, so a notebook cell (untrusted input) cannot overwrite anything.
+LINE_COMMANDS = ("calc", "verify", "run", "checks")
+
+
+class CellError(ValueError):
+    """A cell that cannot run: the message says what was wrong and what is accepted."""
+
+
+@dataclass
+class Magics:
+    seed: int = None
+    timeout: float = None
+
+
+@dataclass
+class CheckCell:
+    check_id: str
+    parameters: str  # the YAML text as written
+    first_parameter_line: int  # the cell line of the YAML's first line (1-based)
+
+
+@dataclass
+class LineCommand:
+    arguments: list = field(default_factory=list)
+
+
+def parse(code):
+    """(magics, what) for a cell; `what` is a CheckCell, a LineCommand or None (magics only)."""
+    lines = code.split("\n")
+    magics = Magics()
+    index = 0
+    while index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("%")):
+        text = lines[index].strip()
+        if text:
+            _magic(text, magics, index + 1)
+        index += 1
+    rest = lines[index:]
+    if not rest:
+        return magics, None
+    head = rest[0].strip()
+    if head == "check" or head.startswith("check "):
+        check_id = head[len("check"):].strip()
+        if not check_id or " " in check_id:
+            raise CellError(f"line {index + 1}: a check cell starts with `check ID`, one id such as gaussian.sum (got {head!r})")
+        return magics, CheckCell(check_id, "\n".join(rest[1:]), index + 2)
+    if head.startswith("plot"):
+        raise CellError(f"line {index + 1}: plot cells are not run by this kernel yet; run the lesson's plot with "
+                        "`lessons plot NAME` in a terminal (accepted here: check ID, calc, verify, run, checks, %seed, %timeout)")
+    try:
+        words = shlex.split(" ".join(line.strip() for line in rest if line.strip()))
+    except ValueError as error:
+        raise CellError(f"line {index + 1}: cannot split the command into words ({error})")
+    if words and words[0] == "lessons":
+        words = words[1:]
+    if not words or words[0] not in LINE_COMMANDS:
+        raise CellError(f"line {index + 1}: {head!r} is not a cell this kernel runs; accepted: `check ID` with YAML "
+                        f"parameters, one of the commands {', '.join(LINE_COMMANDS)}, or %seed N / %timeout SECONDS")
+    return magics, LineCommand(words)
+
+
+def _magic(text, magics, line):
+    match = re.fullmatch(r"%(\w+)(?:\s+(\S+))?", text)
+    name, value = (match.group(1), match.group(2)) if match else (text, None)
+    if name == "seed":
+        if value is None or not re.fullmatch(r"\d+", value) or int(value) >= 2**64:
+            raise CellError(f"line {line}: %seed takes a whole number in 0…18446744073709551615 (got {value!r})")
+        magics.seed = int(value)
+    elif name == "timeout":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = float("nan")
+        if not (1 <= seconds <= 3600):
+            raise CellError(f"line {line}: %timeout takes seconds in 1…3600 (got {value!r})")
+        magics.timeout = seconds
+    else:
+        raise CellError(f"line {line}: unknown magic {text!r}; accepted: %seed N, %timeout SECONDS")
+
+
+def lesson_file(cell):
+    """A one-cell lesson in the lesson format, and the file line of the YAML's first line."""
+    header = "---\ntitle: notebook cell\nsummary: one cell run by the lessons kernel\n---\n\n# cell\n\n"
+    text = header + f"```check {cell.check_id}\n" + (cell.parameters.rstrip("\n") + "\n" if cell.parameters.strip() else "") + "```\n"
+    return text, header.count("\n") + 2

@@ -1,0 +1,187 @@
+"""The `lessons` Jupyter kernel, driven by a real client (jupyter_client): a check cell's
+outputs against the terminal's JSON, parameters and seeds, errors that leave the kernel
+alive, completion, inspection, an interrupt, a time limit and a restart.
+
+The kernel runs from this source tree (PYTHONPATH) with the binary at .build/release/lessons
+(or $LESSONS), through a kernelspec written to a temporary JUPYTER_PATH; the tests skip,
+saying why, when jupyter_client or the binary is missing."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from _support import LESSONS, PYTHON_DIR
+
+try:
+    from jupyter_client.manager import start_new_kernel
+except ImportError:  # pragma: no cover - the venv has it (scripts/setup)
+    start_new_kernel = None
+
+LESSON = "---\ntitle: c\nsummary: c\n---\n\n# c\n\n```check {id}\n{parameters}```\n"
+
+
+def terminal_rows(check_id, parameters="", seed=0):
+    """The rows `lessons run FILE --json --seed S` prints for a one-cell lesson."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "t.md")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(LESSON.format(id=check_id, parameters=parameters))
+        done = subprocess.run([LESSONS, "run", path, "--json", "--seed", str(seed)], capture_output=True, text=True, timeout=120)
+    return json.loads(done.stdout)["checks"][0]["rows"]
+
+
+@unittest.skipIf(start_new_kernel is None, "jupyter_client is not installed (scripts/setup installs it in .venv)")
+@unittest.skipUnless(os.path.isfile(LESSONS), f"no lessons binary at {LESSONS}")
+class KernelTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.jupyter = tempfile.TemporaryDirectory()
+        folder = os.path.join(cls.jupyter.name, "kernels", "lessons-test")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "kernel.json"), "w", encoding="utf-8") as file:
+            json.dump({"argv": [sys.executable, "-m", "lessons_kernel", "-f", "{connection_file}"], "display_name": "lessons (test)",
+                       "language": "lessons", "interrupt_mode": "signal",
+                       "env": {"LESSONS_BINARY": LESSONS, "PYTHONPATH": PYTHON_DIR}}, file)
+        cls.saved = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = cls.jupyter.name
+        cls.manager, cls.client = start_new_kernel(kernel_name="lessons-test", startup_timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.stop_channels()
+        cls.manager.shutdown_kernel(now=True)
+        if cls.saved is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = cls.saved
+        cls.jupyter.cleanup()
+
+    def run_cell(self, code, timeout=120, interrupt_after=None):
+        """(reply content, [iopub messages of this cell])."""
+        message = self.client.execute(code)
+        if interrupt_after is not None:
+            time.sleep(interrupt_after)
+            self.manager.interrupt_kernel()
+        outputs = []
+        while True:
+            reply = self.client.get_iopub_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") != message:
+                continue
+            if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                break
+            if reply["msg_type"] in ("execute_result", "display_data", "stream", "error"):
+                outputs.append(reply)
+        return self.client.get_shell_msg(timeout=timeout)["content"], outputs
+
+    def result(self, code):
+        reply, outputs = self.run_cell(code)
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        results = [o for o in outputs if o["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1, outputs)
+        return results[0]["content"]["data"]
+
+    def error(self, code):
+        reply, _ = self.run_cell(code)
+        self.assertEqual(reply["status"], "error", reply)
+        return reply["ename"], reply["evalue"]
+
+    def test_check_cell_matches_the_terminal(self):
+        self.run_cell("%seed 0")
+        data = self.result("check gaussian.sum\nmean1: 2\nsamples: 20000")
+        for kind in ("text/plain", "text/html", "text/markdown", "application/json"):
+            self.assertIn(kind, data)
+        rows = data["application/json"]["rows"]
+        self.assertTrue(rows)
+        self.assertEqual(rows, terminal_rows("gaussian.sum", "mean1: 2\nsamples: 20000\n", seed=0))
+        self.assertIn("<table>", data["text/html"])
+        self.assertIn("| quantity |", data["text/markdown"])
+        self.assertEqual(data["application/json"]["parameters"], {"mean1": 2, "samples": 20000})
+
+    def test_editing_a_parameter_changes_the_table(self):
+        first = self.result("check forward.closed-form\nt: [2, 10]")["application/json"]["rows"]
+        second = self.result("check forward.closed-form\nt: [3]")["application/json"]["rows"]
+        self.assertTrue(first and second)
+        self.assertNotEqual([r["quantity"] for r in first], [r["quantity"] for r in second])
+        self.assertTrue(all("x₃" in r["quantity"] for r in second), [r["quantity"] for r in second])
+
+    def test_seed(self):
+        cell = "check gaussian.sum\nsamples: 5000"
+        self.run_cell("%seed 3")
+        a = self.result(cell)["application/json"]["rows"]
+        b = self.result(cell)["application/json"]["rows"]
+        self.run_cell("%seed 4")
+        c = self.result(cell)["application/json"]["rows"]
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+        self.assertEqual(a, terminal_rows("gaussian.sum", "samples: 5000\n", seed=3))
+
+    def test_errors_say_what_is_accepted_and_the_kernel_lives(self):
+        name, message = self.error("check gausian.sum")
+        self.assertIn("did you mean gaussian.sum", message)
+        name, message = self.error("check gaussian.sum\nmean1: 1\nsamples: [1\n")
+        self.assertIn("line 3", message)
+        self.assertIn("not valid YAML", message)
+        name, message = self.error("check gaussian.sum\nsamples: 100")
+        self.assertIn("line 2", message)
+        self.assertIn("500…100000000", message)
+        name, message = self.error("check gaussian.sum\nsamples: 50000000")
+        self.assertIn("cap", message)
+        name, message = self.error("check gaussian.sum\nmeans: 1")
+        self.assertIn("unknown parameter 'means'", message)
+        self.assertIn("mean1", message)
+        name, message = self.error("train toy swissroll")
+        self.assertIn("accepted", message)
+        name, message = self.error("%seed -1")
+        self.assertIn("whole number", message)
+        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/json"]["rows"])
+
+    def test_line_commands(self):
+        reply, outputs = self.run_cell("checks notes.kl-weight")
+        self.assertEqual(reply["status"], "ok")
+        text = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
+        self.assertIn("read-as-1e-6", text)
+
+    def test_completion(self):
+        self.client.complete("check gaussian.s", 16)
+        reply = self.client.get_shell_msg(timeout=30)["content"]
+        self.assertIn("gaussian.sum", reply["matches"])
+        self.assertEqual(reply["cursor_start"], 6)
+        code = "check gaussian.sum\nvar"
+        self.client.complete(code, len(code))
+        reply = self.client.get_shell_msg(timeout=30)["content"]
+        self.assertEqual(reply["matches"], ["variance1: ", "variance2: "])
+
+    def test_inspection(self):
+        self.client.inspect("check gaussian.sum\n", 10)
+        reply = self.client.get_shell_msg(timeout=30)["content"]
+        self.assertTrue(reply["found"])
+        text = reply["data"]["text/plain"]
+        for part in ("gaussian.sum", "variance1", "sd-added"):
+            self.assertIn(part, text)
+
+    def test_interrupt_and_time_limit(self):
+        started = time.monotonic()
+        reply, _ = self.run_cell("check toy.pretrained\nsamples: 100000", interrupt_after=1.5)
+        self.assertEqual(reply["status"], "error", reply)
+        self.assertEqual(reply["ename"], "Interrupted")
+        self.assertLess(time.monotonic() - started, 20)
+        self.run_cell("%timeout 1")
+        reply, _ = self.run_cell("check toy.pretrained\nsamples: 100000")
+        self.assertEqual(reply["ename"], "TimeLimit", reply)
+        self.run_cell("%timeout 120")
+        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/json"]["rows"])
+
+    def test_restart(self):
+        self.run_cell("%seed 9")
+        self.manager.restart_kernel(now=True)
+        self.client.wait_for_ready(timeout=60)
+        rows = self.result("check gaussian.sum\nsamples: 5000")["application/json"]["rows"]
+        self.assertEqual(rows, terminal_rows("gaussian.sum", "samples: 5000\n", seed=0))
+
+
+if __name__ == "__main__":
+    unittest.main()
