@@ -1,4 +1,4 @@
-import CheckCore
+@testable import CheckCore
 import Testing
 
 @Suite("Choice parameters typed by an enumeration")
@@ -23,5 +23,23 @@ struct ChoiceParameterTests {
         } catch {
             #expect("\(error)".contains("parameter flavour is ''"), "\(error)")
         }
+    }
+}
+
+@Suite("Suggestions for an unknown check id")
+struct NearestIDTests {
+    static let registry = CheckRegistry(["gaussian.sum", "gaussian.kl", "gaussian.cdf", "score.pf-ode", "posterior.reverse-chain"].map { id in
+        CheckDefinition(id: id, title: id, parameters: [], mutations: []) { _ in [] }
+    })
+
+    @Test("A typo gives the id it is a typo of; a prefix its completions; a nonsense name its family; else the listing")
+    func suggestions() {
+        #expect(Self.registry.nearest(to: "gausian.sum") == ["gaussian.sum"])
+        #expect(Self.registry.nearest(to: "posterior.reverse") == ["posterior.reverse-chain"])
+        #expect(Self.registry.nearest(to: "gaussian.nope") == ["gaussian.cdf", "gaussian.kl", "gaussian.sum"])
+        #expect(Self.registry.nearest(to: "nothing.like.it").isEmpty)
+        #expect(Self.registry.suggestion(for: "gausian.sum") == "did you mean gaussian.sum? (`lessons checks` lists all 5)")
+        #expect(Self.registry.suggestion(for: "zzz") == "`lessons checks` lists all 5")
+        #expect(CheckRegistry.editDistance("kitten", "sitting") == 3 && CheckRegistry.editDistance("", "abc") == 3)
     }
 }

@@ -1,6 +1,5 @@
-"""What the `lessons` binary knows about its checks (`lessons checks --json`): for
-completion, inspection and "did you mean" in errors."""
-import difflib
+"""What the `lessons` binary knows about its checks (`lessons checks --json`), for
+completion and inspection. ("Did you mean" comes from the binary's own error message.)"""
 import json
 
 from . import binary
@@ -16,9 +15,6 @@ class Catalogue:
         if status != 0:
             raise RuntimeError(f"`lessons checks --json` failed (exit {status}): {err.strip()}")
         return cls(json.loads(out)["checks"])
-
-    def nearest(self, check_id, count=3):
-        return difflib.get_close_matches(check_id, list(self.checks), n=count, cutoff=0.5)
 
     def parameter_names(self, check_id):
         return [parameter["name"] for parameter in self.checks.get(check_id, {}).get("parameters", [])]

@@ -122,12 +122,7 @@ class LessonsKernel(Kernel):
         def cell_line(match):
             return f"line {int(match.group(1)) - offset + cell.first_parameter_line}:"
         message = re.sub(r"(?:\./)?cell\.md:(\d+):", cell_line, message)
-        message = message.replace("./cell.md", "the cell").replace("cell.md", "the cell")
-        if "unknown check" in message:
-            near = self.catalogue.nearest(cell.check_id)
-            accepted = f"did you mean {', '.join(near)}?" if near else "`checks` lists every id"
-            message = f"unknown check '{cell.check_id}': {accepted}"
-        return message or "the lessons binary failed without a message"
+        return message.replace("./cell.md", "the cell").replace("cell.md", "the cell") or "the lessons binary failed without a message"
 
     def _run_line(self, command, silent):
         status, out, err = binary.run(command.arguments + (["--seed", str(self.seed)] if self._takes_seed(command) else []),

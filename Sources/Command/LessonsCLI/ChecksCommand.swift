@@ -37,9 +37,7 @@ extension LessonsCommand {
             var chosen = checks
             if let id {
                 guard let check = checks.first(where: { $0.id == id }) else {
-                    let family = id.split(separator: ".").first.map(String.init) ?? id
-                    let near = checks.map(\.id).filter { $0.hasPrefix(family + ".") || $0.contains(id) }
-                    throw ValidationError("unknown check '\(id)'" + (near.isEmpty ? "" : " (nearby: \(near.joined(separator: ", ")))") + "; `lessons checks` lists them all")
+                    throw ValidationError("unknown check '\(id)': \(CheckRegistry(checks).suggestion(for: id))")
                 }
                 chosen = [check]
             }

@@ -8,7 +8,7 @@ public enum CellBinding {
         guard let definition = registry[cell.id] else {
             throw LessonError(
                 file: cell.file, line: cell.line,
-                "unknown check '\(cell.id)' (accepted: \(registry.ids.joined(separator: ", ")))")
+                "unknown check '\(cell.id)': \(registry.suggestion(for: cell.id))")
         }
         var parameters = definition.defaults
         let node: Node?
