@@ -84,7 +84,7 @@ struct LessonParserTests {
     }
 
     @Test("bad cells: unknown id, unknown parameter, bad values, broken YAML", arguments: [
-        ("```check demo.nope\n```", 1, "accepted: demo.square"),
+        ("```check demo.nope\n```", 1, "did you mean demo.square?"),
         ("```check demo.square\ny: 1\n```", 2, "accepted: x, n, kind"),
         ("```check demo.square\nx: 11\n```", 2, "a number in [-10, 10]"),
         ("```check demo.square\nx: ten\n```", 2, "a number in"),
