@@ -3,6 +3,7 @@
 A cell is one of:
 
 * ``check ID`` on its first line, then the check's parameters in YAML (``t: [2, 10]``);
+* ``plot NAME``: a lesson's figure, as PNG;
 * a one-line command of the ``lessons`` tool: ``calc …``, ``verify FILE``, ``run LESSON --cell N``,
   ``checks [ID]``;
 * ``%seed N`` (the seed of the following cells, as ``--seed`` in the terminal) or

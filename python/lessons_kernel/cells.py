@@ -26,6 +26,11 @@ class CheckCell:
 
 
 @dataclass
+class PlotCell:
+    name: str
+
+
+@dataclass
 class LineCommand:
     arguments: list = field(default_factory=list)
 
@@ -49,9 +54,13 @@ def parse(code):
         if not check_id or " " in check_id:
             raise CellError(f"line {index + 1}: a check cell starts with `check ID`, one id such as gaussian.sum (got {head!r})")
         return magics, CheckCell(check_id, "\n".join(rest[1:]), index + 2)
-    if head.startswith("plot"):
-        raise CellError(f"line {index + 1}: plot cells are not run by this kernel yet; run the lesson's plot with "
-                        "`lessons plot NAME` in a terminal (accepted here: check ID, calc, verify, run, checks, %seed, %timeout)")
+    if head == "plot" or head.startswith("plot "):
+        name = head[len("plot"):].strip()
+        if not name or " " in name:
+            raise CellError(f"line {index + 1}: a plot cell is `plot NAME`, one figure name such as schedules-alphabar (got {head!r})")
+        if any(line.strip() for line in rest[1:]):
+            raise CellError(f"line {index + 2}: a plot cell takes no parameters (its figure is drawn from the seed); remove the lines after `plot {name}`")
+        return magics, PlotCell(name)
     try:
         words = shlex.split(" ".join(line.strip() for line in rest if line.strip()))
     except ValueError as error:
@@ -83,8 +92,12 @@ def _magic(text, magics, line):
         raise CellError(f"line {line}: unknown magic {text!r}; accepted: %seed N, %timeout SECONDS")
 
 
+HEADER = "---\ntitle: notebook cell\nsummary: one cell run by the lessons kernel\n---\n\n# cell\n\n"
+
+
 def lesson_file(cell):
     """A one-cell lesson in the lesson format, and the file line of the YAML's first line."""
-    header = "---\ntitle: notebook cell\nsummary: one cell run by the lessons kernel\n---\n\n# cell\n\n"
-    text = header + f"```check {cell.check_id}\n" + (cell.parameters.rstrip("\n") + "\n" if cell.parameters.strip() else "") + "```\n"
-    return text, header.count("\n") + 2
+    if isinstance(cell, PlotCell):
+        return HEADER + f"```plot {cell.name}\n```\n", HEADER.count("\n") + 2
+    text = HEADER + f"```check {cell.check_id}\n" + (cell.parameters.rstrip("\n") + "\n" if cell.parameters.strip() else "") + "```\n"
+    return text, HEADER.count("\n") + 2

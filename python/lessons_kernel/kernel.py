@@ -1,4 +1,5 @@
 """The `lessons` Jupyter kernel (an ipykernel wrapper kernel)."""
+import base64
 import json
 import os
 import re
@@ -11,7 +12,7 @@ from ipykernel.kernelbase import Kernel
 
 from . import __version__, binary, render
 from .catalogue import Catalogue
-from .cells import CellError, CheckCell, LineCommand, lesson_file, parse
+from .cells import CellError, CheckCell, LineCommand, PlotCell, lesson_file, parse
 
 # A cell is untrusted input: a Monte-Carlo sample size above this is refused before any work.
 SAMPLE_CAP = 10_000_000
@@ -30,7 +31,7 @@ class LessonsKernel(Kernel):
         "codemirror_mode": "yaml",
         "pygments_lexer": "yaml",
     }
-    banner = "lessons: cells are `check ID` with YAML parameters, or calc / verify / run / checks; %seed N sets the seed"
+    banner = "lessons: cells are `check ID` with YAML parameters, `plot NAME`, or calc / verify / run / checks; %seed N sets the seed"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -56,6 +57,8 @@ class LessonsKernel(Kernel):
                 self.timeout = magics.timeout
             if isinstance(what, CheckCell):
                 self._run_check(what, silent)
+            elif isinstance(what, PlotCell):
+                self._run_plot(what, silent)
             elif isinstance(what, LineCommand):
                 self._run_line(what, silent)
             elif not silent and (magics.seed is not None or magics.timeout is not None):
@@ -93,6 +96,24 @@ class LessonsKernel(Kernel):
         }
         self.send_response(self.iopub_socket, "execute_result",
                            {"execution_count": self.execution_count, "data": data, "metadata": {}})
+
+    def _run_plot(self, cell, silent):
+        """A figure cell: the one-cell lesson exported to Markdown, which draws the figure as PNG."""
+        text, _ = lesson_file(cell)
+        with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
+            with open(os.path.join(folder, "cell.md"), "w", encoding="utf-8") as file:
+                file.write(text)
+            status, _, err = binary.run(["export", "./cell.md", "--format", "md", "--out", "out/cell.md", "--seed", str(self.seed)],
+                                        timeout=self.timeout, cwd=folder)
+            png = os.path.join(folder, "out", "figures", cell.name + ".png")
+            if status != 0 or not os.path.isfile(png):
+                raise CellError(err.strip().removeprefix("error: ").replace("./cell.md", "the cell").replace("cell.md", "the cell")
+                                or f"the figure {cell.name} was not drawn (exit {status})")
+            with open(png, "rb") as file:
+                image = base64.b64encode(file.read()).decode("ascii")
+        if not silent:
+            self.send_response(self.iopub_socket, "display_data",
+                               {"data": {"image/png": image, "text/plain": f"figure {cell.name} (seed {self.seed})"}, "metadata": {}})
 
     def _parameters(self, cell):
         if not cell.parameters.strip():

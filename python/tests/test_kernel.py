@@ -6,6 +6,7 @@ The kernel runs from this source tree (PYTHONPATH) with the binary at .build/rel
 (or $LESSONS), through a kernelspec written to a temporary JUPYTER_PATH; the tests skip,
 saying why, when jupyter_client or the binary is missing."""
 
+import base64
 import json
 import os
 import subprocess
@@ -138,6 +139,19 @@ class KernelTests(unittest.TestCase):
         name, message = self.error("%seed -1")
         self.assertIn("whole number", message)
         self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/json"]["rows"])
+
+    def test_plot_cell(self):
+        reply, outputs = self.run_cell("plot schedules-alphabar")
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        images = [o for o in outputs if o["msg_type"] == "display_data"]
+        self.assertEqual(len(images), 1)
+        png = base64.b64decode(images[0]["content"]["data"]["image/png"])
+        self.assertEqual(png[:4], b"\x89PNG")
+        name, message = self.error("plot no-such-figure")
+        self.assertIn("unknown figure 'no-such-figure'", message)
+        self.assertIn("schedules-alphabar", message)
+        name, message = self.error("plot schedules-alphabar\nt: 3")
+        self.assertIn("takes no parameters", message)
 
     def test_line_commands(self):
         reply, outputs = self.run_cell("checks notes.kl-weight")
