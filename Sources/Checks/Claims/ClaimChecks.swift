@@ -15,6 +15,7 @@ public enum ClaimChecks {
         alphaBarLimitCheck, samplingStdCheck, posteriorNotDeterministicCheck, meanOnlySamplingCheck, varianceExplosionCheck,
         infiniteLimitCheck, jensenCheck, reverseVariableCheck, latentShapesCheck, sdxlSizesCheck, sdxlTotalCheck,
         clipTextParametersCheck, klWeightCheck, selfAttentionCheck, signedLossCheck, unetSizesCheck, logVarianceCheck,
-        noiseRidgeCheck, scheduleRangeCheck,
+        noiseRidgeCheck, scheduleRangeCheck, groupNormBatchCheck, pureNoiseCheck, clippedLogVarianceCheck,
+        posteriorVarianceFactorsCheck, attentionCostCheck,
     ]
 }
