@@ -195,7 +195,3 @@ class LessonsKernel(Kernel):
         if name not in self.catalogue.checks:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": self.catalogue.describe(name)}, "metadata": {}}
-
-    def do_kernel_info(self):
-        info = super().do_kernel_info()
-        return info
