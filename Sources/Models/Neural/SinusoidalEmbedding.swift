@@ -50,3 +50,29 @@ public struct SinusoidalEmbedding: Sendable {
         Array(table[t * dimensions..<(t + 1) * dimensions])
     }
 }
+
+extension SinusoidalEmbedding {
+    /// The embedding of a (possibly fractional) step t as diffusers' `get_timestep_embedding`
+    /// computes it for a Float32 model: fᵢ = exp(−ln(maxPeriod)·i/(h − shift)), the row
+    /// [sin(t·fᵢ) …, cos(t·fᵢ) …], or [cos …, sin …] when `flipSinToCos`, with an odd
+    /// `dimensions` padded by one zero.
+    ///
+    /// The exponent, fᵢ and the angle t·fᵢ are each rounded to Float32 as PyTorch rounds them;
+    /// only sin and cos are taken in Double. The rounding matters: at t ≈ 1000 one Float32
+    /// ulp of the angle is ≈ 6·10⁻⁵ rad, which would otherwise dominate a 10⁻⁴ comparison of
+    /// a U-Net's output with diffusers'.
+    public static func float32Row(_ t: Float, dimensions: Int, flipSinToCos: Bool, shift: Double, maxPeriod: Double = 10_000) -> [Float] {
+        let half = dimensions / 2
+        let logPeriod = Float(-Foundation.log(maxPeriod))
+        let divisor = Float(Double(half) - shift)
+        var row = [Float](repeating: 0, count: dimensions)
+        for i in 0..<half {
+            let exponent = logPeriod * Float(i) / divisor
+            let angle = Double(t * Float(Foundation.exp(Double(exponent))))
+            let (sine, cosine) = (Float(Foundation.sin(angle)), Float(Foundation.cos(angle)))
+            row[i] = flipSinToCos ? cosine : sine
+            row[half + i] = flipSinToCos ? sine : cosine
+        }
+        return row
+    }
+}

@@ -7,9 +7,11 @@ import Stochastic
 public struct FeedForward {
     public let input: Linear, output: Linear
 
-    public init(name: String, channels: Int, multiplier: Int = 4, stream: inout RandomStream) {
-        input = Linear(name: name + ".geglu", inputs: channels, outputs: 2 * multiplier * channels, stream: &stream)
-        output = Linear(name: name + ".output", inputs: multiplier * channels, outputs: channels, stream: &stream)
+    /// With `.diffusers` naming the layers are net.0.proj and net.2.
+    public init(name: String, channels: Int, multiplier: Int = 4, naming: ModuleNaming = .project, stream: inout RandomStream) {
+        let diffusers = naming == .diffusers
+        input = Linear(name: name + (diffusers ? ".net.0.proj" : ".geglu"), inputs: channels, outputs: 2 * multiplier * channels, stream: &stream)
+        output = Linear(name: name + (diffusers ? ".net.2" : ".output"), inputs: multiplier * channels, outputs: channels, stream: &stream)
     }
 
     public var parameters: [Parameter] { input.parameters + output.parameters }

@@ -9,12 +9,14 @@ public struct MultiHeadAttention {
     public let query: Linear, key: Linear, value: Linear, output: Linear
     public let heads: Int
 
-    public init(name: String, channels: Int, contextChannels: Int, heads: Int, stream: inout RandomStream) {
+    /// With `.diffusers` naming the projections are to_q, to_k, to_v (no bias) and to_out.0.
+    public init(name: String, channels: Int, contextChannels: Int, heads: Int, naming: ModuleNaming = .project, stream: inout RandomStream) {
         precondition(channels % heads == 0, "\(channels) channels do not split into \(heads) heads")
-        query = Linear(name: name + ".query", inputs: channels, outputs: channels, stream: &stream)
-        key = Linear(name: name + ".key", inputs: contextChannels, outputs: channels, stream: &stream)
-        value = Linear(name: name + ".value", inputs: contextChannels, outputs: channels, stream: &stream)
-        output = Linear(name: name + ".output", inputs: channels, outputs: channels, stream: &stream)
+        let diffusers = naming == .diffusers
+        query = Linear(name: name + (diffusers ? ".to_q" : ".query"), inputs: channels, outputs: channels, bias: !diffusers, stream: &stream)
+        key = Linear(name: name + (diffusers ? ".to_k" : ".key"), inputs: contextChannels, outputs: channels, bias: !diffusers, stream: &stream)
+        value = Linear(name: name + (diffusers ? ".to_v" : ".value"), inputs: contextChannels, outputs: channels, bias: !diffusers, stream: &stream)
+        output = Linear(name: name + (diffusers ? ".to_out.0" : ".output"), inputs: channels, outputs: channels, stream: &stream)
         self.heads = heads
     }
 

@@ -4,21 +4,27 @@ import Stochastic
 /// The ResNet block of the LDM autoencoder and U-Net ("GSC": GroupNorm → SiLU → Conv):
 /// h = Conv3×3(SiLU(GN(x))) [+ Linear(SiLU(temb)) added to every pixel of its channel],
 /// y = Conv3×3(SiLU(GN(h))) + skip(x), where skip is a 1×1 convolution when the channel
-/// count changes and the identity otherwise.
+/// count changes and the identity otherwise (diffusers' ResnetBlock2D with its defaults).
 public struct ResNetBlock {
     public let norm1: GroupNorm, conv1: Conv2d
     public let time: Linear?
     public let norm2: GroupNorm, conv2: Conv2d
     public let skip: Conv2d?
 
-    /// `timeDimensions` nil: no time embedding (the autoencoder's blocks).
-    public init(name: String, inputs: Int, outputs: Int, timeDimensions: Int?, groups: Int, stream: inout RandomStream) {
-        norm1 = GroupNorm(name: name + ".norm1", channels: inputs, groups: groups)
+    /// `timeDimensions` nil: no time embedding (the autoencoder's blocks). `epsilon` is the
+    /// GroupNorms' ε (diffusers: the U-Net's `norm_eps`, 10⁻⁶ in the autoencoder).
+    public init(
+        name: String, inputs: Int, outputs: Int, timeDimensions: Int?, groups: Int, epsilon: Float = 1e-5,
+        naming: ModuleNaming = .project, stream: inout RandomStream
+    ) {
+        let diffusers = naming == .diffusers
+        norm1 = GroupNorm(name: name + ".norm1", channels: inputs, groups: groups, epsilon: epsilon)
         conv1 = Conv2d(name: name + ".conv1", inputs: inputs, outputs: outputs, kernel: 3, stream: &stream)
-        time = timeDimensions.map { Linear(name: name + ".time", inputs: $0, outputs: outputs, stream: &stream) }
-        norm2 = GroupNorm(name: name + ".norm2", channels: outputs, groups: groups)
+        time = timeDimensions.map { Linear(name: name + (diffusers ? ".time_emb_proj" : ".time"), inputs: $0, outputs: outputs, stream: &stream) }
+        norm2 = GroupNorm(name: name + ".norm2", channels: outputs, groups: groups, epsilon: epsilon)
         conv2 = Conv2d(name: name + ".conv2", inputs: outputs, outputs: outputs, kernel: 3, stream: &stream)
-        skip = inputs == outputs ? nil : Conv2d(name: name + ".skip", inputs: inputs, outputs: outputs, kernel: 1, stream: &stream)
+        skip = inputs == outputs ? nil
+            : Conv2d(name: name + (diffusers ? ".conv_shortcut" : ".skip"), inputs: inputs, outputs: outputs, kernel: 1, stream: &stream)
     }
 
     public var parameters: [Parameter] {

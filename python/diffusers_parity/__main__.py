@@ -1,0 +1,41 @@
+"""python -m diffusers_parity run PRESET [--out DIR] [--threads N] [--seed S]"""
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from . import compare, configs
+from .runner import SwiftFailed, run
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m diffusers_parity", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    go = sub.add_parser("run", help="build a preset's U-Net with diffusers, run it in Swift, compare every module")
+    go.add_argument("preset", choices=sorted(configs.PRESETS))
+    go.add_argument("--out", help="keep the model, inputs and outputs in this folder")
+    go.add_argument("--threads", type=int, default=2)
+    go.add_argument("--seed", type=int, default=0)
+    go.add_argument("--json", action="store_true")
+    arguments = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(arguments.out or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            rows, timings = run(arguments.preset, folder, arguments.threads, arguments.seed)
+        except SwiftFailed as error:
+            print(error, file=sys.stderr)
+            return 4
+    if arguments.json:
+        print(json.dumps({"preset": arguments.preset, "tolerance": compare.TOLERANCE, **timings,
+                          "modules": [dict(name=r[0], shape=list(r[1]), swift=r[2], torch_float32=r[3], passed=r[4]) for r in rows]}))
+    else:
+        print(compare.report(rows))
+        print(timings["swift"])
+        print("PyTorch Float32 forward: %.2f s on %d thread(s)" % (timings["torch_float32_forward_seconds"], arguments.threads))
+    return 0 if rows and all(r[4] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
