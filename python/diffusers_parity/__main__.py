@@ -1,11 +1,12 @@
-"""python -m diffusers_parity run PRESET [--out DIR] [--threads N] [--seed S]"""
+"""python -m diffusers_parity run PRESET [--out DIR] [--threads N] [--seed S] [--json]
+python -m diffusers_parity bench PRESET [--threads N …] [--repeats R]"""
 import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from . import compare, configs
+from . import bench, compare, configs
 from .runner import SwiftFailed, run
 
 
@@ -18,7 +19,15 @@ def main(argv=None):
     go.add_argument("--threads", type=int, default=2)
     go.add_argument("--seed", type=int, default=0)
     go.add_argument("--json", action="store_true")
+    timing = sub.add_parser("bench", help="time and peak memory of one forward pass, diffusers and Swift side by side")
+    timing.add_argument("preset", choices=sorted(configs.PRESETS))
+    timing.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    timing.add_argument("--repeats", type=int, default=1)
     arguments = parser.parse_args(argv)
+    if arguments.command == "bench":
+        with tempfile.TemporaryDirectory() as scratch:
+            print(bench.report(arguments.preset, bench.bench(arguments.preset, scratch, arguments.threads, repeats=arguments.repeats)))
+        return 0
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(arguments.out or scratch)
         folder.mkdir(parents=True, exist_ok=True)

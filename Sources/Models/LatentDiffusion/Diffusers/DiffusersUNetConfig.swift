@@ -21,6 +21,11 @@ public struct DiffusersUNetConfig: Sendable, Equatable {
     public struct TextTime: Sendable, Equatable {
         public var timeEmbedding: Int
         public var inputs: Int
+
+        public init(timeEmbedding: Int, inputs: Int) {
+            self.timeEmbedding = timeEmbedding
+            self.inputs = inputs
+        }
     }
 
     public var inChannels = 4, outChannels = 4

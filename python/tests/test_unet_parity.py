@@ -1,0 +1,184 @@
+"""The Swift U-Net against diffusers' UNet2DConditionModel (python -m diffusers_parity).
+
+Each preset is built by diffusers with seeded random weights and saved in diffusers' layout;
+`lessons forward --blocks` runs it in Swift, and every module's output must be within
+compare.TOLERANCE (relative RMS) of diffusers' Float64 evaluation. Mutations (a config the
+Swift side reads differently from the one the weights were made with) must fail the same
+comparison, and bad model folders and inputs must be exit 4 with a message naming the key,
+tensor or file.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if PYTHON_DIR not in sys.path:
+    sys.path.insert(0, PYTHON_DIR)
+
+from diffusers_parity import compare, runner  # noqa: E402
+
+_prepared = {}
+
+
+def prepared(preset):
+    """(folder, exact, float32) of a preset, built once per test run."""
+    if preset not in _prepared:
+        folder = Path(tempfile.mkdtemp(prefix="parity-%s-" % preset))
+        exact, float32, _ = runner.prepare(preset, folder)
+        _prepared[preset] = (folder, exact, float32)
+    return _prepared[preset]
+
+
+def tearDownModule():
+    for folder, _, _ in _prepared.values():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def mutant(folder, name, **changes):
+    """A copy of the saved model whose config.json has `changes` (weights unchanged)."""
+    target = folder / name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder / "unet", target)
+    config = json.loads((target / "config.json").read_text())
+    config.update(changes)
+    (target / "config.json").write_text(json.dumps(config))
+    return target
+
+
+def forward(model, inputs, out):
+    return subprocess.run([runner.lessons_binary(), "forward", "--model", str(model), "--inputs", str(inputs), "--out", str(out)],
+                          capture_output=True, text=True)
+
+
+@unittest.skipUnless(os.path.isfile(runner.lessons_binary()), "no lessons binary at %s" % runner.lessons_binary())
+class ParityTests(unittest.TestCase):
+    def check_preset(self, preset, expected_modules):
+        folder, exact, float32 = prepared(preset)
+        runner.swift(folder)
+        rows = compare.compare(folder / "swift.safetensors", exact, float32)
+        self.assertEqual(len(rows), expected_modules, [r[0] for r in rows])
+        names = {r[0] for r in rows}
+        self.assertTrue({"time_embedding", "conv_in", "mid_block", "conv_out", "sample"} <= names)
+        failed = [r for r in rows if not r[4]]
+        self.assertEqual(failed, [], compare.report(rows))
+        return rows
+
+    def test_project_config(self):
+        self.check_preset("project", 23)
+
+    def test_every_block_type(self):
+        rows = self.check_preset("every-block", 32)
+        names = {r[0] for r in rows}
+        # DownBlock2D / UpBlock2D at the middle level: ResNets without attentions.
+        self.assertIn("down_blocks.1.resnets.1", names)
+        self.assertNotIn("down_blocks.1.attentions.0", names)
+        self.assertIn("down_blocks.2.attentions.0", names)
+
+    def test_sdxl_features_at_reduced_width(self):
+        rows = self.check_preset("sdxl-small", 41)
+        names = {r[0] for r in rows}
+        self.assertIn("add_embedding", names)
+        self.assertNotIn("down_blocks.0.attentions.0", names)
+
+    def assert_mutation_fails(self, preset, **changes):
+        folder, exact, float32 = prepared(preset)
+        model = mutant(folder, "mutant", **changes)
+        runner.swift(folder, model=model)
+        rows = compare.compare(folder / "swift.safetensors", exact, float32)
+        self.assertTrue(rows)
+        sample = [r for r in rows if r[0] == "sample"][0]
+        self.assertFalse(sample[4], "the mutation %s survived: output error %.2e" % (changes, sample[2]))
+        self.assertGreater(sample[2], 10 * compare.TOLERANCE)
+
+    def test_mutation_sinusoid_unflipped(self):
+        self.assert_mutation_fails("project", flip_sin_to_cos=False)
+
+    def test_mutation_head_count(self):
+        self.assert_mutation_fails("project", attention_head_dim=2)
+
+    def test_mutation_frequency_shift(self):
+        self.assert_mutation_fails("every-block", freq_shift=0)
+
+    def test_mutation_normalization_epsilon(self):
+        self.assert_mutation_fails("every-block", norm_eps=0.1)
+
+    def test_mutation_sdxl_size_embedding_unflipped(self):
+        # flip_sin_to_cos also orders the six size/crop embeddings of text_time.
+        self.assert_mutation_fails("sdxl-small", flip_sin_to_cos=False)
+
+
+@unittest.skipUnless(os.path.isfile(runner.lessons_binary()), "no lessons binary at %s" % runner.lessons_binary())
+class BadModelTests(unittest.TestCase):
+    def assert_refused(self, done, *fragments):
+        self.assertEqual(done.returncode, 4, done.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, done.stderr)
+        self.assertNotIn("Fatal error", done.stderr)
+
+    def test_unsupported_block_type(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "bad-block", down_block_types=["AttnDownBlock2D", "CrossAttnDownBlock2D"])
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
+                            "down_block_types \"AttnDownBlock2D\" is not supported", "CrossAttnDownBlock2D, DownBlock2D")
+
+    def test_unknown_key(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "bad-key", use_magic=True)
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "unknown config key \"use_magic\"")
+
+    def test_unsupported_value(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "bad-value", resnet_time_scale_shift="scale_shift")
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
+                            "resnet_time_scale_shift \"scale_shift\" is not supported", "\"default\"")
+
+    def test_wrong_shape(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "bad-shape", cross_attention_dim=32)
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "attn2.to_k.weight", "has shape")
+
+    def test_missing_weights(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "no-weights")
+        (model / "diffusion_pytorch_model.safetensors").unlink()
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "diffusion_pytorch_model.safetensors is missing")
+
+    def test_missing_config(self):
+        folder, _, _ = prepared("project")
+        model = mutant(folder, "no-config")
+        (model / "config.json").unlink()
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "config.json")
+
+    def test_missing_input(self):
+        import torch
+        from safetensors.torch import save_file
+        folder, _, _ = prepared("project")
+        save_file({"sample": torch.zeros(1, 4, 8, 8), "timestep": torch.tensor([1.0])}, str(folder / "partial.safetensors"))
+        self.assert_refused(forward(folder / "unet", folder / "partial.safetensors", folder / "o.safetensors"),
+                            "no tensor \"encoder_hidden_states\"")
+
+    def test_sdxl_without_added_conditioning(self):
+        import torch
+        from safetensors.torch import save_file
+        folder, _, _ = prepared("sdxl-small")
+        save_file({"sample": torch.zeros(1, 4, 16, 16), "timestep": torch.tensor([1.0]), "encoder_hidden_states": torch.zeros(1, 3, 2048)},
+                  str(folder / "plain.safetensors"))
+        self.assert_refused(forward(folder / "unet", folder / "plain.safetensors", folder / "o.safetensors"),
+                            "text_time", "text_embeds [B, 1280] and time_ids [B, 6]")
+
+    def test_odd_latent_size(self):
+        import torch
+        from safetensors.torch import save_file
+        folder, _, _ = prepared("project")
+        save_file({"sample": torch.zeros(1, 4, 7, 8), "timestep": torch.tensor([1.0]), "encoder_hidden_states": torch.zeros(1, 3, 64)},
+                  str(folder / "odd.safetensors"))
+        self.assert_refused(forward(folder / "unet", folder / "odd.safetensors", folder / "o.safetensors"), "multiples of 2")
+
+
+if __name__ == "__main__":
+    unittest.main()
