@@ -144,7 +144,8 @@ import Testing
             if recording { tape.backward(from: tape.seededLoss(y, upstream: Array(upstream.values[rows]))) }
             return (tape.value(y).values, parameters.map { $0.gradient.values })
         }
-        #expect(Tape.attentionWorkers(batch: batch, work: 2 * tokens * tokens * (width / 2), threads: 2) == 2)
+        #expect(Tape.attentionWorkers(units: batch * 2, work: tokens * tokens * (width / 2), threads: 2) == 2)
+        #expect(Tape.attentionWorkers(units: 1 * 8, work: 4096 * 4096 * 40, threads: 2) == 2, "one 64×64 SD image, eight heads: both threads")
         let whole = run(items: 0..<batch, recording: true)
         let parts = (0..<batch).map { run(items: $0..<$0 + 1, recording: true) }
         #expect(whole.output == parts.flatMap(\.output))

@@ -40,7 +40,8 @@ extension Tape {
         let queries = q.rows / batch, keys = k.rows / batch, d = width / heads
         let scale = 1 / Float(d).squareRoot()
         let block = queries * keys
-        let workers = Self.attentionWorkers(batch: batch, work: heads * block * d)
+        let units = batch * heads
+        let workers = Self.attentionWorkers(units: units, work: block * d)
         // P of every (item, head) is kept for the backward; inference reuses one block per worker.
         let recording = isRecording
         let probabilities = recording ? scratch([batch, heads, queries, keys]) : scratch([workers, queries, keys])
@@ -48,19 +49,18 @@ extension Tape {
         // Kᵀ (Vᵀ in the backward) of one (item, head) as a contiguous [d, Nk] block, per worker;
         // ∂L/∂P and ∂L/∂S of one (item, head), per worker.
         let transposed = scratch([workers, d, keys])
-        Self.forEachItem(batch: batch, workers: workers) { worker, items in
+        Self.forEachUnit(units, workers: workers) { worker, range in
             let kt = transposed.pointer + worker * d * keys
-            for item in items {
-                for head in 0..<heads {
-                    let p = probabilities.pointer + (recording ? (item * heads + head) * block : worker * block)
-                    let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
-                    SmallMatrix.transpose(k.pointer + keyOffset, stride: width, rows: keys, columns: d, into: kt)
-                    SmallMatrix.multiply(m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, rowStride: width, columnStride: 1,
-                                         b: kt, ldb: keys, beta: 0, c: p, ldc: keys)
-                    Self.softmaxRows(p, rows: queries, columns: keys)
-                    SmallMatrix.multiply(m: queries, n: d, k: keys, a: p, rowStride: keys, columnStride: 1,
-                                         b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width)
-                }
+            for unit in range {
+                let (item, head) = unit.quotientAndRemainder(dividingBy: heads)
+                let p = probabilities.pointer + (recording ? unit * block : worker * block)
+                let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
+                SmallMatrix.transpose(k.pointer + keyOffset, stride: width, rows: keys, columns: d, into: kt)
+                SmallMatrix.multiply(m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, rowStride: width, columnStride: 1,
+                                     b: kt, ldb: keys, beta: 0, c: p, ldc: keys)
+                Self.softmaxRows(p, rows: queries, columns: keys)
+                SmallMatrix.multiply(m: queries, n: d, k: keys, a: p, rowStride: keys, columnStride: 1,
+                                     b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width)
             }
         }
         guard recording else {
@@ -73,37 +73,37 @@ extension Tape {
             let dk = tape.needsGradient(key) ? tape.gradientToAccumulate(key) : nil
             let dv = tape.needsGradient(value) ? tape.gradientToAccumulate(value) : nil
             let scores = dq != nil || dk != nil ? tape.scratch([workers, queries, keys]) : nil
-            // Workers own disjoint items, hence disjoint rows of ∂L/∂Q, ∂L/∂K, ∂L/∂V, even when
-            // query, key and value are one variable.
-            Self.forEachItem(batch: batch, workers: workers) { worker, items in
+            // Workers own disjoint (item, head) units, hence disjoint blocks (the item's rows,
+            // the head's columns) of ∂L/∂Q, ∂L/∂K, ∂L/∂V, even when query, key and value are
+            // one variable.
+            Self.forEachUnit(units, workers: workers) { worker, range in
                 let vt = transposed.pointer + worker * d * keys
-                for item in items {
-                    for head in 0..<heads {
-                        let p = probabilities.pointer + (item * heads + head) * block
-                        let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
-                        let g = dy.pointer + queryOffset
-                        if let dv {
-                            SmallMatrix.multiply(m: keys, n: d, k: queries, a: p, rowStride: 1, columnStride: keys,
-                                                 b: g, ldb: width, beta: 1, c: dv.pointer + keyOffset, ldc: width)
-                        }
-                        guard let scores else { continue }
-                        let ds = scores.pointer + worker * block
-                        SmallMatrix.transpose(v.pointer + keyOffset, stride: width, rows: keys, columns: d, into: vt)
-                        SmallMatrix.multiply(m: queries, n: keys, k: d, a: g, rowStride: width, columnStride: 1,
-                                             b: vt, ldb: keys, beta: 0, c: ds, ldc: keys)
-                        if mutation == .softmaxBackwardWithoutRowSum {
-                            for index in 0..<block { ds[index] *= p[index] }
-                        } else {
-                            Self.softmaxRowsBackward(probabilities: p, gradient: ds, rows: queries, columns: keys)
-                        }
-                        if let dq {
-                            SmallMatrix.multiply(m: queries, n: d, k: keys, alpha: scale, a: ds, rowStride: keys, columnStride: 1,
-                                                 b: k.pointer + keyOffset, ldb: width, beta: 1, c: dq.pointer + queryOffset, ldc: width)
-                        }
-                        if let dk {
-                            SmallMatrix.multiply(m: keys, n: d, k: queries, alpha: scale, a: ds, rowStride: 1, columnStride: keys,
-                                                 b: q.pointer + queryOffset, ldb: width, beta: 1, c: dk.pointer + keyOffset, ldc: width)
-                        }
+                for unit in range {
+                    let (item, head) = unit.quotientAndRemainder(dividingBy: heads)
+                    let p = probabilities.pointer + unit * block
+                    let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
+                    let g = dy.pointer + queryOffset
+                    if let dv {
+                        SmallMatrix.multiply(m: keys, n: d, k: queries, a: p, rowStride: 1, columnStride: keys,
+                                             b: g, ldb: width, beta: 1, c: dv.pointer + keyOffset, ldc: width)
+                    }
+                    guard let scores else { continue }
+                    let ds = scores.pointer + worker * block
+                    SmallMatrix.transpose(v.pointer + keyOffset, stride: width, rows: keys, columns: d, into: vt)
+                    SmallMatrix.multiply(m: queries, n: keys, k: d, a: g, rowStride: width, columnStride: 1,
+                                         b: vt, ldb: keys, beta: 0, c: ds, ldc: keys)
+                    if mutation == .softmaxBackwardWithoutRowSum {
+                        for index in 0..<block { ds[index] *= p[index] }
+                    } else {
+                        Self.softmaxRowsBackward(probabilities: p, gradient: ds, rows: queries, columns: keys)
+                    }
+                    if let dq {
+                        SmallMatrix.multiply(m: queries, n: d, k: keys, alpha: scale, a: ds, rowStride: keys, columnStride: 1,
+                                             b: k.pointer + keyOffset, ldb: width, beta: 1, c: dq.pointer + queryOffset, ldc: width)
+                    }
+                    if let dk {
+                        SmallMatrix.multiply(m: keys, n: d, k: queries, alpha: scale, a: ds, rowStride: 1, columnStride: keys,
+                                             b: q.pointer + queryOffset, ldb: width, beta: 1, c: dk.pointer + keyOffset, ldc: width)
                     }
                 }
             }
@@ -112,21 +112,22 @@ extension Tape {
     }
 
     /// One worker per thread of `BLAS.threads` (so a one-thread run uses one core), at most
-    /// one per item, and one only for small layers (below ~1M multiply-adds per product the
-    /// threads' start-up is not repaid).
-    static func attentionWorkers(batch: Int, work perItem: Int, threads: Int = BLAS.threads) -> Int {
-        guard batch * perItem >= 1 << 20 else { return 1 }
-        return max(1, min(batch, threads))
+    /// one per (item, head) unit, and one only for small layers (below ~1M multiply-adds in
+    /// all the threads' start-up is not repaid). Units, not items, so that one image with
+    /// eight heads (Stable Diffusion's inference) still uses every thread.
+    static func attentionWorkers(units: Int, work perUnit: Int, threads: Int = BLAS.threads) -> Int {
+        guard units * perUnit >= 1 << 20 else { return 1 }
+        return max(1, min(units, threads))
     }
 
-    /// body(worker, items) for `workers` contiguous ranges of 0..<batch, in parallel when
-    /// workers > 1. Each item's arithmetic is the same whichever worker runs it, so results
+    /// body(worker, units) for `workers` contiguous ranges of 0..<count, in parallel when
+    /// workers > 1. Each unit's arithmetic is the same whichever worker runs it, so results
     /// do not depend on the number of workers.
-    static func forEachItem(batch: Int, workers: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
-        guard workers > 1 else { return body(0, 0..<batch) }
+    static func forEachUnit(_ count: Int, workers: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
+        guard workers > 1 else { return body(0, 0..<count) }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: workers, execute: GemmProfile.inherited { worker in
-                body(worker, worker * batch / workers ..< (worker + 1) * batch / workers)
+                body(worker, worker * count / workers ..< (worker + 1) * count / workers)
             })
         }
     }
