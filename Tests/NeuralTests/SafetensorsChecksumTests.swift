@@ -1,4 +1,5 @@
 import Foundation
+import Stochastic
 import Testing
 
 @testable import Neural
@@ -151,5 +152,72 @@ struct SafetensorsChecksumTests {
         let file = SafetensorsFile(tensors: [], metadata: ["crc32": "mine"])
         #expect(throws: SafetensorsError.reservedMetadataKey(source: "(in memory)", key: "crc32")) { try file.encoded() }
         #expect(throws: Never.self) { try file.encoded(checksums: false) }
+    }
+}
+
+@Suite("Reading a safetensors file one tensor at a time (forEachTensor)")
+struct SafetensorsStreamingTests {
+    func written(_ bytes: Data) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID().uuidString).safetensors")
+        try bytes.write(to: url)
+        return url
+    }
+
+    func streamed(_ url: URL) throws -> [SafetensorsTensor] {
+        var tensors: [SafetensorsTensor] = []
+        try SafetensorsFile.forEachTensor(contentsOf: url) { name, shape, values in
+            tensors.append(SafetensorsTensor(name: name, shape: shape, values: Array(values)))
+        }
+        return tensors
+    }
+
+    @Test("gives the tensors init(contentsOf:) gives, with and without checksums")
+    func sameTensors() throws {
+        for checksums in [true, false] {
+            let url = try written(try SafetensorsChecksumTests.model.encoded(checksums: checksums))
+            defer { try? FileManager.default.removeItem(at: url) }
+            let whole = try SafetensorsFile(contentsOf: url)
+            let tensors = try streamed(url)
+            #expect(!tensors.isEmpty && tensors.sorted { $0.name < $1.name } == whole.tensors.sorted { $0.name < $1.name })
+        }
+    }
+
+    @Test("a flipped bit is named by its tensor's checksum; a cut file and a missing one are refused")
+    func refusals() throws {
+        let damaged = try written(SafetensorsChecksumTests.flipped(try SafetensorsChecksumTests.model.encoded(), float: 32))
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        #expect {
+            try streamed(damaged)
+        } throws: { error in
+            guard case let .checksumMismatch(_, tensor, _, _, _) = error as? SafetensorsError else { return false }
+            return tensor == "layer.0.bias"
+        }
+        let bytes = try SafetensorsChecksumTests.model.encoded()
+        let cut = try written(bytes.prefix(bytes.count - 3))
+        defer { try? FileManager.default.removeItem(at: cut) }
+        #expect(throws: SafetensorsError.self) { try streamed(cut) }
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString).safetensors")
+        #expect {
+            try streamed(missing)
+        } throws: { error in
+            guard case .missingFile = error as? SafetensorsError else { return false }
+            return true
+        }
+    }
+}
+
+@Suite("Parameters built for inference")
+struct InferenceParameterTests {
+    @Test("no initial draws and no gradient storage; a default parameter has both")
+    func inference() {
+        var stream = RandomStream(seed: 3)
+        let trained = Parameter.uniform(name: "w", shape: [4, 5], fanIn: 4, stream: &stream)
+        let loaded = Parameter.$buildsForInference.withValue(true) { Parameter.uniform(name: "w", shape: [4, 5], fanIn: 4, stream: &stream) }
+        #expect(trained.hasGradient && trained.value.values.contains { $0 != 0 })
+        #expect(!loaded.hasGradient && loaded.value.shape == [4, 5] && loaded.value.values.allSatisfy { $0 == 0 })
+        // An inference tape reads it.
+        let tape = Tape()
+        tape.isRecording = false
+        #expect(tape.value(tape.parameter(loaded)).shape == [4, 5])
     }
 }

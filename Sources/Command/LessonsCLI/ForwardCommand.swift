@@ -52,6 +52,7 @@ extension LessonsCommand {
                 throw ExitCode(4)
             }
             let loaded = clock.now
+            let loadPeak = PeakMemory.gigabytes
             let tape = Tape()
             tape.isRecording = false
             var traced: [(String, Variable)] = []
@@ -69,8 +70,8 @@ extension LessonsCommand {
             print(String(format: "UNet2DConditionModel: %d parameters, %d levels; output %@ written to %@%@",
                          unet.parameterCount, unet.config.blockOutChannels.count, "\(tape.value(output).shape)", out,
                          blocks ? " with \(traced.count) module outputs" : ""))
-            print(String(format: "load %.2f s, forward %.2f s on %d thread(s), peak memory %.2f GB",
-                         seconds(loaded - began), seconds(computed - loaded), BLAS.threads, PeakMemory.gigabytes))
+            print(String(format: "load %.2f s, forward %.2f s on %d thread(s), peak memory %.2f GB (%.2f GB after loading)",
+                         seconds(loaded - began), seconds(computed - loaded), BLAS.threads, PeakMemory.gigabytes, loadPeak))
         }
 
         /// The inputs file: `sample`, `timestep`, `encoder_hidden_states`, optional SDXL inputs.

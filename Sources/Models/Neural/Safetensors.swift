@@ -250,89 +250,27 @@ public struct SafetensorsFile: Sendable, Equatable {
         let fileSize = data.count
         guard fileSize >= 8 else { throw .tooShort(source: source, byteCount: fileSize) }
         let length = UInt64(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self) })
-        guard length <= UInt64(Self.maximumHeaderLength) else { throw .headerLengthAbsurd(source: source, headerLength: length) }
-        guard length <= UInt64(fileSize - 8) else {
-            throw .headerLengthBeyondFile(source: source, headerLength: length, fileSize: fileSize)
-        }
-        let headerLength = Int(length)
-        let dataStart = 8 + headerLength
-        let dataSize = fileSize - dataStart
-
-        // 2. The header: UTF-8, JSON, an object from its first byte.
         let start = data.startIndex
-        let header = [UInt8](data[(start + 8)..<(start + dataStart)])
-        if let offset = Self.firstInvalidUTF8(header) { throw .headerNotUTF8(source: source, byteOffset: offset) }
-        guard header.first == UInt8(ascii: "{") else {
-            throw .headerNotObject(source: source, found: header.isEmpty ? "is empty" : "starts with \(JSONParser.describe(byte: header[0]))")
+        let layout = try Layout(headerLength: length, fileSize: fileSize, source: source) { headerLength in
+            [UInt8](data[(start + 8)..<(start + 8 + headerLength)])
         }
-        var parser = JSONParser(bytes: header)
-        let document: JSONValue
-        do {
-            document = try parser.parseDocument()
-        } catch {
-            throw .headerNotJSON(source: source, reason: error.reason)
-        }
-        guard case let .object(entries) = document else { throw .headerNotObject(source: source, found: "is not an object") }
-
-        // 3. The entries: metadata and tensor descriptions.
-        var metadata: [String: String] = [:]
-        var seenMetadata = false
-        var names = Set<String>()
-        var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in entries {
-            if name == "__metadata__" {
-                guard !seenMetadata else { throw .duplicateName(source: source, name: name) }
-                seenMetadata = true
-                metadata = try Self.metadata(value, source: source)
-                continue
-            }
-            guard names.insert(name).inserted else { throw .duplicateName(source: source, name: name) }
-            let entry = try Self.tensorEntry(name: name, value: value, source: source, dataSize: dataSize)
-            layout.append((name, entry.shape, entry.begin, entry.end))
-        }
-
-        // 4. The layout: tensors tile the data section, in offset order.
-        let order = layout.indices.sorted {
-            (layout[$0].begin, layout[$0].end, $0) < (layout[$1].begin, layout[$1].end, $1)
-        }
-        var cursor = 0
-        for index in order {
-            let tensor = layout[index]
-            guard tensor.begin == cursor else {
-                throw .misplacedTensor(source: source, tensor: tensor.name, begin: tensor.begin, expectedBegin: cursor)
-            }
-            cursor = tensor.end
-        }
-        guard cursor == dataSize else { throw .trailingBytes(source: source, usedBytes: cursor, dataSize: dataSize) }
+        let dataStart = layout.dataStart
 
         // 5. The values: every range is checked to lie inside the data section.
         self.tensors = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            order.map { index in
-                let tensor = layout[index]
+            layout.tensors.map { tensor in
                 let count = (tensor.end - tensor.begin) / 4
-                let base = dataStart + tensor.begin
                 let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    for i in 0..<count {
-                        let bits = raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)
-                        buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
-                    }
+                    Self.decodeFloats(UnsafeRawBufferPointer(rebasing: raw[(dataStart + tensor.begin)..<(dataStart + tensor.end)]), into: buffer.baseAddress!)
                     initialized = count
                 }
                 return SafetensorsTensor(name: tensor.name, shape: tensor.shape, values: values)
             }
         }
         // 6. The checksums, when the file records them.
-        if let text = metadata.removeValue(forKey: SafetensorsChecksums.key) {
-            let stored = try SafetensorsChecksums.parse(text, source: source)
-            if let missing = order.first(where: { stored[layout[$0].name] == nil }) {
-                throw .checksumsUnreadable(source: source, reason: "tensor \"\(layout[missing].name)\" has no entry")
-            }
-            if let stray = stored.keys.sorted().first(where: { !names.contains($0) }) {
-                throw .checksumsUnreadable(source: source, reason: "it names \"\(stray)\", which is not a tensor of the file")
-            }
+        if let stored = layout.checksums {
             let failures: [(name: String, stored: UInt32, computed: UInt32)] = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                order.compactMap { index in
-                    let tensor = layout[index]
+                layout.tensors.compactMap { tensor in
                     let bytes = UnsafeRawBufferPointer(rebasing: raw[(dataStart + tensor.begin)..<(dataStart + tensor.end)])
                     let computed = SafetensorsChecksums.crc32(bytes)
                     let expected = stored[tensor.name] ?? computed
@@ -347,12 +285,156 @@ public struct SafetensorsFile: Sendable, Equatable {
             }
             self.hasVerifiedChecksums = true
         }
-        self.metadata = metadata
+        self.metadata = layout.metadata
         self.source = source
     }
 
+    /// Little-endian Float32 bytes into `target` (count = bytes / 4).
+    static func decodeFloats(_ bytes: UnsafeRawBufferPointer, into target: UnsafeMutablePointer<Float>) {
+        for i in 0..<bytes.count / 4 {
+            target[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        }
+    }
+
+    /// A file's header, checked: its metadata, its tensors' names, shapes and byte ranges in
+    /// the data section (in offset order, tiling it), and its checksums when it has them.
+    struct Layout {
+        var metadata: [String: String] = [:]
+        var tensors: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        var checksums: [String: UInt32]?
+        let dataStart: Int
+
+        /// `header(n)` returns the n header bytes after the 8-byte length; it is called only
+        /// once the length is known to fit in the file.
+        init(headerLength length: UInt64, fileSize: Int, source: String, header: (Int) throws -> [UInt8]) throws(SafetensorsError) {
+            guard length <= UInt64(SafetensorsFile.maximumHeaderLength) else { throw .headerLengthAbsurd(source: source, headerLength: length) }
+            guard length <= UInt64(fileSize - 8) else {
+                throw .headerLengthBeyondFile(source: source, headerLength: length, fileSize: fileSize)
+            }
+            let headerLength = Int(length)
+            dataStart = 8 + headerLength
+            let dataSize = fileSize - dataStart
+
+            // 2. The header: UTF-8, JSON, an object from its first byte.
+            let bytes: [UInt8]
+            do { bytes = try header(headerLength) } catch { throw .unreadable(path: source, reason: "\(error)") }
+            if let offset = SafetensorsFile.firstInvalidUTF8(bytes) { throw .headerNotUTF8(source: source, byteOffset: offset) }
+            guard bytes.first == UInt8(ascii: "{") else {
+                throw .headerNotObject(source: source, found: bytes.isEmpty ? "is empty" : "starts with \(JSONParser.describe(byte: bytes[0]))")
+            }
+            var parser = JSONParser(bytes: bytes)
+            let document: JSONValue
+            do {
+                document = try parser.parseDocument()
+            } catch {
+                throw .headerNotJSON(source: source, reason: error.reason)
+            }
+            guard case let .object(entries) = document else { throw .headerNotObject(source: source, found: "is not an object") }
+
+            // 3. The entries: metadata and tensor descriptions.
+            var seenMetadata = false
+            var names = Set<String>()
+            var layout: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+            for (name, value) in entries {
+                if name == "__metadata__" {
+                    guard !seenMetadata else { throw .duplicateName(source: source, name: name) }
+                    seenMetadata = true
+                    metadata = try SafetensorsFile.metadata(value, source: source)
+                    continue
+                }
+                guard names.insert(name).inserted else { throw .duplicateName(source: source, name: name) }
+                let entry = try SafetensorsFile.tensorEntry(name: name, value: value, source: source, dataSize: dataSize)
+                layout.append((name, entry.shape, entry.begin, entry.end))
+            }
+
+            // 4. The layout: tensors tile the data section, in offset order.
+            let order = layout.indices.sorted {
+                (layout[$0].begin, layout[$0].end, $0) < (layout[$1].begin, layout[$1].end, $1)
+            }
+            var cursor = 0
+            for index in order {
+                let tensor = layout[index]
+                guard tensor.begin == cursor else {
+                    throw .misplacedTensor(source: source, tensor: tensor.name, begin: tensor.begin, expectedBegin: cursor)
+                }
+                cursor = tensor.end
+            }
+            guard cursor == dataSize else { throw .trailingBytes(source: source, usedBytes: cursor, dataSize: dataSize) }
+            tensors = order.map { layout[$0] }
+
+            // The checksums' entry: one per tensor, none for anything else.
+            if let text = metadata.removeValue(forKey: SafetensorsChecksums.key) {
+                let stored = try SafetensorsChecksums.parse(text, source: source)
+                if let missing = tensors.first(where: { stored[$0.name] == nil }) {
+                    throw .checksumsUnreadable(source: source, reason: "tensor \"\(missing.name)\" has no entry")
+                }
+                if let stray = stored.keys.sorted().first(where: { !names.contains($0) }) {
+                    throw .checksumsUnreadable(source: source, reason: "it names \"\(stray)\", which is not a tensor of the file")
+                }
+                checksums = stored
+            }
+        }
+    }
+
+    /// Reads the file at `url` one tensor at a time, without holding the whole file: `body`
+    /// gets each tensor's name, shape and values (in file order) and copies what it needs
+    /// before the next is read; the values live in one buffer reused for every tensor. For
+    /// weights too large to hold twice (Stable Diffusion's 3.4 GB U-Net). The header is
+    /// checked as `init(contentsOf:)` checks it, and each tensor's checksum, when the file
+    /// records them, before `body` sees it.
+    public static func forEachTensor(
+        contentsOf url: URL, _ body: (_ name: String, _ shape: [Int], _ values: UnsafeBufferPointer<Float>) throws -> Void
+    ) throws {
+        let path = url.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw SafetensorsError.missingFile(path: path) }
+        guard !isFolder.boolValue else { throw SafetensorsError.unreadable(path: path, reason: "it is a folder") }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw SafetensorsError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        let fileSize = Int(lseek(descriptor, 0, SEEK_END))
+        guard fileSize >= 0, lseek(descriptor, 0, SEEK_SET) == 0 else { throw SafetensorsError.unreadable(path: path, reason: "it cannot be sought") }
+        /// Reads exactly `count` bytes at the current position into `target`.
+        func readExactly(_ count: Int, into target: UnsafeMutableRawPointer) throws {
+            var done = 0
+            while done < count {
+                let got = read(descriptor, target + done, count - done)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { throw SafetensorsError.unreadable(path: path, reason: got < 0 ? String(cString: strerror(errno)) : "the file ended early") }
+                done += got
+            }
+        }
+        guard fileSize >= 8 else { throw SafetensorsError.tooShort(source: path, byteCount: fileSize) }
+        var length: UInt64 = 0
+        try readExactly(8, into: &length)
+        let layout = try Layout(headerLength: UInt64(littleEndian: length), fileSize: fileSize, source: path) { count in
+            var bytes = [UInt8](repeating: 0, count: count)
+            try bytes.withUnsafeMutableBytes { try readExactly(count, into: $0.baseAddress!) }
+            return bytes
+        }
+        let largest = layout.tensors.map { $0.end - $0.begin }.max() ?? 0
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(largest, 4), alignment: 64)
+        defer { buffer.deallocate() }
+        for tensor in layout.tensors {
+            let byteCount = tensor.end - tensor.begin
+            try readExactly(byteCount, into: buffer)
+            let raw = UnsafeRawBufferPointer(start: buffer, count: byteCount)
+            if let stored = layout.checksums?[tensor.name] {
+                let computed = SafetensorsChecksums.crc32(raw)
+                guard computed == stored else {
+                    throw SafetensorsError.checksumMismatch(source: path, tensor: tensor.name, stored: SafetensorsChecksums.hex(stored),
+                                                            computed: SafetensorsChecksums.hex(computed), otherFailures: 0)
+                }
+            }
+            // Little-endian Float32 in place (a no-op on little-endian machines).
+            let values = buffer.bindMemory(to: Float.self, capacity: byteCount / 4)
+            decodeFloats(raw, into: values)
+            try body(tensor.name, tensor.shape, UnsafeBufferPointer(start: values, count: byteCount / 4))
+        }
+    }
+
     /// `__metadata__`: an object of strings to strings.
-    private static func metadata(_ value: JSONValue, source: String) throws(SafetensorsError) -> [String: String] {
+    fileprivate static func metadata(_ value: JSONValue, source: String) throws(SafetensorsError) -> [String: String] {
         guard case let .object(pairs) = value else { throw .metadataNotObject(source: source, found: value.rendered) }
         var metadata: [String: String] = [:]
         for (key, item) in pairs {
@@ -364,7 +446,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     }
 
     /// One tensor's entry, checked field by field and against the data section's size.
-    private static func tensorEntry(
+    fileprivate static func tensorEntry(
         name: String, value: JSONValue, source: String, dataSize: Int
     ) throws(SafetensorsError) -> (shape: [Int], begin: Int, end: Int) {
         guard case let .object(pairs) = value else { throw .entryNotObject(source: source, tensor: name, found: value.rendered) }

@@ -60,7 +60,8 @@ public final class Tape {
 
     /// A trainable leaf: reads `parameter.value`, and `backward` adds into `parameter.gradient`.
     public func parameter(_ parameter: Parameter) -> Variable {
-        append(Node(value: parameter.value, gradient: parameter.gradient, backward: nil, ownsGradient: true, ownsValue: true))
+        precondition(!isRecording || parameter.hasGradient, "parameter \(parameter.name) was built for inference: a recording tape cannot train it")
+        return append(Node(value: parameter.value, gradient: isRecording ? parameter.gradient : nil, backward: nil, ownsGradient: true, ownsValue: true))
     }
 
     /// Records an operation whose output `value` was computed by the caller (from the

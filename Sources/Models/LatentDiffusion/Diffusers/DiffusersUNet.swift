@@ -102,11 +102,13 @@ public final class DiffusersUNet {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
     /// A model folder in diffusers' layout: `config.json` and
-    /// `diffusion_pytorch_model.safetensors` (Float32).
+    /// `diffusion_pytorch_model.safetensors` (Float32), loaded for inference (no gradients).
     public static func load(folder: URL) throws(DiffusersModelError) -> DiffusersUNet {
         let config = try DiffusersUNetConfig(contentsOf: folder.appendingPathComponent("config.json"))
-        var stream = RandomStream(seed: 0)
-        let model = DiffusersUNet(config, stream: &stream)
+        let model = Parameter.$buildsForInference.withValue(true) {
+            var stream = RandomStream(seed: 0)
+            return DiffusersUNet(config, stream: &stream)
+        }
         try DiffusersWeights.load(folder.appendingPathComponent("diffusion_pytorch_model.safetensors"), into: model.parameters)
         return model
     }

@@ -16,27 +16,53 @@ public enum DiffusersWeights {
             throw DiffusersModelError("\(url.path) is missing" + (FileManager.default.fileExists(atPath: bin.path)
                 ? " (there is a PyTorch .bin beside it: save the model with safe_serialization=True)" : ""))
         }
-        let file: SafetensorsFile
-        do { file = try SafetensorsFile(contentsOf: url) } catch { throw DiffusersModelError("\(error)") }
-        try load(file, into: parameters)
+        // One tensor at a time, straight into its parameter: the file is never held whole.
+        var wanted: [String: Parameter] = [:]
+        for parameter in parameters { wanted[parameter.name] = parameter }
+        var stray: [(name: String, shape: [Int])] = []
+        do {
+            try SafetensorsFile.forEachTensor(contentsOf: url) { name, shape, values in
+                guard let parameter = wanted.removeValue(forKey: name) else { return stray.append((name, shape)) }
+                let expected = storedShape(of: parameter.value.shape)
+                guard shape == expected else {
+                    throw DiffusersModelError("\(url.path): tensor \"\(name)\" has shape \(shape); the config gives \(expected)")
+                }
+                copy(values, into: parameter.value)
+            }
+        } catch let error as DiffusersModelError {
+            throw error
+        } catch {
+            throw DiffusersModelError("\(error)")
+        }
+        try checkComplete(source: url.path, missing: parameters.filter { wanted[$0.name] != nil }, stray: stray)
+    }
+
+    /// Every parameter was found and every tensor was a parameter.
+    private static func checkComplete(source: String, missing: [Parameter], stray: [(name: String, shape: [Int])]) throws(DiffusersModelError) {
+        if let parameter = missing.first {
+            throw DiffusersModelError("\(source) has no tensor \"\(parameter.name)\" (shape \(storedShape(of: parameter.value.shape))): the config describes another model")
+        }
+        if let first = stray.min(by: { $0.name < $1.name }) {
+            throw DiffusersModelError("\(source) has \(stray.count) tensor\(stray.count == 1 ? "" : "s") the config does not explain, e.g. \"\(first.name)\" \(first.shape)")
+        }
     }
 
     public static func load(_ file: SafetensorsFile, into parameters: [Parameter]) throws(DiffusersModelError) {
         var stored: [String: SafetensorsTensor] = [:]
         for tensor in file.tensors { stored[tensor.name] = tensor }
+        var missing: [Parameter] = []
         for parameter in parameters {
             guard let tensor = stored.removeValue(forKey: parameter.name) else {
-                throw DiffusersModelError("\(file.source) has no tensor \"\(parameter.name)\" (shape \(storedShape(of: parameter.value.shape))): the config describes another model")
+                missing.append(parameter)
+                continue
             }
             let expected = storedShape(of: parameter.value.shape)
             guard tensor.shape == expected else {
                 throw DiffusersModelError("\(file.source): tensor \"\(parameter.name)\" has shape \(tensor.shape); the config gives \(expected)")
             }
-            copy(tensor.values, into: parameter.value)
+            tensor.values.withUnsafeBufferPointer { copy($0, into: parameter.value) }
         }
-        if let stray = stored.keys.sorted().first {
-            throw DiffusersModelError("\(file.source) has \(stored.count) tensor\(stored.count == 1 ? "" : "s") the config does not explain, e.g. \"\(stray)\" \(stored[stray]!.shape)")
-        }
+        try checkComplete(source: file.source, missing: missing, stray: stored.values.map { ($0.name, $0.shape) })
     }
 
     /// The tensors of `parameters` as diffusers stores them.
@@ -55,16 +81,12 @@ public enum DiffusersWeights {
     static func storedShape(of shape: [Int]) -> [Int] { shape.count == 2 ? [shape[1], shape[0]] : shape }
 
     /// Stored values into the parameter's layout (a 2-D [out, in] into [in, out]).
-    static func copy(_ values: [Float], into tensor: Tensor) {
-        guard tensor.shape.count == 2 else {
-            values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: tensor.count) }
-            return
-        }
+    static func copy(_ source: UnsafeBufferPointer<Float>, into tensor: Tensor) {
+        guard tensor.count > 0 else { return }
+        guard tensor.shape.count == 2 else { return tensor.pointer.update(from: source.baseAddress!, count: tensor.count) }
         let (inputs, outputs) = (tensor.shape[0], tensor.shape[1])
-        values.withUnsafeBufferPointer { source in
-            for output in 0..<outputs {
-                for input in 0..<inputs { tensor.pointer[input * outputs + output] = source[output * inputs + input] }
-            }
+        for output in 0..<outputs {
+            for input in 0..<inputs { tensor.pointer[input * outputs + output] = source[output * inputs + input] }
         }
     }
 }
