@@ -53,13 +53,12 @@ extension LessonsCommand {
             }
             let loaded = clock.now
             let loadPeak = PeakMemory.gigabytes
-            let tape = Tape()
-            tape.isRecording = false
-            var traced: [(String, Variable)] = []
-            let output = unet(given, on: tape) { name, value in if blocks { traced.append((name, value)) } }
+            var traced: [SafetensorsTensor] = []
+            let output = unet(given) { name, value in
+                if blocks { traced.append(SafetensorsTensor(name: name, shape: value.shape, values: value.values)) }
+            }
             let computed = clock.now
-            var tensors = [SafetensorsTensor(name: "sample", shape: tape.value(output).shape, values: tape.value(output).values)]
-            tensors += traced.map { SafetensorsTensor(name: $0.0, shape: tape.value($0.1).shape, values: tape.value($0.1).values) }
+            let tensors = [SafetensorsTensor(name: "sample", shape: output.shape, values: output.values)] + traced
             do {
                 try SafetensorsFile(tensors: tensors, metadata: ["producer": "lessons forward"]).write(to: URL(fileURLWithPath: out))
             } catch {
@@ -68,7 +67,7 @@ extension LessonsCommand {
             }
             let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
             print(String(format: "UNet2DConditionModel: %d parameters, %d levels; output %@ written to %@%@",
-                         unet.parameterCount, unet.config.blockOutChannels.count, "\(tape.value(output).shape)", out,
+                         unet.parameterCount, unet.config.blockOutChannels.count, "\(output.shape)", out,
                          blocks ? " with \(traced.count) module outputs" : ""))
             print(String(format: "load %.2f s, forward %.2f s on %d thread(s), peak memory %.2f GB (%.2f GB after loading)",
                          seconds(loaded - began), seconds(computed - loaded), BLAS.threads, PeakMemory.gigabytes, loadPeak))

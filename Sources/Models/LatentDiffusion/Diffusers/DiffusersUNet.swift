@@ -165,8 +165,24 @@ public final class DiffusersUNet {
     /// ε (or whatever the model was trained to predict) for `inputs`, which must pass
     /// `validate`. `trace` receives each module's output under its diffusers name
     /// (`time_embedding`, `down_blocks.0.resnets.1`, `mid_block`, `up_blocks.2`, …).
-    public func callAsFunction(_ inputs: Inputs, on tape: Tape, trace: ((String, Variable) -> Void)? = nil) -> Variable {
+    ///
+    /// Inference only, and block by block: after the embeddings and after each down, mid and
+    /// up block, the values still needed (the features, the skips, the embedding, the
+    /// context) move to a fresh tape and the old one is released, so memory holds one block's
+    /// intermediates at a time rather than the whole network's.
+    public func callAsFunction(_ inputs: Inputs, trace: ((String, Tensor) -> Void)? = nil) -> Tensor {
         let c = config, batch = inputs.sample.shape[0]
+        var tape = Tape()
+        tape.isRecording = false
+        func record(_ name: String, _ value: Variable) { trace?(name, tape.value(value)) }
+        /// The values `keep` on a fresh tape, the old one released.
+        func carry(_ keep: [Variable]) -> [Variable] {
+            let next = Tape()
+            next.isRecording = false
+            let moved = keep.map { next.constant(tape.value($0)) }
+            tape = next
+            return moved
+        }
         let width = c.blockOutChannels[0]
         let sinusoid = tape.input(shape: [batch, width]) { target in
             for (row, t) in inputs.timesteps.enumerated() {
@@ -175,7 +191,7 @@ public final class DiffusersUNet {
             }
         }
         var embedding = time.second(tape.silu(time.first(sinusoid, on: tape)), on: tape)
-        trace?("time_embedding", embedding)
+        record("time_embedding", embedding)
         if let addition, let textTime = c.textTime, let text = inputs.textEmbeds, let ids = inputs.timeIds {
             let pooled = text.shape[1], d = textTime.timeEmbedding
             let conditioning = tape.input(shape: [batch, textTime.inputs]) { target in
@@ -189,11 +205,11 @@ public final class DiffusersUNet {
                 }
             }
             let added = addition.second(tape.silu(addition.first(conditioning, on: tape)), on: tape)
-            trace?("add_embedding", added)
+            record("add_embedding", added)
             embedding = tape.add(embedding, added)
         }
-        let activatedTime = tape.silu(embedding)
-        let context = tape.input(shape: [batch * inputs.encoderHiddenStates.shape[1], inputs.encoderHiddenStates.shape[2]]) { target in
+        var activatedTime = tape.silu(embedding)
+        var context = tape.input(shape: [batch * inputs.encoderHiddenStates.shape[1], inputs.encoderHiddenStates.shape[2]]) { target in
             target.update(from: inputs.encoderHiddenStates.pointer, count: inputs.encoderHiddenStates.count)
         }
         var sample = inputs.sample
@@ -201,47 +217,57 @@ public final class DiffusersUNet {
             sample = Tensor(shape: sample.shape, values: sample.values.map { 2 * $0 - 1 })
         }
         var h = convIn(tape.constant(sample), on: tape)
-        trace?("conv_in", h)
+        record("conv_in", h)
         var skips = [h]
+        /// Moves h, the skips, the embedding and the context to a fresh tape.
+        func nextBlock() {
+            let moved = carry([h, activatedTime, context] + skips)
+            (h, activatedTime, context) = (moved[0], moved[1], moved[2])
+            skips = Array(moved[3...])
+        }
+        nextBlock()
         for (level, block) in down.enumerated() {
             for (layer, resnet) in block.resnets.enumerated() {
                 h = resnet(h, activatedTime: activatedTime, on: tape)
-                trace?("down_blocks.\(level).resnets.\(layer)", h)
+                record("down_blocks.\(level).resnets.\(layer)", h)
                 if !block.attentions.isEmpty {
                     h = block.attentions[layer](h, context: context, on: tape)
-                    trace?("down_blocks.\(level).attentions.\(layer)", h)
+                    record("down_blocks.\(level).attentions.\(layer)", h)
                 }
                 skips.append(h)
             }
             if let downsample = block.downsample {
                 h = downsample(h, on: tape)
-                trace?("down_blocks.\(level).downsamplers.0", h)
+                record("down_blocks.\(level).downsamplers.0", h)
                 skips.append(h)
             }
-            trace?("down_blocks.\(level)", h)
+            record("down_blocks.\(level)", h)
+            nextBlock()
         }
         if let mid {
             h = mid.second(mid.attention(mid.first(h, activatedTime: activatedTime, on: tape), context: context, on: tape),
                            activatedTime: activatedTime, on: tape)
-            trace?("mid_block", h)
+            record("mid_block", h)
+            nextBlock()
         }
         for (index, block) in up.enumerated() {
             for (layer, resnet) in block.resnets.enumerated() {
                 h = resnet(tape.concatChannels([h, skips.removeLast()]), activatedTime: activatedTime, on: tape)
-                trace?("up_blocks.\(index).resnets.\(layer)", h)
+                record("up_blocks.\(index).resnets.\(layer)", h)
                 if !block.attentions.isEmpty {
                     h = block.attentions[layer](h, context: context, on: tape)
-                    trace?("up_blocks.\(index).attentions.\(layer)", h)
+                    record("up_blocks.\(index).attentions.\(layer)", h)
                 }
             }
             if let upsample = block.upsample {
                 h = upsample(h, on: tape)
-                trace?("up_blocks.\(index).upsamplers.0", h)
+                record("up_blocks.\(index).upsamplers.0", h)
             }
-            trace?("up_blocks.\(index)", h)
+            record("up_blocks.\(index)", h)
+            nextBlock()
         }
         let output = convOut(tape.silu(outNorm(h, on: tape)), on: tape)
-        trace?("conv_out", output)
-        return output
+        record("conv_out", output)
+        return tape.value(output)
     }
 }
