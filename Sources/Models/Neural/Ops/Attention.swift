@@ -55,12 +55,22 @@ extension Tape {
                 let (item, head) = unit.quotientAndRemainder(dividingBy: heads)
                 let p = probabilities.pointer + (recording ? unit * block : worker * block)
                 let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
-                SmallMatrix.transpose(k.pointer + keyOffset, stride: width, rows: keys, columns: d, into: kt)
-                SmallMatrix.multiply(m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, rowStride: width, columnStride: 1,
-                                     b: kt, ldb: keys, beta: 0, c: p, ldc: keys)
+                if block * d >= Self.blasWork {
+                    BLAS.gemm(transposeA: false, transposeB: true, m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, lda: width,
+                              b: k.pointer + keyOffset, ldb: width, beta: 0, c: p, ldc: keys, threads: 1)
+                } else {
+                    SmallMatrix.transpose(k.pointer + keyOffset, stride: width, rows: keys, columns: d, into: kt)
+                    SmallMatrix.multiply(m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, rowStride: width, columnStride: 1,
+                                         b: kt, ldb: keys, beta: 0, c: p, ldc: keys)
+                }
                 Self.softmaxRows(p, rows: queries, columns: keys)
-                SmallMatrix.multiply(m: queries, n: d, k: keys, a: p, rowStride: keys, columnStride: 1,
-                                     b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width)
+                if block * d >= Self.blasWork {
+                    BLAS.gemm(transposeA: false, transposeB: false, m: queries, n: d, k: keys, a: p, lda: keys,
+                              b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width, threads: 1)
+                } else {
+                    SmallMatrix.multiply(m: queries, n: d, k: keys, a: p, rowStride: keys, columnStride: 1,
+                                         b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width)
+                }
             }
         }
         guard recording else {
@@ -110,6 +120,14 @@ extension Tape {
             if let scores { tape.recycle(scores) }
         }
     }
+
+    /// Multiply-adds per product (queries · keys · head width) from which one head's two
+    /// products go to OpenBLAS' sgemm (one thread per head) instead of `SmallMatrix`: only
+    /// long sequences (Stable Diffusion's 4096 and 1024 tokens) reach it, where sgemm's
+    /// packing pays for itself. The project's own models stay below it (1024 tokens of
+    /// width 16 are 2²⁴), so their numbers and the sgemm counts of `latent.compression` are
+    /// those of `SmallMatrix`.
+    static let blasWork = 1 << 25
 
     /// One worker per thread of `BLAS.threads` (so a one-thread run uses one core), at most
     /// one per (item, head) unit, and one only for small layers (below ~1M multiply-adds in
