@@ -1,12 +1,12 @@
 """Time and memory of one forward pass: diffusers (PyTorch) and Swift, side by side.
 
-Each side runs in a fresh process on the same saved model and inputs, so each peak memory
-(ru_maxrss) is that side's alone: weights, their loading, and the forward pass's
+Each side runs in a fresh process on the same saved model and inputs, and each peak memory
+is that process's own VmHWM (/proc/self/status; ru_maxrss would include the parent's memory,
+which Linux carries across fork and exec): weights, their loading, and the forward pass's
 activations. The two run alternately in the same session, so machine noise hits both.
 """
 import json
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -16,7 +16,7 @@ from . import configs, reference
 from .runner import lessons_binary
 
 _TORCH_SIDE = r'''
-import json, resource, sys, time
+import json, sys, time
 import torch
 from diffusers import UNet2DConditionModel
 from safetensors.torch import load_file
@@ -32,8 +32,8 @@ if "text_embeds" in given:
 with torch.no_grad():
     model(given["sample"], given["timestep"], encoder_hidden_states=given["encoder_hidden_states"], **extra)
 done = time.perf_counter()
-print(json.dumps({"load": loaded - began, "forward": done - loaded,
-                  "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1048576}))
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"load": loaded - began, "forward": done - loaded, "peak_gb": peak / 1048576}))
 '''
 
 

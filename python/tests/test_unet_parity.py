@@ -85,6 +85,20 @@ class ParityTests(unittest.TestCase):
         self.assertIn("add_embedding", names)
         self.assertNotIn("down_blocks.0.attentions.0", names)
 
+    def test_stable_diffusion_1x_at_64x64(self):
+        # 859,520,964 parameters: SD 1.x's U-Net as published, one pass at a 64×64 latent.
+        folder = Path(tempfile.mkdtemp(prefix="parity-sd15-"))
+        try:
+            exact, float32, _ = runner.prepare("sd15", folder)
+            output = runner.swift(folder)
+            self.assertIn("859520964 parameters", output)
+            rows = compare.compare(folder / "swift.safetensors", exact, float32)
+            del exact, float32
+            self.assertEqual(len(rows), 54, [r[0] for r in rows])
+            self.assertEqual([r for r in rows if not r[4]], [], compare.report(rows))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def assert_mutation_fails(self, preset, **changes):
         folder, exact, float32 = prepared(preset)
         model = mutant(folder, "mutant", **changes)

@@ -99,11 +99,14 @@ extension LessonsCommand {
     }
 }
 
-/// The process's peak resident memory (getrusage's ru_maxrss, kilobytes on Linux).
+/// The process's peak resident memory: VmHWM of /proc/self/status (this program's own peak;
+/// getrusage's ru_maxrss would also count the memory of a parent that started it, which
+/// Linux carries across fork and exec).
 enum PeakMemory {
     static var gigabytes: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1_048_576
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kilobytes / 1_048_576
     }
 }
