@@ -155,3 +155,59 @@ struct DiffusersSinusoidTests {
         #expect(SinusoidalEmbedding.float32Row(t, dimensions: d, flipSinToCos: false, shift: 0) != plain)
     }
 }
+
+@Suite("diffusers' AutoencoderKL config.json and model")
+struct DiffusersAutoencoderTests {
+    func refusal(_ json: String) -> String {
+        do {
+            _ = try DiffusersAutoencoderConfig(json: Data(json.utf8), source: "config.json")
+            return "accepted"
+        } catch { return error.description }
+    }
+
+    @Test("Stable Diffusion's autoencoder config reads; other blocks, classes and keys are refused by name")
+    func config() throws {
+        let c = try DiffusersAutoencoderConfig(json: Data("""
+            {"_class_name": "AutoencoderKL", "_diffusers_version": "0.6.0", "act_fn": "silu", "block_out_channels": [128, 256, 512, 512],
+             "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"], "in_channels": 3,
+             "latent_channels": 4, "layers_per_block": 2, "norm_num_groups": 32, "out_channels": 3, "sample_size": 512,
+             "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"], "scaling_factor": 0.18215,
+             "force_upcast": true}
+            """.utf8), source: "config.json")
+        #expect(c.blockOutChannels == [128, 256, 512, 512] && c.layersPerBlock == 2 && c.scalingFactor == 0.18215 && c.quantConv && c.midBlockAttention)
+        #expect(refusal(#"{"down_block_types": ["AttnDownEncoderBlock2D"]}"#).contains("supported: DownEncoderBlock2D"))
+        #expect(refusal(#"{"_class_name": "VQModel"}"#).contains("this reader builds AutoencoderKL"))
+        #expect(refusal(#"{"use_magic": 1}"#).contains(#"unknown config key "use_magic""#))
+        #expect(refusal(#"{"block_out_channels": [64, 128]}"#).contains("2 block_out_channels need as many down_block_types"))
+    }
+
+    @Test("the model has diffusers' tensor names: the mid block's attention with biases, 2 × latent channels out of the encoder")
+    func names() {
+        var c = DiffusersAutoencoderConfig()
+        c.blockOutChannels = [8, 16]
+        c.groups = 4
+        var stream = RandomStream(seed: 1)
+        let names = Set(DiffusersAutoencoder(c, stream: &stream).parameters.map(\.name))
+        for name in ["encoder.conv_in.weight", "encoder.down_blocks.0.downsamplers.0.conv.weight", "encoder.mid_block.attentions.0.group_norm.weight",
+                     "encoder.mid_block.attentions.0.to_q.bias", "encoder.mid_block.attentions.0.to_out.0.weight", "encoder.conv_out.bias", "quant_conv.weight",
+                     "post_quant_conv.bias", "decoder.up_blocks.0.resnets.1.conv2.weight", "decoder.up_blocks.0.upsamplers.0.conv.weight",
+                     "decoder.up_blocks.1.resnets.0.conv_shortcut.weight", "decoder.conv_out.weight"] {
+            #expect(names.contains(name), "missing \(name)")
+        }
+        #expect(!names.contains("decoder.up_blocks.1.upsamplers.0.conv.weight"))
+    }
+
+    @Test("a folder's class: UNet2DConditionModel or AutoencoderKL; anything else is refused, saying what is supported")
+    func modelClass() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("class-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ json: String) throws { try json.write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8) }
+        try write(#"{"_class_name": "AutoencoderKL"}"#)
+        #expect(try DiffusersModelClass(folder: folder) == .autoencoder)
+        try write(#"{"_class_name": "UNet2DConditionModel"}"#)
+        #expect(try DiffusersModelClass(folder: folder) == .unet)
+        try write(#"{"_class_name": "ControlNetModel"}"#)
+        #expect(throws: DiffusersModelError.self) { try DiffusersModelClass(folder: folder) }
+    }
+}

@@ -14,7 +14,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m diffusers_parity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     go = sub.add_parser("run", help="build a preset's U-Net with diffusers, run it in Swift, compare every module")
-    go.add_argument("preset", choices=sorted(configs.PRESETS))
+    go.add_argument("preset", choices=sorted(configs.PRESETS) + sorted(configs.AUTOENCODERS))
     go.add_argument("--out", help="keep the model, inputs and outputs in this folder")
     go.add_argument("--threads", type=int, default=2)
     go.add_argument("--seed", type=int, default=0)

@@ -47,8 +47,9 @@ def compare(swift_file, exact, float32):
 def _order(name):
     """Forward order: time, conv_in, down, mid, up, conv_out, the output."""
     parts = name.split(".")
-    rank = {"time_embedding": 0, "add_embedding": 1, "conv_in": 2, "down_blocks": 3, "mid_block": 4, "up_blocks": 5, "conv_out": 6, "sample": 7}
-    return (rank.get(parts[0], 8), [int(p) if p.isdigit() else p for p in parts[1:]])
+    rank = {"time_embedding": 0, "add_embedding": 1, "conv_in": 2, "down_blocks": 3, "mid_block": 4, "up_blocks": 5, "conv_out": 6,
+            "encoder": 7, "quant_conv": 8, "moments": 9, "post_quant_conv": 10, "decoder": 11, "sample": 12}
+    return (rank.get(parts[0], 13), [int(p) if p.isdigit() else p for p in parts[1:]])
 
 
 def report(rows):

@@ -46,3 +46,13 @@ PRESETS = {
     "sdxl-small": (SDXL_SMALL, 16, 2, 6),
     "sd15": (SD15, 64, 1, 77),
 }
+
+#: Autoencoders (diffusers' AutoencoderKL): name → (config, image side, batch).
+#: `vae-small`: three levels, two ResNets per level, the mid-block attention; `vae-sd`: Stable
+#: Diffusion's autoencoder as published (128/256/512/512, 83.7 M parameters) at 64 × 64.
+AUTOENCODERS = {
+    "vae-small": (dict(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=[32, 64, 64], layers_per_block=2,
+                       down_block_types=["DownEncoderBlock2D"] * 3, up_block_types=["UpDecoderBlock2D"] * 3, norm_num_groups=16), 32, 2),
+    "vae-sd": (dict(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=[128, 256, 512, 512], layers_per_block=2,
+                    down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4, norm_num_groups=32), 64, 1),
+}

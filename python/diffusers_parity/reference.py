@@ -2,7 +2,7 @@
 import copy
 
 import torch
-from diffusers import UNet2DConditionModel
+from diffusers import AutoencoderKL, UNet2DConditionModel
 from diffusers.utils import logging as diffusers_logging
 
 # Casting a copy to Float64 with .to() is the point here; diffusers warns about it.
@@ -79,3 +79,42 @@ def _recorder(outputs, name):
             output = output.sample
         outputs[name] = output
     return record
+
+
+def build_autoencoder(config, seed):
+    torch.manual_seed(seed)
+    return AutoencoderKL(**config).eval()
+
+
+def autoencoder_inputs(model, side, batch, seed):
+    """Seeded images in [−1, 1] and N(0, 1) latents of the matching size."""
+    config = model.config
+    generator = torch.Generator().manual_seed(seed)
+    factor = 2 ** (len(config.block_out_channels) - 1)
+    return {"sample": torch.rand(batch, config.in_channels, side, side, generator=generator) * 2 - 1,
+            "latents": torch.randn(batch, config.latent_channels, side // factor, side // factor, generator=generator)}
+
+
+def save_autoencoder(model, given, folder):
+    model.save_pretrained(folder / "unet", safe_serialization=True)
+    save_file({name: value.float().contiguous() for name, value in given.items()}, str(folder / "inputs.safetensors"))
+
+
+def autoencoder_outputs(model, given, dtype):
+    """The encoder's moments (after quant_conv), the decoded images, and each traced module."""
+    model = copy.deepcopy(model).to(dtype)
+    outputs, hooks = {}, []
+    names = {"encoder.conv_in", "encoder.mid_block", "encoder.conv_out", "quant_conv", "post_quant_conv",
+             "decoder.conv_in", "decoder.mid_block", "decoder.conv_out"}
+    names |= {"encoder.down_blocks.%d" % i for i in range(len(model.config.block_out_channels))}
+    names |= {"decoder.up_blocks.%d" % i for i in range(len(model.config.block_out_channels))}
+    for name, module in model.named_modules():
+        if name in names:
+            hooks.append(module.register_forward_hook(_recorder(outputs, name)))
+    with torch.no_grad():
+        moments = model.encode(given["sample"].to(dtype)).latent_dist.parameters
+        decoded = model.decode(given["latents"].to(dtype)).sample
+    for hook in hooks:
+        hook.remove()
+    outputs["moments"], outputs["sample"] = moments, decoded
+    return {name: value.detach().to(torch.float64) for name, value in outputs.items()}

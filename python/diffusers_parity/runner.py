@@ -27,18 +27,27 @@ def lessons_binary():
 
 
 def prepare(preset, folder, seed=0, threads=2):
-    """The preset's model and inputs saved under ``folder``, and diffusers' module outputs in
-    Float32 and Float64: (exact, float32, torch Float32 seconds)."""
-    config, side, batch, tokens = configs.PRESETS[preset]
+    """The preset's model and inputs saved under ``folder`` (the model in ``folder/unet``,
+    whatever its class), and diffusers' module outputs in Float32 and Float64:
+    (exact, float32, torch Float32 seconds)."""
     folder = Path(folder)
-    model = reference.build(config, seed)
-    given = reference.inputs(model, side, batch, tokens, seed + 1)
-    reference.save(model, given, folder)
     torch.set_num_threads(threads)
+    if preset in configs.AUTOENCODERS:
+        config, side, batch = configs.AUTOENCODERS[preset]
+        model = reference.build_autoencoder(config, seed)
+        given = reference.autoencoder_inputs(model, side, batch, seed + 1)
+        reference.save_autoencoder(model, given, folder)
+        evaluate = reference.autoencoder_outputs
+    else:
+        config, side, batch, tokens = configs.PRESETS[preset]
+        model = reference.build(config, seed)
+        given = reference.inputs(model, side, batch, tokens, seed + 1)
+        reference.save(model, given, folder)
+        evaluate = reference.module_outputs
     began = time.perf_counter()
-    float32 = reference.module_outputs(model, given, torch.float32)
+    float32 = evaluate(model, given, torch.float32)
     seconds = time.perf_counter() - began
-    exact = reference.module_outputs(model, given, torch.float64)
+    exact = evaluate(model, given, torch.float64)
     return exact, float32, seconds
 
 

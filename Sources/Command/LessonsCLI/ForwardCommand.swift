@@ -6,10 +6,12 @@ import Neural
 extension LessonsCommand {
     struct Forward: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a diffusers U-Net (config.json + diffusion_pytorch_model.safetensors) in Swift on given inputs.",
+            abstract: "Run a diffusers U-Net or autoencoder (config.json + diffusion_pytorch_model.safetensors) in Swift on given inputs.",
             discussion: """
                 The model folder is diffusers' layout of a UNet2DConditionModel (Stable Diffusion 1.x/2.x, \
-                SDXL's text_time conditioning), Float32. --inputs is a safetensors file with `sample` \
+                SDXL's text_time conditioning) or an AutoencoderKL, Float32. For an AutoencoderKL, --inputs \
+                holds `sample` (images to encode: --out gets their `moments`, mean and log-variance) and/or \
+                `latents` (to decode: --out gets `sample`). For a U-Net, --inputs is a safetensors file with `sample` \
                 [B, C, H, W], `timestep` [B] (or one value for all), `encoder_hidden_states` [B, M, D] and, \
                 for SDXL, `text_embeds` [B, P] and `time_ids` [B, 6]. --out gets `sample`, the model's output, \
                 and with --blocks every module's output under its diffusers name (down_blocks.0.resnets.1, \
@@ -39,38 +41,81 @@ extension LessonsCommand {
         func run() throws {
             try OutputLocation.requireWritable(file: URL(fileURLWithPath: out), option: "--out", exitCode: 4)
             BLAS.threads = threading.count(default: 2)
+            let folder = URL(fileURLWithPath: model)
+            let kind: DiffusersModelClass
+            do { kind = try DiffusersModelClass(folder: folder) } catch {
+                Terminal.printError("\(error)")
+                throw ExitCode(4)
+            }
             let clock = ContinuousClock()
             let began = clock.now
-            let unet: DiffusersUNet
-            let given: DiffusersUNet.Inputs
+            var traced: [SafetensorsTensor] = []
+            let record = { (name: String, value: Tensor) in
+                if blocks { traced.append(SafetensorsTensor(name: name, shape: value.shape, values: value.values)) }
+            }
+            var outputs: [SafetensorsTensor] = []
+            var summary = "", loaded = began, loadPeak = 0.0
             do {
-                unet = try DiffusersUNet.load(folder: URL(fileURLWithPath: model))
-                given = try Self.readInputs(URL(fileURLWithPath: inputs))
-                try unet.validate(given)
+                switch kind {
+                case .unet:
+                    let unet = try DiffusersUNet.load(folder: folder)
+                    let given = try Self.readInputs(URL(fileURLWithPath: inputs))
+                    try unet.validate(given)
+                    (loaded, loadPeak) = (clock.now, PeakMemory.gigabytes)
+                    let output = unet(given, trace: record)
+                    outputs = [SafetensorsTensor(name: "sample", shape: output.shape, values: output.values)]
+                    summary = "UNet2DConditionModel: \(unet.parameterCount) parameters, \(unet.config.blockOutChannels.count) levels"
+                case .autoencoder:
+                    let autoencoder = try DiffusersAutoencoder.load(folder: folder)
+                    let given = try Self.readAutoencoderInputs(URL(fileURLWithPath: inputs), config: autoencoder.config)
+                    (loaded, loadPeak) = (clock.now, PeakMemory.gigabytes)
+                    if let image = given.image {
+                        let moments = autoencoder.encode(image, trace: record)
+                        outputs.append(SafetensorsTensor(name: "moments", shape: moments.shape, values: moments.values))
+                    }
+                    if let latents = given.latents {
+                        let decoded = autoencoder.decode(latents, trace: record)
+                        outputs.append(SafetensorsTensor(name: "sample", shape: decoded.shape, values: decoded.values))
+                    }
+                    summary = "AutoencoderKL: \(autoencoder.parameterCount) parameters, \(autoencoder.config.blockOutChannels.count) levels"
+                }
             } catch {
                 Terminal.printError("\(error)")
                 throw ExitCode(4)
             }
-            let loaded = clock.now
-            let loadPeak = PeakMemory.gigabytes
-            var traced: [SafetensorsTensor] = []
-            let output = unet(given) { name, value in
-                if blocks { traced.append(SafetensorsTensor(name: name, shape: value.shape, values: value.values)) }
-            }
             let computed = clock.now
-            let tensors = [SafetensorsTensor(name: "sample", shape: output.shape, values: output.values)] + traced
             do {
-                try SafetensorsFile(tensors: tensors, metadata: ["producer": "lessons forward"]).write(to: URL(fileURLWithPath: out))
+                try SafetensorsFile(tensors: outputs + traced, metadata: ["producer": "lessons forward"]).write(to: URL(fileURLWithPath: out))
             } catch {
                 Terminal.printError("cannot write \(out): \(error)")
                 throw ExitCode(4)
             }
             let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-            print(String(format: "UNet2DConditionModel: %d parameters, %d levels; output %@ written to %@%@",
-                         unet.parameterCount, unet.config.blockOutChannels.count, "\(output.shape)", out,
-                         blocks ? " with \(traced.count) module outputs" : ""))
+            print("\(summary); \(outputs.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")) written to \(out)"
+                  + (blocks ? " with \(traced.count) module outputs" : ""))
             print(String(format: "load %.2f s, forward %.2f s on %d thread(s), peak memory %.2f GB (%.2f GB after loading)",
                          seconds(loaded - began), seconds(computed - loaded), BLAS.threads, PeakMemory.gigabytes, loadPeak))
+        }
+
+        /// An autoencoder's inputs: `sample` (images to encode) and/or `latents` (to decode).
+        static func readAutoencoderInputs(_ url: URL, config: DiffusersAutoencoderConfig) throws -> (image: Tensor?, latents: Tensor?) {
+            let file: SafetensorsFile
+            do { file = try SafetensorsFile(contentsOf: url) } catch { throw DiffusersModelError("\(error)") }
+            let factor = 1 << (config.blockOutChannels.count - 1)
+            func tensor(_ name: String, channels: Int, multiple: Int) throws -> Tensor? {
+                guard let stored = file.tensors.first(where: { $0.name == name }) else { return nil }
+                let s = stored.shape
+                guard s.count == 4, s[0] >= 1, s[1] == channels, s[2] > 0, s[3] > 0, s[2] % multiple == 0, s[3] % multiple == 0 else {
+                    throw DiffusersModelError("\(url.path): \(name) has shape \(s); expected [B, \(channels), H, W] with H and W multiples of \(multiple)")
+                }
+                return Tensor(shape: s, values: stored.values)
+            }
+            let image = try tensor("sample", channels: config.inChannels, multiple: factor)
+            let latents = try tensor("latents", channels: config.latentChannels, multiple: 1)
+            guard image != nil || latents != nil else {
+                throw DiffusersModelError("\(url.path) has neither \"sample\" (images to encode) nor \"latents\" (to decode)")
+            }
+            return (image, latents)
         }
 
         /// The inputs file: `sample`, `timestep`, `encoder_hidden_states`, optional SDXL inputs.

@@ -9,13 +9,17 @@ public struct MultiHeadAttention {
     public let query: Linear, key: Linear, value: Linear, output: Linear
     public let heads: Int
 
-    /// With `.diffusers` naming the projections are to_q, to_k, to_v (no bias) and to_out.0.
-    public init(name: String, channels: Int, contextChannels: Int, heads: Int, naming: ModuleNaming = .project, stream: inout RandomStream) {
+    /// With `.diffusers` naming the projections are to_q, to_k, to_v and to_out.0, and q, k,
+    /// v have no bias unless `projectionBias` says so (the autoencoder's attention has them).
+    public init(
+        name: String, channels: Int, contextChannels: Int, heads: Int, naming: ModuleNaming = .project, projectionBias: Bool? = nil,
+        stream: inout RandomStream
+    ) {
         precondition(channels % heads == 0, "\(channels) channels do not split into \(heads) heads")
-        let diffusers = naming == .diffusers
-        query = Linear(name: name + (diffusers ? ".to_q" : ".query"), inputs: channels, outputs: channels, bias: !diffusers, stream: &stream)
-        key = Linear(name: name + (diffusers ? ".to_k" : ".key"), inputs: contextChannels, outputs: channels, bias: !diffusers, stream: &stream)
-        value = Linear(name: name + (diffusers ? ".to_v" : ".value"), inputs: contextChannels, outputs: channels, bias: !diffusers, stream: &stream)
+        let diffusers = naming == .diffusers, bias = projectionBias ?? !diffusers
+        query = Linear(name: name + (diffusers ? ".to_q" : ".query"), inputs: channels, outputs: channels, bias: bias, stream: &stream)
+        key = Linear(name: name + (diffusers ? ".to_k" : ".key"), inputs: contextChannels, outputs: channels, bias: bias, stream: &stream)
+        value = Linear(name: name + (diffusers ? ".to_v" : ".value"), inputs: contextChannels, outputs: channels, bias: bias, stream: &stream)
         output = Linear(name: name + (diffusers ? ".to_out.0" : ".output"), inputs: channels, outputs: channels, stream: &stream)
         self.heads = heads
     }

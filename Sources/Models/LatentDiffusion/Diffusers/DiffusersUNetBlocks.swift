@@ -10,11 +10,7 @@ struct DiffusersDownBlock {
     let attentions: [SpatialTransformer]
     let downsample: Downsample?
 
-    var parameters: [Parameter] {
-        zip(resnets.indices, resnets).flatMap { index, resnet in
-            resnet.parameters + (attentions.isEmpty ? [] : attentions[index].parameters)
-        } + (downsample?.parameters ?? [])
-    }
+    var parameters: [Parameter] { interleaved(resnets, attentions) + (downsample?.parameters ?? []) }
 }
 
 /// diffusers' UNetMidBlock2DCrossAttn: ResNet, SpatialTransformer, ResNet at the lowest
@@ -33,9 +29,13 @@ struct DiffusersUpBlock {
     let attentions: [SpatialTransformer]
     let upsample: Upsample?
 
-    var parameters: [Parameter] {
-        zip(resnets.indices, resnets).flatMap { index, resnet in
-            resnet.parameters + (attentions.isEmpty ? [] : attentions[index].parameters)
-        } + (upsample?.parameters ?? [])
+    var parameters: [Parameter] { interleaved(resnets, attentions) + (upsample?.parameters ?? []) }
+}
+
+/// The parameters of ResNets each followed by its transformer (none in a plain block), in
+/// module order.
+private func interleaved(_ resnets: [ResNetBlock], _ attentions: [SpatialTransformer]) -> [Parameter] {
+    zip(resnets.indices, resnets).flatMap { index, resnet in
+        resnet.parameters + (attentions.isEmpty ? [] : attentions[index].parameters)
     }
 }

@@ -60,21 +60,15 @@ public struct DiffusersUNetConfig: Sendable, Equatable {
     }
 
     public init(json data: Data, source: String) throws(DiffusersModelError) {
-        guard let document = try? JSONDecoder().decode(ConfigValue.self, from: data), case .object(let dictionary) = document else {
-            throw DiffusersModelError("\(source) is not a JSON object")
-        }
-        var reader = ConfigReader(values: dictionary, source: source)
+        var reader = try ConfigReader.object(data, source: source)
         try self.init(reading: &reader)
-        try reader.finish()
+        try reader.finish(model: "UNet2DConditionModel")
         try validate(source: source)
     }
 
     private init(reading r: inout ConfigReader) throws(DiffusersModelError) {
-        let className = try r.string("_class_name", default: "UNet2DConditionModel")
-        guard className == "UNet2DConditionModel" else {
-            throw DiffusersModelError("\(r.source): _class_name is \"\(className)\"; this reader builds UNet2DConditionModel")
-        }
-        for key in ["_diffusers_version", "_name_or_path", "sample_size", "dropout", "upcast_attention"] { r.ignore(key) }
+        try r.expectClass("UNet2DConditionModel")
+        for key in ["sample_size", "dropout", "upcast_attention"] { r.ignore(key) }
         inChannels = try r.integer("in_channels", default: 4)
         outChannels = try r.integer("out_channels", default: 4)
         centerInputSample = try r.bool("center_input_sample", default: false)
@@ -154,137 +148,5 @@ public struct DiffusersUNetConfig: Sendable, Equatable {
         if let textTime, textTime.timeEmbedding <= 0 || textTime.timeEmbedding % 2 != 0 || textTime.inputs <= 6 * textTime.timeEmbedding {
             throw DiffusersModelError("\(source): text_time needs an even addition_time_embed_dim and projection_class_embeddings_input_dim above 6 × it (the pooled text width is the rest)")
         }
-    }
-}
-
-/// A JSON value of a config file (booleans kept apart from numbers).
-private enum ConfigValue: Decodable, Equatable {
-    case null, bool(Bool), number(Double), string(String), array([ConfigValue]), object([String: ConfigValue])
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
-        else if let text = try? container.decode(String.self) { self = .string(text) }
-        else if let list = try? container.decode([ConfigValue].self) { self = .array(list) }
-        else { self = .object(try container.decode([String: ConfigValue].self)) }
-    }
-
-    /// JSON-like text for messages.
-    var rendered: String {
-        switch self {
-        case .null: "null"
-        case .bool(let flag): flag ? "true" : "false"
-        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        case .string(let text): "\"\(text)\""
-        case .array(let items): "[" + items.map(\.rendered).joined(separator: ", ") + "]"
-        case .object(let entries): "{" + entries.keys.sorted().map { "\"\($0)\": \(entries[$0]!.rendered)" }.joined(separator: ", ") + "}"
-        }
-    }
-}
-
-/// The keys of a config.json, consumed one by one so that what is left over is reported.
-private struct ConfigReader {
-    var values: [String: ConfigValue]
-    let source: String
-
-    /// The value of `key`, removed from those left to read; nil when absent or null.
-    mutating func take(_ key: String) -> ConfigValue? {
-        guard let value = values.removeValue(forKey: key), value != .null else { return nil }
-        return value
-    }
-
-    mutating func ignore(_ key: String) { values.removeValue(forKey: key) }
-
-    func unsupported(_ key: String, value: String, supported: [String]) -> DiffusersModelError {
-        DiffusersModelError("\(source): \(key) \"\(value)\" is not supported; supported: \(supported.joined(separator: ", "))")
-    }
-
-    func wrongType(_ key: String, _ value: ConfigValue, _ expected: String) -> DiffusersModelError {
-        DiffusersModelError("\(source): \(key) is \(value.rendered); expected \(expected)")
-    }
-
-    mutating func number(_ key: String, default fallback: Double) throws(DiffusersModelError) -> Double {
-        guard let value = take(key) else { return fallback }
-        guard case .number(let number) = value else { throw wrongType(key, value, "a number") }
-        return number
-    }
-
-    mutating func integer(_ key: String, default fallback: Int?) throws(DiffusersModelError) -> Int {
-        guard let value = take(key) else {
-            guard let fallback else { throw DiffusersModelError("\(source): \(key) is missing") }
-            return fallback
-        }
-        return try integer(value, key: key)
-    }
-
-    func integer(_ value: ConfigValue, key: String) throws(DiffusersModelError) -> Int {
-        guard case .number(let number) = value, let integer = Int(exactly: number) else { throw wrongType(key, value, "an integer") }
-        return integer
-    }
-
-    mutating func bool(_ key: String, default fallback: Bool) throws(DiffusersModelError) -> Bool {
-        guard let value = take(key) else { return fallback }
-        guard case .bool(let flag) = value else { throw wrongType(key, value, "true or false") }
-        return flag
-    }
-
-    mutating func string(_ key: String, default fallback: String) throws(DiffusersModelError) -> String {
-        try optionalString(key, default: fallback) ?? fallback
-    }
-
-    /// nil when the key is null (or absent with a nil default).
-    mutating func optionalString(_ key: String, default fallback: String?) throws(DiffusersModelError) -> String? {
-        guard values[key] != nil else { return fallback }
-        guard let value = take(key) else { return nil }
-        guard case .string(let text) = value else { throw wrongType(key, value, "a string") }
-        return text
-    }
-
-    mutating func strings(_ key: String, default fallback: [String]) throws(DiffusersModelError) -> [String] {
-        guard let value = take(key) else { return fallback }
-        guard case .array(let items) = value else { throw wrongType(key, value, "a list of strings") }
-        var texts: [String] = []
-        for item in items {
-            guard case .string(let text) = item else { throw wrongType(key, value, "a list of strings") }
-            texts.append(text)
-        }
-        return texts
-    }
-
-    mutating func integers(_ key: String, default fallback: [Int]) throws(DiffusersModelError) -> [Int] {
-        guard let value = take(key) else { return fallback }
-        guard case .array(let items) = value else { throw wrongType(key, value, "a list of integers") }
-        var result: [Int] = []
-        for item in items { result.append(try integer(item, key: key)) }
-        return result
-    }
-
-    /// One integer for every level, or a list with one per level.
-    mutating func perLevel(_ key: String, default fallback: Int, levels: Int) throws(DiffusersModelError) -> [Int] {
-        guard let value = take(key) else { return Array(repeating: fallback, count: levels) }
-        guard case .array(let items) = value else { return Array(repeating: try integer(value, key: key), count: levels) }
-        var result: [Int] = []
-        for item in items {
-            guard case .number = item else { throw wrongType(key, value, "an integer or a list of \(levels) integers (nested lists are not supported)") }
-            result.append(try integer(item, key: key))
-        }
-        guard result.count == levels else { throw wrongType(key, value, "an integer or a list of \(levels) integers, one per level") }
-        return result
-    }
-
-    /// The key is absent, or holds the one value this reader supports.
-    mutating func expect(_ key: String, equals expected: ConfigValue, what: String) throws(DiffusersModelError) {
-        guard let value = values.removeValue(forKey: key) else { return }
-        guard value == expected else {
-            throw DiffusersModelError("\(source): \(key) \(value.rendered) is not supported; supported: \(what)")
-        }
-    }
-
-    /// Every key was read: an unknown one is an error naming it.
-    func finish() throws(DiffusersModelError) {
-        guard let key = values.keys.sorted().first else { return }
-        throw DiffusersModelError("\(source): unknown config key \"\(key)\" (value \(values[key]!.rendered)); this reader knows the keys of diffusers' UNet2DConditionModel")
     }
 }
