@@ -148,6 +148,12 @@ class ParityTests(unittest.TestCase):
 
 @unittest.skipUnless(os.path.isfile(runner.lessons_binary()), "no lessons binary at %s" % runner.lessons_binary())
 class BadModelTests(unittest.TestCase):
+    def assert_config_refused(self, preset, changes, *fragments):
+        """The preset's weights under a config with `changes`: exit 4 naming what is wrong."""
+        folder, _, _ = prepared(preset)
+        model = mutant(folder, "refused", **changes)
+        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), *fragments)
+
     def assert_refused(self, done, *fragments):
         self.assertEqual(done.returncode, 4, done.stderr)
         for fragment in fragments:
@@ -155,26 +161,18 @@ class BadModelTests(unittest.TestCase):
         self.assertNotIn("Fatal error", done.stderr)
 
     def test_unsupported_block_type(self):
-        folder, _, _ = prepared("project")
-        model = mutant(folder, "bad-block", down_block_types=["AttnDownBlock2D", "CrossAttnDownBlock2D"])
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
-                            "down_block_types \"AttnDownBlock2D\" is not supported", "CrossAttnDownBlock2D, DownBlock2D")
+        self.assert_config_refused("project", dict(down_block_types=["AttnDownBlock2D", "CrossAttnDownBlock2D"]),
+                                   "down_block_types \"AttnDownBlock2D\" is not supported", "CrossAttnDownBlock2D, DownBlock2D")
 
     def test_unknown_key(self):
-        folder, _, _ = prepared("project")
-        model = mutant(folder, "bad-key", use_magic=True)
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "unknown config key \"use_magic\"")
+        self.assert_config_refused("project", dict(use_magic=True), "unknown config key \"use_magic\"")
 
     def test_unsupported_value(self):
-        folder, _, _ = prepared("project")
-        model = mutant(folder, "bad-value", resnet_time_scale_shift="scale_shift")
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
-                            "resnet_time_scale_shift \"scale_shift\" is not supported", "\"default\"")
+        self.assert_config_refused("project", dict(resnet_time_scale_shift="scale_shift"),
+                                   "resnet_time_scale_shift \"scale_shift\" is not supported", "\"default\"")
 
     def test_wrong_shape(self):
-        folder, _, _ = prepared("project")
-        model = mutant(folder, "bad-shape", cross_attention_dim=32)
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"), "attn2.to_k.weight", "has shape")
+        self.assert_config_refused("project", dict(cross_attention_dim=32), "attn2.to_k.weight", "has shape")
 
     def test_missing_weights(self):
         folder, _, _ = prepared("project")
@@ -206,16 +204,10 @@ class BadModelTests(unittest.TestCase):
                             "text_time", "text_embeds [B, 1280] and time_ids [B, 6]")
 
     def test_autoencoder_without_quant_conv(self):
-        folder, _, _ = prepared("vae-small")
-        model = mutant(folder, "no-quant", use_quant_conv=False)
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
-                            "tensors the config does not explain", "quant_conv")
+        self.assert_config_refused("vae-small", dict(use_quant_conv=False), "tensors the config does not explain", "quant_conv")
 
     def test_unsupported_model_class(self):
-        folder, _, _ = prepared("project")
-        model = mutant(folder, "bad-class", _class_name="UNet2DModel")
-        self.assert_refused(forward(model, folder / "inputs.safetensors", folder / "o.safetensors"),
-                            "_class_name \"UNet2DModel\" is not supported", "AutoencoderKL")
+        self.assert_config_refused("project", dict(_class_name="UNet2DModel"), "_class_name \"UNet2DModel\" is not supported", "AutoencoderKL")
 
     def test_odd_latent_size(self):
         import torch
