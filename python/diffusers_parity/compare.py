@@ -14,6 +14,7 @@ tolerance is that bound rounded up; a wrong formula (a flipped sinusoid, a head 
 normalization ε, a missing skip) is off by 10⁻³ to 1, which the tests show.
 """
 import math
+import re
 
 import torch
 from safetensors.torch import load_file
@@ -45,11 +46,14 @@ def compare(swift_file, exact, float32):
 
 
 def _order(name):
-    """Forward order: time, conv_in, down, mid, up, conv_out, the output."""
-    parts = name.split(".")
-    rank = {"time_embedding": 0, "add_embedding": 1, "conv_in": 2, "down_blocks": 3, "mid_block": 4, "up_blocks": 5, "conv_out": 6,
-            "encoder": 7, "quant_conv": 8, "moments": 9, "post_quant_conv": 10, "decoder": 11, "sample": 12}
-    return (rank.get(parts[0], 13), [int(p) if p.isdigit() else p for p in parts[1:]])
+    """Forward order: the embeddings, conv_in, down, mid, up, conv_out, the outputs; inside
+    a block ResNet j, then transformer j, then the resampler, then the block's own output."""
+    name = re.sub(r"resnets\.(\d+)", lambda m: "%s.0" % m.group(1), name)
+    name = re.sub(r"attentions\.(\d+)", lambda m: "%s.1" % m.group(1), name)
+    name = re.sub(r"(down|up)samplers\.0", "9999", name)
+    rank = {"time_embedding": 0, "add_embedding": 1, "encoder": 2, "quant_conv": 3, "moments": 4, "post_quant_conv": 5, "decoder": 6,
+            "conv_in": 7, "down_blocks": 8, "mid_block": 9, "up_blocks": 10, "conv_norm_out": 11, "conv_out": 12, "sample": 13}
+    return [(int(part), 0) if part.isdigit() else (rank.get(part, 50), 0) for part in name.split(".")] + [(99999, 0)]
 
 
 def report(rows):
