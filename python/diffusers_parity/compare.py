@@ -51,15 +51,16 @@ def _order(name):
     name = re.sub(r"resnets\.(\d+)", lambda m: "%s.0" % m.group(1), name)
     name = re.sub(r"attentions\.(\d+)", lambda m: "%s.1" % m.group(1), name)
     name = re.sub(r"(down|up)samplers\.0", "9999", name)
+    name = name.replace("transformer_blocks.", "")
     rank = {"time_embedding": 0, "add_embedding": 1, "encoder": 2, "quant_conv": 3, "moments": 4, "post_quant_conv": 5, "decoder": 6,
             "conv_in": 7, "down_blocks": 8, "mid_block": 9, "up_blocks": 10, "conv_norm_out": 11, "conv_out": 12, "sample": 13}
     return [(int(part), 0) if part.isdigit() else (rank.get(part, 50), 0) for part in name.split(".")] + [(99999, 0)]
 
 
 def report(rows):
-    lines = ["%-36s %-22s %12s %12s  %s" % ("module", "shape", "Swift err", "torch f32", "")]
+    lines = ["%-48s %-18s %10s %10s  %s" % ("module", "shape", "Swift err", "torch f32", "")]
     for name, shape, error, torch_error, passed in rows:
-        lines.append("%-36s %-22s %12.2e %12.2e  %s" % (name, "×".join(map(str, shape)), error, torch_error, "ok" if passed else "FAIL"))
+        lines.append("%-48s %-18s %10.2e %10.2e  %s" % (name, "×".join(map(str, shape)), error, torch_error, "ok" if passed else "FAIL"))
     failed = sum(not row[4] for row in rows)
     worst = max((row[2] for row in rows), default=math.nan)
     lines.append("%d modules, %d failed; worst Swift error %.2e (tolerance %.0e, relative RMS against Float64)" % (len(rows), failed, worst, TOLERANCE))

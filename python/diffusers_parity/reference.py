@@ -56,6 +56,8 @@ def module_outputs(model, given, dtype):
         if parts[0] in ("down_blocks", "up_blocks") and (len(parts) == 2 or
                                                          (len(parts) == 4 and parts[2] in ("resnets", "attentions", "downsamplers", "upsamplers"))):
             names.add(name)
+        if len(parts) >= 2 and parts[-2] == "transformer_blocks":  # each BasicTransformerBlock (self, cross, GEGLU)
+            names.add(name)
     for name, module in model.named_modules():
         if name in names:
             hooks.append(module.register_forward_hook(_recorder(outputs, name)))

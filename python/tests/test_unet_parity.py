@@ -72,20 +72,22 @@ class ParityTests(unittest.TestCase):
         return rows
 
     def test_project_config(self):
-        self.check_preset("project", 23)
+        self.check_preset("project", 30)
 
     def test_every_block_type(self):
-        rows = self.check_preset("every-block", 32)
+        rows = self.check_preset("every-block", 43)
         names = {r[0] for r in rows}
         # DownBlock2D / UpBlock2D at the middle level: ResNets without attentions.
         self.assertIn("down_blocks.1.resnets.1", names)
         self.assertNotIn("down_blocks.1.attentions.0", names)
         self.assertIn("down_blocks.2.attentions.0", names)
+        self.assertIn("down_blocks.2.attentions.0.transformer_blocks.1", names)  # two BasicTransformerBlocks
 
     def test_sdxl_features_at_reduced_width(self):
-        rows = self.check_preset("sdxl-small", 41)
+        rows = self.check_preset("sdxl-small", 69)
         names = {r[0] for r in rows}
         self.assertIn("add_embedding", names)
+        self.assertIn("down_blocks.2.attentions.1.transformer_blocks.2", names)
         self.assertNotIn("down_blocks.0.attentions.0", names)
 
     def test_stable_diffusion_1x_at_64x64(self):
@@ -97,7 +99,7 @@ class ParityTests(unittest.TestCase):
             self.assertIn("859520964 parameters", output)
             rows = compare.compare(folder / "swift.safetensors", exact, float32)
             del exact, float32
-            self.assertEqual(len(rows), 54, [r[0] for r in rows])
+            self.assertEqual(len(rows), 70, [r[0] for r in rows])
             self.assertEqual([r for r in rows if not r[4]], [], compare.report(rows))
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -51,7 +51,8 @@ public struct SpatialTransformer {
         norm.parameters + projectIn.parameters + blocks.flatMap(\.parameters) + projectOut.parameters
     }
 
-    public func callAsFunction(_ x: Variable, context: Variable, on tape: Tape) -> Variable {
+    /// `trace` receives each transformer block's output (its index and the tokens [B·HW, C]).
+    public func callAsFunction(_ x: Variable, context: Variable, on tape: Tape, trace: ((Int, Variable) -> Void)? = nil) -> Variable {
         let shape = tape.value(x).shape
         let normalized = norm(x, on: tape)
         var tokens: Variable
@@ -59,7 +60,10 @@ public struct SpatialTransformer {
         case .convolution(let layer): tokens = tape.imageToTokens(layer(normalized, on: tape))
         case .linear(let layer): tokens = layer(tape.imageToTokens(normalized), on: tape)
         }
-        for block in blocks { tokens = block(tokens, context: context, batch: shape[0], on: tape) }
+        for (index, block) in blocks.enumerated() {
+            tokens = block(tokens, context: context, batch: shape[0], on: tape)
+            trace?(index, tokens)
+        }
         let projected: Variable
         switch projectOut {
         case .convolution(let layer):

@@ -164,7 +164,8 @@ public final class DiffusersUNet {
 
     /// ε (or whatever the model was trained to predict) for `inputs`, which must pass
     /// `validate`. `trace` receives each module's output under its diffusers name
-    /// (`time_embedding`, `down_blocks.0.resnets.1`, `mid_block`, `up_blocks.2`, …).
+    /// (`time_embedding`, `down_blocks.0.resnets.1`, `down_blocks.1.attentions.0.transformer_blocks.0`,
+    /// `mid_block`, `up_blocks.2`, …).
     ///
     /// Inference only, and block by block: after the embeddings and after each down, mid and
     /// up block, the values still needed (the features, the skips, the embedding, the
@@ -175,6 +176,14 @@ public final class DiffusersUNet {
         var tape = Tape()
         tape.isRecording = false
         func record(_ name: String, _ value: Variable) { trace?(name, tape.value(value)) }
+        /// A transformer's blocks, traced as `NAME.transformer_blocks.k` (tokens [B, HW, C]).
+        func blocks(_ name: String, batch: Int) -> ((Int, Variable) -> Void)? {
+            guard let trace else { return nil }
+            return { index, tokens in
+                let value = tape.value(tokens)
+                trace("\(name).transformer_blocks.\(index)", Tensor(shape: [batch, value.shape[0] / batch, value.shape[1]], values: value.values))
+            }
+        }
         /// The values `keep` on a fresh tape, the old one released.
         func carry(_ keep: [Variable]) -> [Variable] {
             let next = Tape()
@@ -231,7 +240,7 @@ public final class DiffusersUNet {
                 h = resnet(h, activatedTime: activatedTime, on: tape)
                 record("down_blocks.\(level).resnets.\(layer)", h)
                 if !block.attentions.isEmpty {
-                    h = block.attentions[layer](h, context: context, on: tape)
+                    h = block.attentions[layer](h, context: context, on: tape, trace: blocks("down_blocks.\(level).attentions.\(layer)", batch: batch))
                     record("down_blocks.\(level).attentions.\(layer)", h)
                 }
                 skips.append(h)
@@ -245,7 +254,8 @@ public final class DiffusersUNet {
             nextBlock()
         }
         if let mid {
-            h = mid.second(mid.attention(mid.first(h, activatedTime: activatedTime, on: tape), context: context, on: tape),
+            h = mid.second(mid.attention(mid.first(h, activatedTime: activatedTime, on: tape), context: context, on: tape,
+                                         trace: blocks("mid_block.attentions.0", batch: batch)),
                            activatedTime: activatedTime, on: tape)
             record("mid_block", h)
             nextBlock()
@@ -255,7 +265,7 @@ public final class DiffusersUNet {
                 h = resnet(tape.concatChannels([h, skips.removeLast()]), activatedTime: activatedTime, on: tape)
                 record("up_blocks.\(index).resnets.\(layer)", h)
                 if !block.attentions.isEmpty {
-                    h = block.attentions[layer](h, context: context, on: tape)
+                    h = block.attentions[layer](h, context: context, on: tape, trace: blocks("up_blocks.\(index).attentions.\(layer)", batch: batch))
                     record("up_blocks.\(index).attentions.\(layer)", h)
                 }
             }
