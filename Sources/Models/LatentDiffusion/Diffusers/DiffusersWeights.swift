@@ -17,15 +17,32 @@ public enum DiffusersWeights {
                 ? " (there is a PyTorch .bin beside it: save the model with safe_serialization=True)" : ""))
         }
         // One tensor at a time, straight into its parameter: the file is never held whole.
+        try load(source: url.path, into: parameters) { body in try SafetensorsFile.forEachTensor(contentsOf: url, body) }
+    }
+
+    /// Fills `parameters` from a file already read.
+    public static func load(_ file: SafetensorsFile, into parameters: [Parameter]) throws(DiffusersModelError) {
+        try load(source: file.source, into: parameters) { body in
+            for tensor in file.tensors { try tensor.values.withUnsafeBufferPointer { try body(tensor.name, tensor.shape, $0) } }
+        }
+    }
+
+    /// The one loading rule of both sources: `tensors` calls its body with each stored
+    /// tensor; each goes into the parameter of its name (shape checked, 2-D transposed), and
+    /// afterwards every parameter must have been found and every tensor used.
+    private static func load(
+        source: String, into parameters: [Parameter],
+        tensors: ((String, [Int], UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
+    ) throws(DiffusersModelError) {
         var wanted: [String: Parameter] = [:]
         for parameter in parameters { wanted[parameter.name] = parameter }
         var stray: [(name: String, shape: [Int])] = []
         do {
-            try SafetensorsFile.forEachTensor(contentsOf: url) { name, shape, values in
+            try tensors { name, shape, values in
                 guard let parameter = wanted.removeValue(forKey: name) else { return stray.append((name, shape)) }
                 let expected = storedShape(of: parameter.value.shape)
                 guard shape == expected else {
-                    throw DiffusersModelError("\(url.path): tensor \"\(name)\" has shape \(shape); the config gives \(expected)")
+                    throw DiffusersModelError("\(source): tensor \"\(name)\" has shape \(shape); the config gives \(expected)")
                 }
                 copy(values, into: parameter.value)
             }
@@ -34,35 +51,12 @@ public enum DiffusersWeights {
         } catch {
             throw DiffusersModelError("\(error)")
         }
-        try checkComplete(source: url.path, missing: parameters.filter { wanted[$0.name] != nil }, stray: stray)
-    }
-
-    /// Every parameter was found and every tensor was a parameter.
-    private static func checkComplete(source: String, missing: [Parameter], stray: [(name: String, shape: [Int])]) throws(DiffusersModelError) {
-        if let parameter = missing.first {
+        if let parameter = parameters.first(where: { wanted[$0.name] != nil }) {
             throw DiffusersModelError("\(source) has no tensor \"\(parameter.name)\" (shape \(storedShape(of: parameter.value.shape))): the config describes another model")
         }
         if let first = stray.min(by: { $0.name < $1.name }) {
             throw DiffusersModelError("\(source) has \(stray.count) tensor\(stray.count == 1 ? "" : "s") the config does not explain, e.g. \"\(first.name)\" \(first.shape)")
         }
-    }
-
-    public static func load(_ file: SafetensorsFile, into parameters: [Parameter]) throws(DiffusersModelError) {
-        var stored: [String: SafetensorsTensor] = [:]
-        for tensor in file.tensors { stored[tensor.name] = tensor }
-        var missing: [Parameter] = []
-        for parameter in parameters {
-            guard let tensor = stored.removeValue(forKey: parameter.name) else {
-                missing.append(parameter)
-                continue
-            }
-            let expected = storedShape(of: parameter.value.shape)
-            guard tensor.shape == expected else {
-                throw DiffusersModelError("\(file.source): tensor \"\(parameter.name)\" has shape \(tensor.shape); the config gives \(expected)")
-            }
-            tensor.values.withUnsafeBufferPointer { copy($0, into: parameter.value) }
-        }
-        try checkComplete(source: file.source, missing: missing, stray: stored.values.map { ($0.name, $0.shape) })
     }
 
     /// The tensors of `parameters` as diffusers stores them.

@@ -42,6 +42,7 @@ extension Tape {
         let block = queries * keys
         let units = batch * heads
         let workers = Self.attentionWorkers(units: units, work: block * d)
+        let throughBLAS = block * d >= Self.blasWork
         // P of every (item, head) is kept for the backward; inference reuses one block per worker.
         let recording = isRecording
         let probabilities = recording ? scratch([batch, heads, queries, keys]) : scratch([workers, queries, keys])
@@ -55,7 +56,7 @@ extension Tape {
                 let (item, head) = unit.quotientAndRemainder(dividingBy: heads)
                 let p = probabilities.pointer + (recording ? unit * block : worker * block)
                 let queryOffset = item * queries * width + head * d, keyOffset = item * keys * width + head * d
-                if block * d >= Self.blasWork {
+                if throughBLAS {
                     BLAS.gemm(transposeA: false, transposeB: true, m: queries, n: keys, k: d, alpha: scale, a: q.pointer + queryOffset, lda: width,
                               b: k.pointer + keyOffset, ldb: width, beta: 0, c: p, ldc: keys, threads: 1)
                 } else {
@@ -64,7 +65,7 @@ extension Tape {
                                          b: kt, ldb: keys, beta: 0, c: p, ldc: keys)
                 }
                 Self.softmaxRows(p, rows: queries, columns: keys)
-                if block * d >= Self.blasWork {
+                if throughBLAS {
                     BLAS.gemm(transposeA: false, transposeB: false, m: queries, n: d, k: keys, a: p, lda: keys,
                               b: v.pointer + keyOffset, ldb: width, beta: 0, c: output.pointer + queryOffset, ldc: width, threads: 1)
                 } else {
