@@ -22,7 +22,7 @@ let attentionCheck = CheckDefinition(
 @Sendable
 func attentionRows(_ context: CheckContext) throws -> [CheckRow] {
     let models = try CommittedModels.load()
-    guard case .spatial(let transformer) = models.pipeline.unet.down[0].attention, let cross = transformer.block.cross else {
+    guard case .spatial(let transformer) = models.unet.down[0].attention, let cross = transformer.block.cross else {
         throw LatentCheckpointError("the committed U-Net has no SpatialTransformer with cross-attention at its first level")
     }
     let tape = Tape()

@@ -8,6 +8,7 @@ import ProjectFolders
 /// classifier.safetensors, trained by `lessons train`), for the lesson's checks.
 struct CommittedModels {
     let pipeline: LatentPipeline
+    let unet: UNet
     let classifier: Classifier
     let unetFile: SafetensorsFile
 
@@ -19,7 +20,8 @@ struct CommittedModels {
         let pipeline = try LatentPipeline.load(autoencoder: SafetensorsFile(contentsOf: folder.appendingPathComponent("autoencoder.safetensors")), unet: unetFile)
         let classifier = Classifier(seed: 0)
         try LatentCheckpoint.loadWeights(SafetensorsFile(contentsOf: folder.appendingPathComponent("classifier.safetensors")), into: classifier.parameters, kind: .classifier)
-        return CommittedModels(pipeline: pipeline, classifier: classifier, unetFile: unetFile)
+        guard let unet = pipeline.unet else { throw LatentCheckpointError("\(unetFile.source) did not load as the project's U-Net") }
+        return CommittedModels(pipeline: pipeline, unet: unet, classifier: classifier, unetFile: unetFile)
     }
 }
 

@@ -34,7 +34,7 @@ func compressionRows(_ context: CheckContext) throws -> [CheckRow] {
         let x = tape.input(shape: [1, 4, side, side]) { $0.update(repeating: 0.1, count: 4 * side * side) }
         let context = models.pipeline.encoder([Prompt.forClass(7)], on: tape)
         let profile = GemmProfile()
-        _ = profile.counting { models.pipeline.unet(x, indices: [500], context: context, on: tape) }
+        _ = profile.counting { models.unet(x, indices: [500], context: context, on: tape) }
         return profile.flops / 2
     }
     let small = work(side: 8), large = work(side: 32)

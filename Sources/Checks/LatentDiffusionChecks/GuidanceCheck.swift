@@ -27,7 +27,7 @@ func guidanceRows(_ context: CheckContext) throws -> [CheckRow] {
     let x = (0..<(prompts.count * d)).map { _ in Float(stream.normal()) }
     func predict(_ guidance: Double) -> [Float] {
         var output = [Float](repeating: 0, count: x.count)
-        let denoiser = GuidedDenoiser(model: models.pipeline.unet, encoder: models.pipeline.encoder, prompts: prompts, guidance: guidance)
+        let denoiser = GuidedDenoiser(model: models.unet, encoder: models.pipeline.encoder, prompts: prompts, guidance: guidance)
         x.withUnsafeBufferPointer { points in
             output.withUnsafeMutableBufferPointer { denoiser.predict(points.baseAddress!, count: prompts.count, index: index, into: $0.baseAddress!) }
         }

@@ -96,7 +96,7 @@ extension LessonsCommand {
 
         func run() throws {
             BLAS.threads = threading.count(default: 2)
-            let pipeline = try LatentFiles.pipeline(unet: files.unet, autoencoder: files.autoencoder)
+            let pipeline = try LatentFiles.pipeline(files)
             let classifierModel = try LatentFiles.classifier(LatentFiles.url(classifier, kind: .classifier))
             let test = try LatentFiles.fashion(.test, limit: testImages)
             let train = try LatentFiles.fashion(.train)

@@ -34,6 +34,9 @@ extension LessonsCommand {
         @Option(help: "The output file: .png (an image grid) or .npy (float32 [N, 28, 28]).")
         var out: String
 
+        @Option(name: .customLong("initial-noise"), help: "A .npy of N × 4 × 8 × 8 standard normals to start from instead of the seed's draw of z_T (e.g. another program's noise).")
+        var initialNoise: String?
+
         @OptionGroup(title: "Sampler") var sampling: SamplerOptions
 
         @OptionGroup(title: "Model files") var files: LatentModelFiles
@@ -49,15 +52,35 @@ extension LessonsCommand {
             }
         }
 
+        /// The starting latents of --initial-noise: exactly n × 4 × 8 × 8 finite values.
+        func readInitialNoise(_ path: String) throws -> [Float] {
+            let array: (shape: [Int], values: [Float])
+            do { array = try NumpyFile.read(contentsOf: URL(fileURLWithPath: path)) } catch {
+                Terminal.printError("--initial-noise: \(error)")
+                throw ExitCode(4)
+            }
+            let expected = [n] + LatentCodes.shape
+            guard array.shape == expected else {
+                Terminal.printError("--initial-noise \(path) has shape \(array.shape); --n \(n) needs \(expected)")
+                throw ExitCode(4)
+            }
+            guard array.values.allSatisfy(\.isFinite) else {
+                Terminal.printError("--initial-noise \(path) holds a value that is not finite")
+                throw ExitCode(4)
+            }
+            return array.values
+        }
+
         func run() throws {
             try OutputLocation.requireWritable(file: URL(fileURLWithPath: out), option: "--out", exitCode: 4)
             BLAS.threads = threading.count(default: 2)
-            let pipeline = try LatentFiles.pipeline(unet: files.unet, autoencoder: files.autoencoder)
+            let noise = try initialNoise.map(readInitialNoise)
+            let pipeline = try LatentFiles.pipeline(files)
             let parsed = try Prompt(prompt)
             let kind = try sampling.kind(default: .ddim, variance: .small, schedule: pipeline.schedule)
             let sampler = sampling.choice(default: .ddim)
             let terminal = Terminal.current
-            let images = try pipeline.generate(prompts: Array(repeating: parsed, count: n), guidance: guidance, sampler: kind, seed: seed) { done, total in
+            let images = try pipeline.generate(prompts: Array(repeating: parsed, count: n), guidance: guidance, sampler: kind, seed: seed, initialNoise: noise) { done, total in
                 if terminal.progressVisible { terminal.progress("step \(done)/\(total)") }
             }
             terminal.clearProgress()
@@ -91,11 +114,14 @@ enum LatentImages {
 }
 
 extension LatentFiles {
-    /// The generation pipeline from the given or committed weights.
-    static func pipeline(unet: String?, autoencoder: String?) throws -> LatentPipeline {
-        let unetURL = try url(unet, kind: .unet), autoencoderURL = try url(autoencoder, kind: .autoencoder)
+    /// The generation pipeline from a model folder, the given weight files or the committed ones.
+    static func pipeline(_ files: LatentModelFiles) throws -> LatentPipeline {
         do {
+            if let model = files.model { return try LatentModelFolder.load(URL(fileURLWithPath: model)) }
+            let unetURL = try url(files.unet, kind: .unet), autoencoderURL = try url(files.autoencoder, kind: .autoencoder)
             return try LatentPipeline.load(autoencoder: autoencoderURL, unet: unetURL)
+        } catch let error as ValidationError {
+            throw error
         } catch {
             Terminal.printError("cannot load the latent model: \(error)")
             throw ExitCode(4)

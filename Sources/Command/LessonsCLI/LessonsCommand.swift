@@ -14,7 +14,7 @@ public struct LessonsCommand: ParsableCommand {
             be read or written, 5 when training diverged, 130 when training was interrupted \
             (checkpoint written), 64 for a usage error.
             """,
-        subcommands: [List.self, Checks.self, Run.self, Plot.self, Calc.self, Export.self, Train.self, Sample.self, Generate.self, Eval.self, Verify.self, Forward.self, Audit.self, FalseAlarms.self, Calibrate.self, Bench.self, Doctor.self, Kernel.self])
+        subcommands: [List.self, Checks.self, Run.self, Plot.self, Calc.self, Export.self, ExportModel.self, Train.self, Sample.self, Generate.self, Eval.self, Verify.self, Forward.self, Audit.self, FalseAlarms.self, Calibrate.self, Bench.self, Doctor.self, Kernel.self])
 
     public init() {}
 }

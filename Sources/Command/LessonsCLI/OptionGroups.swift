@@ -59,4 +59,13 @@ struct LatentModelFiles: ParsableArguments {
 
     @Option(help: "The autoencoder weights (default Models/autoencoder.safetensors).")
     var autoencoder: String?
+
+    @Option(help: "A model folder in diffusers' layout instead of the two files (lessons export-model, scripts/train-diffusers.py).")
+    var model: String?
+
+    func validate() throws {
+        guard model == nil || (unet == nil && autoencoder == nil) else {
+            throw ValidationError("--model is a whole model folder; give it or --unet/--autoencoder, not both")
+        }
+    }
 }

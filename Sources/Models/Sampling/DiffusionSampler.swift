@@ -89,23 +89,29 @@ public struct DiffusionSampler {
     public func timesteps(_ kind: SamplerKind) -> [Int] { kind.timesteps(of: schedule) }
 
     /// Snapshots are kept for DDPM and DDIM; the σ-space samplers return the final points only.
+    /// `initialNoise` (count × dimensions standard normals) replaces the seed's draw of x_T,
+    /// e.g. to start from another program's noise; the seed still drives every later step's
+    /// noise, which is drawn as if x_T had been.
     public func sample(
         count: Int, kind: SamplerKind, seed: UInt64, generator: RandomGenerator = .xoshiro, snapshots: Set<Int> = [],
-        progress: ((Int, Int) -> Void)? = nil
+        initialNoise: [Float]? = nil, progress: ((Int, Int) -> Void)? = nil
     ) throws -> Result {
+        if let initialNoise {
+            precondition(initialNoise.count == count * denoiser.dimensions, "\(initialNoise.count) initial noise values for \(count) points of \(denoiser.dimensions)")
+        }
         // Each step's affine map, from its step t and the next one; σ-space samplers go elsewhere.
         let stepMap: (Int, Int) throws -> AffineStep
         switch kind {
         case .ddpm(let variance): stepMap = { t, _ in try ReverseStep.ancestralMap(self.schedule, t: t, variance: variance) }
         case .ddim(_, let eta): stepMap = { t, previous in ReverseStep.ddimMap(self.schedule, t: t, previous: previous, eta: eta) }
-        case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, generator: generator, progress: progress)
+        case .ode, .eulerAncestral: return try sampleSigmaSpace(count: count, kind: kind, seed: seed, generator: generator, initialNoise: initialNoise, progress: progress)
         }
         var stream = RandomStream(seed: seed, stream: 0x5341_4D50, generator: generator)
         var normals = [Double](repeating: 0, count: denoiser.dimensions * count)
         var x = [Float](repeating: 0, count: denoiser.dimensions * count)
         var epsilon = x
         normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
-        for i in x.indices { x[i] = Float(normals[i]) }
+        for i in x.indices { x[i] = initialNoise?[i] ?? Float(normals[i]) }
         var kept: [Int: [Float]] = [:]
         if snapshots.contains(schedule.steps) { kept[schedule.steps] = x }
         let path = timesteps(kind)

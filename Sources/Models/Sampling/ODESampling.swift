@@ -17,7 +17,7 @@ extension DiffusionSampler {
     /// Network evaluations a kind of sampler makes (`SamplerKind.evaluations(of:)`).
     public func evaluations(_ kind: SamplerKind) -> Int { kind.evaluations(of: schedule) }
 
-    func sampleSigmaSpace(count: Int, kind: SamplerKind, seed: UInt64, generator: RandomGenerator, progress: ((Int, Int) -> Void)?) throws -> Result {
+    func sampleSigmaSpace(count: Int, kind: SamplerKind, seed: UInt64, generator: RandomGenerator, initialNoise: [Float]?, progress: ((Int, Int) -> Void)?) throws -> Result {
         let timesteps = self.timesteps(kind)
         guard schedule.alphaBar(schedule.steps) > 0 else {
             throw ScheduleError("σ-space samplers need ᾱ_T > 0; \(schedule.name) ends at zero SNR, where σ_T is infinite")
@@ -29,7 +29,7 @@ extension DiffusionSampler {
         normals.withUnsafeMutableBufferPointer { stream.fillNormal($0) }
         // x_T ~ N(0, I) in the VP coordinates is x = x_T/√ᾱ_T in σ-space (std init_noise_sigma).
         let scale = schedule.initNoiseSigma
-        var x = PointBatch(normals.map { Float(scale * $0) })
+        var x = PointBatch(initialNoise.map { $0.map { Float(scale * Double($0)) } } ?? normals.map { Float(scale * $0) })
         let total = evaluations(kind)
         var done = 0
         var epsilon = [Float](repeating: 0, count: x.values.count)

@@ -9,12 +9,19 @@ public struct TransformerBlock {
     public let cross: (norm: LayerNorm, attention: MultiHeadAttention)?
     public let norm3: LayerNorm, feedForward: FeedForward
 
-    public init(name: String, channels: Int, contextChannels: Int?, heads: Int, naming: ModuleNaming = .project, stream: inout RandomStream) {
+    /// `projectionBias`: whether q, k and v have biases (by default as `naming` has them:
+    /// the project's do, diffusers' U-Net's do not).
+    public init(
+        name: String, channels: Int, contextChannels: Int?, heads: Int, naming: ModuleNaming = .project, projectionBias: Bool? = nil,
+        stream: inout RandomStream
+    ) {
         norm1 = LayerNorm(name: name + ".norm1", features: channels)
-        selfAttention = MultiHeadAttention(name: name + ".attn1", channels: channels, contextChannels: channels, heads: heads, naming: naming, stream: &stream)
+        selfAttention = MultiHeadAttention(name: name + ".attn1", channels: channels, contextChannels: channels, heads: heads, naming: naming,
+                                           projectionBias: projectionBias, stream: &stream)
         cross = contextChannels.map { context in
             (LayerNorm(name: name + ".norm2", features: channels),
-             MultiHeadAttention(name: name + ".attn2", channels: channels, contextChannels: context, heads: heads, naming: naming, stream: &stream))
+             MultiHeadAttention(name: name + ".attn2", channels: channels, contextChannels: context, heads: heads, naming: naming,
+                                projectionBias: projectionBias, stream: &stream))
         }
         norm3 = LayerNorm(name: name + ".norm3", features: channels)
         feedForward = FeedForward(name: name + ".ff", channels: channels, naming: naming, stream: &stream)

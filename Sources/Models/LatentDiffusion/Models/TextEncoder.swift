@@ -13,13 +13,22 @@ public struct TextEncoder {
     public let norm: LayerNorm
     public let channels: Int
 
-    public init(channels: Int = 64, heads: Int = 4, stream: inout RandomStream) {
+    /// `.diffusers` naming gives the tensor names of the exported model folder
+    /// (`token_embedding.weight`, `position_embedding.weight`, `transformer_block.…` as a
+    /// diffusers BasicTransformerBlock with attention biases, `final_layer_norm.…`).
+    public init(channels: Int = 64, heads: Int = 4, naming: ModuleNaming = .project, stream: inout RandomStream) {
         self.channels = channels
-        tokens = Parameter.normal(name: "text.tokens", shape: [Prompt.vocabulary.count, channels], deviation: 0.02, stream: &stream)
-        positions = Parameter.normal(name: "text.positions", shape: [Self.length, channels], deviation: 0.01, stream: &stream)
-        block = TransformerBlock(name: "text.block", channels: channels, contextChannels: nil, heads: heads, stream: &stream)
-        norm = LayerNorm(name: "text.norm", features: channels)
+        let diffusers = naming == .diffusers
+        tokens = Parameter.normal(name: diffusers ? "token_embedding.weight" : "text.tokens", shape: [Prompt.vocabulary.count, channels], deviation: 0.02, stream: &stream)
+        positions = Parameter.normal(name: diffusers ? "position_embedding.weight" : "text.positions", shape: [Self.length, channels], deviation: 0.01, stream: &stream)
+        block = TransformerBlock(name: diffusers ? "transformer_block" : "text.block", channels: channels, contextChannels: nil, heads: heads,
+                                 naming: naming, projectionBias: true, stream: &stream)
+        norm = LayerNorm(name: diffusers ? "final_layer_norm" : "text.norm", features: channels)
     }
+
+    /// The embedding tables, stored [rows, channels] in PyTorch too (not transposed as a
+    /// linear layer's weight is).
+    public var tables: [Parameter] { [tokens, positions] }
 
     public var parameters: [Parameter] { [tokens, positions] + block.parameters + norm.parameters }
 

@@ -7,14 +7,14 @@ import Sampling
 /// Conditional and unconditional passes run as one U-Net batch of 2B; the prompts' context
 /// tokens are computed once.
 public final class GuidedDenoiser: EpsilonPredictor {
-    public let model: UNet
+    public let model: any LatentNoisePredictor
     public let guidance: Float
     public let batchSize: Int
     /// Per chunk of `batchSize` latents: the context of [prompts; ∅ …] (or just the prompts when w = 1).
     private let contexts: [Tensor]
     private let tape = Tape()
 
-    public init(model: UNet, encoder: TextEncoder, prompts: [Prompt], guidance: Double, batchSize: Int = 64) {
+    public init(model: any LatentNoisePredictor, encoder: TextEncoder, prompts: [Prompt], guidance: Double, batchSize: Int = 64) {
         self.model = model
         self.guidance = Float(guidance)
         self.batchSize = batchSize
@@ -44,13 +44,15 @@ public final class GuidedDenoiser: EpsilonPredictor {
             let x = tape.input(shape: [copies * n] + LatentCodes.shape) { target in
                 for copy in 0..<copies { (target + copy * n * d).update(from: points + start * d, count: n * d) }
             }
-            let epsilon = tape.value(model(x, indices: Array(repeating: index, count: copies * n), context: tape.constant(context), on: tape)).pointer
-            let target = output + start * d
-            if guided {
-                let w = guidance
-                for k in 0..<(n * d) { target[k] = epsilon[n * d + k] + w * (epsilon[k] - epsilon[n * d + k]) }
-            } else {
-                target.update(from: epsilon, count: n * d)
+            let result = model.epsilon(tape.value(x), indices: Array(repeating: index, count: copies * n), context: context, scratch: tape)
+            withExtendedLifetime(result) {
+                let epsilon = result.pointer, target = output + start * d
+                if guided {
+                    let w = guidance
+                    for k in 0..<(n * d) { target[k] = epsilon[n * d + k] + w * (epsilon[k] - epsilon[n * d + k]) }
+                } else {
+                    target.update(from: epsilon, count: n * d)
+                }
             }
             tape.reset()
         }
