@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "LessonsCLITests",
             dependencies: [
-                "LessonsCLI", "lessons", "Notebook", "CheckCore", "LessonFuzzing", "CFMAPeak", "GaussianChecks", "ForwardProcessChecks",
+                "LessonsCLI", "lessons", "Notebook", "Neural", "CheckCore", "LessonFuzzing", "CFMAPeak", "GaussianChecks", "ForwardProcessChecks",
                 "PosteriorChecks", "ELBOChecks", "ScoreODEChecks", "FlowMatchingChecks", "ToyDiffusionChecks", "LatentDiffusionChecks", "Claims",
             ]
         ),

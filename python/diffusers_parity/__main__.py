@@ -1,12 +1,13 @@
 """python -m diffusers_parity run PRESET [--out DIR] [--threads N] [--seed S] [--json]
-python -m diffusers_parity bench PRESET [--threads N …] [--repeats R]"""
+python -m diffusers_parity bench PRESET [--threads N …] [--repeats R]
+python -m diffusers_parity pipeline DIR [--prompt P] [--n N] [--guidance W] [--steps S] [--seed S]"""
 import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from . import bench, compare, configs
+from . import bench, compare, configs, pipeline
 from .runner import SwiftFailed, run
 
 
@@ -23,7 +24,18 @@ def main(argv=None):
     timing.add_argument("preset", choices=sorted(configs.PRESETS))
     timing.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     timing.add_argument("--repeats", type=int, default=1)
+    images = sub.add_parser("pipeline", help="an exported latent model (lessons export-model) in diffusers' StableDiffusionPipeline against the Swift sampler")
+    images.add_argument("folder")
+    images.add_argument("--prompt", default="ankle boot")
+    images.add_argument("--n", type=int, default=8)
+    images.add_argument("--guidance", type=float, default=3.0)
+    images.add_argument("--steps", type=int, default=20)
+    images.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
+    if arguments.command == "pipeline":
+        result = pipeline.compare(arguments.folder, arguments.prompt, arguments.n, arguments.guidance, arguments.steps, arguments.seed)
+        print(json.dumps(result, indent=2))
+        return 0
     if arguments.command == "bench":
         with tempfile.TemporaryDirectory() as scratch:
             print(bench.report(arguments.preset, bench.bench(arguments.preset, scratch, arguments.threads, repeats=arguments.repeats)))

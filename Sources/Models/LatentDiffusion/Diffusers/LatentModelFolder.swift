@@ -108,7 +108,7 @@ public enum LatentModelFolder {
         }
         return try json(["_class_name": "DDIMScheduler", "num_train_timesteps": schedule.steps, "beta_schedule": "scaled_linear",
                          "beta_start": range.start, "beta_end": range.end, "prediction_type": "epsilon", "clip_sample": false,
-                         "set_alpha_to_one": true, "steps_offset": 0, "timestep_spacing": "trailing"])
+                         "set_alpha_to_one": true, "steps_offset": 1, "timestep_spacing": "trailing"])
     }
 
     /// The β schedule of a scheduler config. The keys that choose how to sample (spacing,

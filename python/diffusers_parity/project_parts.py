@@ -1,0 +1,112 @@
+"""The two parts of the exported latent model that are the project's own classes, rebuilt
+from diffusers' blocks so that a diffusers pipeline can use them:
+
+- the text encoder (`text_encoder/`): token + position embeddings, one diffusers
+  BasicTransformerBlock (self-attention with biases, GEGLU feed-forward), a final LayerNorm;
+- the autoencoder's decoder (`autoencoder/`): conv_in 4→64, ResnetBlock2D 64→32 at 8², Upsample2D,
+  ResnetBlock2D 32→16 at 16², Upsample2D, ResnetBlock2D 16→16 at 32², GroupNorm, SiLU, conv 16→1.
+  (Not an AutoencoderKL: that class changes width after each upsample, this one before.)
+
+The tensors load strictly: a missing or stray tensor is an error.
+"""
+import json
+from pathlib import Path
+
+import torch
+from diffusers.models.attention import BasicTransformerBlock
+from diffusers.models.resnet import ResnetBlock2D
+from diffusers.models.upsampling import Upsample2D
+from safetensors.torch import load_file
+
+SEPARATORS = " /,\t"
+
+
+def split_words(text):
+    """The prompt's words as the Swift Prompt splits them (lower case; space, /, comma, tab)."""
+    words, word = [], ""
+    for character in text.lower():
+        if character in SEPARATORS:
+            if word:
+                words.append(word)
+            word = ""
+        else:
+            word += character
+    return words + ([word] if word else [])
+
+
+class ProjectTextEncoder(torch.nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.vocabulary = config["vocabulary"]
+        self.length = config["max_position_embeddings"]
+        channels, heads = config["hidden_size"], config["num_attention_heads"]
+        self.token_embedding = torch.nn.Embedding(len(self.vocabulary), channels)
+        self.position_embedding = torch.nn.Embedding(self.length, channels)
+        self.transformer_block = BasicTransformerBlock(channels, heads, channels // heads, activation_fn="geglu", attention_bias=True)
+        self.final_layer_norm = torch.nn.LayerNorm(channels)
+
+    def token_ids(self, prompt):
+        """<start>, one id per word, <pad> to the length (ids 1 and 0)."""
+        words = split_words(prompt)
+        if len(words) >= self.length:
+            raise ValueError("the prompt %r has %d words; at most %d fit" % (prompt, len(words), self.length - 1))
+        unknown = [w for w in words if w not in self.vocabulary[2:]]
+        if unknown:
+            raise ValueError("unknown word %r; the words are %s" % (unknown[0], ", ".join(self.vocabulary[2:])))
+        ids = [1] + [self.vocabulary.index(w) for w in words]
+        return ids + [0] * (self.length - len(ids))
+
+    def forward(self, prompts):
+        ids = torch.tensor([self.token_ids(p) for p in prompts])
+        x = self.token_embedding(ids) + self.position_embedding(torch.arange(self.length))
+        return self.final_layer_norm(self.transformer_block(x))
+
+
+class ProjectDecoder(torch.nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        groups, latent = config["norm_num_groups"], config["latent_channels"]
+        self.scaling_factor = config["scaling_factor"]
+        self.conv_in = torch.nn.Conv2d(latent, 64, 3, padding=1)
+        self.blocks = torch.nn.ModuleList([ResnetBlock2D(in_channels=i, out_channels=o, temb_channels=None, groups=groups, eps=1e-5)
+                                           for i, o in [(64, 32), (32, 16), (16, 16)]])
+        self.ups = torch.nn.ModuleList([Upsample2D(c, use_conv=True) for c in (32, 16)])
+        self.norm_out = torch.nn.GroupNorm(groups, 16, eps=1e-5)
+        self.conv_out = torch.nn.Conv2d(16, config["in_channels"], 3, padding=1)
+
+    def forward(self, z):
+        h = self.conv_in(z)
+        for index, block in enumerate(self.blocks):
+            if index > 0:
+                h = self.ups[index - 1](h)
+            h = block(h, None)
+        return self.conv_out(torch.nn.functional.silu(self.norm_out(h)))
+
+
+def decoder_state(tensors):
+    """The project's autoencoder tensors renamed for ProjectDecoder (the encoder's are left out)."""
+    renamed = {}
+    for name, value in tensors.items():
+        if not name.startswith("decoder."):
+            continue
+        name = name[len("decoder."):].replace(".skip.", ".conv_shortcut.")
+        if name.startswith("up."):
+            name = "ups." + name[len("up."):]
+        elif name[0].isdigit():
+            name = "blocks." + name
+        renamed[name] = value
+    return renamed
+
+
+def load_text_encoder(folder):
+    folder = Path(folder) / "text_encoder"
+    model = ProjectTextEncoder(json.loads((folder / "config.json").read_text()))
+    model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
+    return model.eval()
+
+
+def load_decoder(folder):
+    folder = Path(folder) / "autoencoder"
+    model = ProjectDecoder(json.loads((folder / "config.json").read_text()))
+    model.load_state_dict(decoder_state(load_file(str(folder / "model.safetensors"))), strict=True)
+    return model.eval()
