@@ -3,7 +3,10 @@ from diffusers' blocks so that a diffusers pipeline can use them:
 
 - the text encoder (`text_encoder/`): token + position embeddings, one diffusers
   BasicTransformerBlock (self-attention with biases, GEGLU feed-forward), a final LayerNorm;
-- the autoencoder's decoder (`autoencoder/`): conv_in 4→64, ResnetBlock2D 64→32 at 8², Upsample2D,
+- the autoencoder's encoder (`autoencoder/`): conv_in 1→16, ResnetBlock2D 16→16 at 32², Downsample2D
+  (3×3, stride 2, padding 1), ResnetBlock2D 16→32, Downsample2D, ResnetBlock2D 32→64 at 8², GroupNorm,
+  SiLU, then two 3×3 convolutions to the mean and log-variance of q(z|x) [B, 4, 8, 8];
+- its decoder: conv_in 4→64, ResnetBlock2D 64→32 at 8², Upsample2D,
   ResnetBlock2D 32→16 at 16², Upsample2D, ResnetBlock2D 16→16 at 32², GroupNorm, SiLU, conv 16→1.
   (Not an AutoencoderKL: that class changes width after each upsample, this one before.)
 
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import torch
 from diffusers.models.attention import BasicTransformerBlock
+from diffusers.models.downsampling import Downsample2D
 from diffusers.models.resnet import ResnetBlock2D
 from diffusers.models.upsampling import Upsample2D
 from safetensors.torch import load_file
@@ -83,6 +87,46 @@ class ProjectDecoder(torch.nn.Module):
         return self.conv_out(torch.nn.functional.silu(self.norm_out(h)))
 
 
+class ProjectEncoder(torch.nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        groups, latent = config["norm_num_groups"], config["latent_channels"]
+        self.conv_in = torch.nn.Conv2d(config["in_channels"], 16, 3, padding=1)
+        self.blocks = torch.nn.ModuleList([ResnetBlock2D(in_channels=i, out_channels=o, temb_channels=None, groups=groups, eps=1e-5)
+                                           for i, o in [(16, 16), (16, 32), (32, 64)]])
+        self.downs = torch.nn.ModuleList([Downsample2D(c, use_conv=True, padding=1) for c in (16, 32)])
+        self.norm_out = torch.nn.GroupNorm(groups, 64, eps=1e-5)
+        self.mean = torch.nn.Conv2d(64, latent, 3, padding=1)
+        self.log_variance = torch.nn.Conv2d(64, latent, 3, padding=1)
+
+    def forward(self, x):
+        """(mean, log-variance) of q(z|x) for images x [B, 1, 32, 32] in [−1, 1]."""
+        h = self.conv_in(x)
+        for index, block in enumerate(self.blocks):
+            if index > 0:
+                h = self.downs[index - 1](h)
+            h = block(h, None)
+        h = torch.nn.functional.silu(self.norm_out(h))
+        return self.mean(h), self.log_variance(h)
+
+
+def encoder_state(tensors):
+    """The project's autoencoder tensors renamed for ProjectEncoder (the decoder's are left out)."""
+    renamed = {}
+    for name, value in tensors.items():
+        if not name.startswith("encoder."):
+            continue
+        name = name[len("encoder."):].replace(".skip.", ".conv_shortcut.")
+        if name.startswith("down."):
+            name = "downs." + name[len("down."):]
+            # diffusers' Downsample2D registers its convolution under two names.
+            renamed[name.replace(".conv.", ".Conv2d_0.")] = value
+        elif name[0].isdigit():
+            name = "blocks." + name
+        renamed[name] = value
+    return renamed
+
+
 def decoder_state(tensors):
     """The project's autoencoder tensors renamed for ProjectDecoder (the encoder's are left out)."""
     renamed = {}
@@ -102,6 +146,13 @@ def load_text_encoder(folder):
     folder = Path(folder) / "text_encoder"
     model = ProjectTextEncoder(json.loads((folder / "config.json").read_text()))
     model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
+    return model.eval()
+
+
+def load_encoder(folder):
+    folder = Path(folder) / "autoencoder"
+    model = ProjectEncoder(json.loads((folder / "config.json").read_text()))
+    model.load_state_dict(encoder_state(load_file(str(folder / "model.safetensors"))), strict=True)
     return model.eval()
 
 
