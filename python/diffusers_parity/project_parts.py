@@ -66,25 +66,35 @@ class ProjectTextEncoder(torch.nn.Module):
         return self.final_layer_norm(self.transformer_block(x))
 
 
+def resnets(pairs, groups):
+    """The project's ResNet blocks (no time embedding, GroupNorm ε 10⁻⁵) for (in, out) channel pairs."""
+    return torch.nn.ModuleList([ResnetBlock2D(in_channels=i, out_channels=o, temb_channels=None, groups=groups, eps=1e-5) for i, o in pairs])
+
+
+def trunk(part, x, resamplers):
+    """The body shared by the encoder and the decoder: conv_in, the ResNets with a resampler
+    before each but the first, then SiLU(GroupNorm)."""
+    h = part.conv_in(x)
+    for index, block in enumerate(part.blocks):
+        if index > 0:
+            h = resamplers[index - 1](h)
+        h = block(h, None)
+    return torch.nn.functional.silu(part.norm_out(h))
+
+
 class ProjectDecoder(torch.nn.Module):
     def __init__(self, config):
         super().__init__()
         groups, latent = config["norm_num_groups"], config["latent_channels"]
         self.scaling_factor = config["scaling_factor"]
         self.conv_in = torch.nn.Conv2d(latent, 64, 3, padding=1)
-        self.blocks = torch.nn.ModuleList([ResnetBlock2D(in_channels=i, out_channels=o, temb_channels=None, groups=groups, eps=1e-5)
-                                           for i, o in [(64, 32), (32, 16), (16, 16)]])
+        self.blocks = resnets([(64, 32), (32, 16), (16, 16)], groups)
         self.ups = torch.nn.ModuleList([Upsample2D(c, use_conv=True) for c in (32, 16)])
         self.norm_out = torch.nn.GroupNorm(groups, 16, eps=1e-5)
         self.conv_out = torch.nn.Conv2d(16, config["in_channels"], 3, padding=1)
 
     def forward(self, z):
-        h = self.conv_in(z)
-        for index, block in enumerate(self.blocks):
-            if index > 0:
-                h = self.ups[index - 1](h)
-            h = block(h, None)
-        return self.conv_out(torch.nn.functional.silu(self.norm_out(h)))
+        return self.conv_out(trunk(self, z, self.ups))
 
 
 class ProjectEncoder(torch.nn.Module):
@@ -92,8 +102,7 @@ class ProjectEncoder(torch.nn.Module):
         super().__init__()
         groups, latent = config["norm_num_groups"], config["latent_channels"]
         self.conv_in = torch.nn.Conv2d(config["in_channels"], 16, 3, padding=1)
-        self.blocks = torch.nn.ModuleList([ResnetBlock2D(in_channels=i, out_channels=o, temb_channels=None, groups=groups, eps=1e-5)
-                                           for i, o in [(16, 16), (16, 32), (32, 64)]])
+        self.blocks = resnets([(16, 16), (16, 32), (32, 64)], groups)
         self.downs = torch.nn.ModuleList([Downsample2D(c, use_conv=True, padding=1) for c in (16, 32)])
         self.norm_out = torch.nn.GroupNorm(groups, 64, eps=1e-5)
         self.mean = torch.nn.Conv2d(64, latent, 3, padding=1)
@@ -101,41 +110,25 @@ class ProjectEncoder(torch.nn.Module):
 
     def forward(self, x):
         """(mean, log-variance) of q(z|x) for images x [B, 1, 32, 32] in [−1, 1]."""
-        h = self.conv_in(x)
-        for index, block in enumerate(self.blocks):
-            if index > 0:
-                h = self.downs[index - 1](h)
-            h = block(h, None)
-        h = torch.nn.functional.silu(self.norm_out(h))
+        h = trunk(self, x, self.downs)
         return self.mean(h), self.log_variance(h)
 
 
-def encoder_state(tensors):
-    """The project's autoencoder tensors renamed for ProjectEncoder (the decoder's are left out)."""
+def part_state(tensors, part):
+    """The project's autoencoder tensors of `part` ("encoder" or "decoder") renamed for
+    ProjectEncoder or ProjectDecoder: ResNets `i.` → `blocks.i.` (their `skip` → `conv_shortcut`),
+    resamplers `down.i.`/`up.i.` → `downs.i.`/`ups.i.`; the other part's tensors are left out."""
+    resampler = {"encoder": "down", "decoder": "up"}[part]
     renamed = {}
     for name, value in tensors.items():
-        if not name.startswith("encoder."):
+        if not name.startswith(part + "."):
             continue
-        name = name[len("encoder."):].replace(".skip.", ".conv_shortcut.")
-        if name.startswith("down."):
-            name = "downs." + name[len("down."):]
-            # diffusers' Downsample2D registers its convolution under two names.
-            renamed[name.replace(".conv.", ".Conv2d_0.")] = value
-        elif name[0].isdigit():
-            name = "blocks." + name
-        renamed[name] = value
-    return renamed
-
-
-def decoder_state(tensors):
-    """The project's autoencoder tensors renamed for ProjectDecoder (the encoder's are left out)."""
-    renamed = {}
-    for name, value in tensors.items():
-        if not name.startswith("decoder."):
-            continue
-        name = name[len("decoder."):].replace(".skip.", ".conv_shortcut.")
-        if name.startswith("up."):
-            name = "ups." + name[len("up."):]
+        name = name[len(part) + 1:].replace(".skip.", ".conv_shortcut.")
+        if name.startswith(resampler + "."):
+            name = resampler + "s." + name[len(resampler) + 1:]
+            if part == "encoder":
+                # diffusers' Downsample2D registers its convolution under two names.
+                renamed[name.replace(".conv.", ".Conv2d_0.")] = value
         elif name[0].isdigit():
             name = "blocks." + name
         renamed[name] = value
@@ -152,12 +145,12 @@ def load_text_encoder(folder):
 def load_encoder(folder):
     folder = Path(folder) / "autoencoder"
     model = ProjectEncoder(json.loads((folder / "config.json").read_text()))
-    model.load_state_dict(encoder_state(load_file(str(folder / "model.safetensors"))), strict=True)
+    model.load_state_dict(part_state(load_file(str(folder / "model.safetensors")), "encoder"), strict=True)
     return model.eval()
 
 
 def load_decoder(folder):
     folder = Path(folder) / "autoencoder"
     model = ProjectDecoder(json.loads((folder / "config.json").read_text()))
-    model.load_state_dict(decoder_state(load_file(str(folder / "model.safetensors"))), strict=True)
+    model.load_state_dict(part_state(load_file(str(folder / "model.safetensors")), "decoder"), strict=True)
     return model.eval()
