@@ -16,6 +16,6 @@ public enum ClaimChecks {
         infiniteLimitCheck, jensenCheck, reverseVariableCheck, latentShapesCheck, sdxlSizesCheck, sdxlTotalCheck,
         clipTextParametersCheck, klWeightCheck, selfAttentionCheck, signedLossCheck, unetSizesCheck, logVarianceCheck,
         noiseRidgeCheck, scheduleRangeCheck, groupNormBatchCheck, pureNoiseCheck, clippedLogVarianceCheck,
-        posteriorVarianceFactorsCheck, attentionCostCheck,
+        posteriorVarianceFactorsCheck, attentionCostCheck, unetParameterCountCheck, sdxlStagesCheck, transformerShareCheck,
     ]
 }
