@@ -17,6 +17,6 @@ public enum ClaimChecks {
         clipTextParametersCheck, klWeightCheck, selfAttentionCheck, signedLossCheck, unetSizesCheck, logVarianceCheck,
         noiseRidgeCheck, scheduleRangeCheck, groupNormBatchCheck, pureNoiseCheck, clippedLogVarianceCheck,
         posteriorVarianceFactorsCheck, attentionCostCheck, unetParameterCountCheck, sdxlStagesCheck, transformerShareCheck,
-        crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck,
+        crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck, feedForwardCheck,
     ]
 }
