@@ -18,5 +18,6 @@ public enum ClaimChecks {
         noiseRidgeCheck, scheduleRangeCheck, groupNormBatchCheck, pureNoiseCheck, clippedLogVarianceCheck,
         posteriorVarianceFactorsCheck, attentionCostCheck, unetParameterCountCheck, sdxlStagesCheck, transformerShareCheck,
         crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck, feedForwardCheck,
+        meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck,
     ]
 }
