@@ -18,6 +18,7 @@ public enum ClaimChecks {
         noiseRidgeCheck, scheduleRangeCheck, groupNormBatchCheck, pureNoiseCheck, clippedLogVarianceCheck,
         posteriorVarianceFactorsCheck, attentionCostCheck, unetParameterCountCheck, sdxlStagesCheck, transformerShareCheck,
         crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck, feedForwardCheck,
-        meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck,
+        meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck, qSampleCheck, markovForwardCheck, naiveForwardCostCheck,
+        perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck,
     ]
 }
