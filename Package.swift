@@ -103,7 +103,7 @@ let package = Package(
         // The claims of the source notes on trial; a claim a module check settles wraps that check.
         .target(
             name: "Claims",
-            dependencies: ["GaussianChecks", "ForwardProcessChecks", "PosteriorChecks", "ELBOChecks", "CheckKit", "CheckCore", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Gaussian", "Stochastic", "Neural", "ToyDiffusion", "LatentDiffusion"],
+            dependencies: ["GaussianChecks", "ForwardProcessChecks", "PosteriorChecks", "ELBOChecks", "ScoreODEChecks", "CheckKit", "CheckCore", "ELBO", "Posterior", "ScoreODE", "ForwardProcess", "Gaussian", "Stochastic", "Neural", "ToyDiffusion", "LatentDiffusion"],
             path: "Sources/Checks/Claims", exclude: ["README.md"]
         ),
 

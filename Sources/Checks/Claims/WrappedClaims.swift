@@ -7,12 +7,21 @@ import Gaussian
 import GaussianChecks
 import Posterior
 import PosteriorChecks
+import ScoreODEChecks
 
 /// Claims of the notes that a module's own check already settles: the evidence is that
 /// check, run as is; only the verdict on the notes' wording is added here.
-let moduleChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all
+let moduleChecks: [CheckDefinition] = GaussianChecks.all + ForwardChecks.all + PosteriorChecks.all + ELBOChecks.all + ScoreODEChecks.all
 
 let wrappedClaims: [CheckDefinition] = [
+    claim("notes.gaussian-reverse-small-beta",
+          title: "For small βₜ the true reverse step q(xₜ₋₁|xₜ) is nearly Gaussian: its skewness shrinks like β^{3/2} and its excess kurtosis like β²",
+          verdict: .true, sources: [Note.n002.at("388"), Note.n003.at("5")],
+          evidence: "score.reverse-step", from: moduleChecks),
+    claim("notes.elbo-bound",
+          title: "log p_θ(x₀) ≥ E_q[log p_θ(x_{0:T})/q(x_{1:T}|x₀)] by Jensen, the gap being ≥ 0, and training minimizes the negative bound",
+          verdict: .true, sources: [Note.n003.at("55–59")],
+          evidence: "elbo.gap", from: moduleChecks),
     claim("notes.gaussian-sum",
           title: "Independent Gaussians add: means add and variances add",
           verdict: .true, sources: [Note.n000.at("41–45"), Note.n001.at("7"), Note.n002.at("328–332")],
