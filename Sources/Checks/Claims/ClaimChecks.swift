@@ -19,6 +19,6 @@ public enum ClaimChecks {
         posteriorVarianceFactorsCheck, attentionCostCheck, unetParameterCountCheck, sdxlStagesCheck, transformerShareCheck,
         crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck, feedForwardCheck,
         meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck, qSampleCheck, markovForwardCheck, naiveForwardCostCheck,
-        perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck,
+        perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck, varianceSymbolCheck, posteriorPriorSlipCheck, reverseSampleSlipCheck,
     ]
 }
