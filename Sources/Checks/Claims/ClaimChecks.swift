@@ -20,5 +20,6 @@ public enum ClaimChecks {
         crossAttentionShapesCheck, attentionBlockShapesCheck, downsampleCheck, upsampleCheck, feedForwardCheck,
         meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck, qSampleCheck, markovForwardCheck, naiveForwardCostCheck,
         perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck, varianceSymbolCheck, posteriorPriorSlipCheck, reverseSampleSlipCheck,
+        sdxlPretrainSamplesCheck, clipTokensCheck, refinerLowNoiseCheck, langevinLimitCheck, sgldNoiseCheck,
     ]
 }
