@@ -21,5 +21,6 @@ public enum ClaimChecks {
         meanChainCheck, noiseWeightsCheck, toyUNetShapesCheck, qSampleCheck, markovForwardCheck, naiveForwardCostCheck,
         perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck, varianceSymbolCheck, posteriorPriorSlipCheck, reverseSampleSlipCheck,
         sdxlPretrainSamplesCheck, clipTokensCheck, refinerLowNoiseCheck, langevinLimitCheck, sgldNoiseCheck,
+        refinerStagesCheck, sdTextEncoderCheck, samplingStepsCheck, vaeLossEncoderCheck, vqCodebookCheck,
     ]
 }
