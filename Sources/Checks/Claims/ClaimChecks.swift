@@ -22,5 +22,6 @@ public enum ClaimChecks {
         perSampleLossCheck, vaeUnscaleCheck, subtractNoiseCheck, varianceSymbolCheck, posteriorPriorSlipCheck, reverseSampleSlipCheck,
         sdxlPretrainSamplesCheck, clipTokensCheck, refinerLowNoiseCheck, langevinLimitCheck, sgldNoiseCheck,
         refinerStagesCheck, sdTextEncoderCheck, samplingStepsCheck, vaeLossEncoderCheck, vqCodebookCheck,
+        squareExpansionCheck, mergedNoiseCheck, alphaTypographyCheck, reparameterizationGradientCheck,
     ]
 }
