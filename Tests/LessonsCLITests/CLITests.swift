@@ -72,6 +72,21 @@ struct CLITests {
         #expect(!result.stdout.contains("$"), "LaTeX left unconverted")
     }
 
+    @Test("run --quiet: one line per check, a claim's with its verdict, and the totals; no prose or tables; with --json it is a usage error")
+    func runQuiet() throws {
+        let result = try Invocation(["run", "gaussian", "--quiet", "--samples", "5000"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(lines.first == "gaussian: The Gaussian toolkit behind DDPM" && lines.last == "gaussian: 18 passed, 0 failed", "\(lines.first ?? "") … \(lines.last ?? "")")
+        let checks = lines.dropFirst().dropLast()
+        #expect(checks.count == 18 && checks.allSatisfy { $0.hasPrefix("✓ ") && $0.contains(" gaussian.") })
+        #expect(!result.stdout.contains("quantity") && !result.stdout.contains("$"))
+        let claim = try Invocation(["run", "notes", "--quiet", "--cell", "2"])
+        #expect(claim.status == 0 && claim.stdout.contains("✓ 2 notes.gaussian-sum — verdict: true"), "\(claim.stdout)")
+        let both = try Invocation(["run", "gaussian", "--quiet", "--json"])
+        #expect(both.status == 64 && both.stderr.contains("choose one"), "\(both.stderr)")
+    }
+
     @Test("run gaussian --json has the documented shape")
     func runJSON() throws {
         let result = try Invocation(["run", "gaussian", "--samples", "5000", "--json", "--seed", "3"])

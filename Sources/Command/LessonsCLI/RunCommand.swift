@@ -25,12 +25,16 @@ extension LessonsCommand {
         @Flag(help: "Print the executed lesson as JSON instead of text.")
         var json = false
 
+        @Flag(help: "Print only each check's verdict line and the totals: no prose, no tables.")
+        var quiet = false
+
         @OptionGroup var library: LibraryOptions
 
         @OptionGroup var rng: GeneratorOptions
 
         func validate() throws {
             try LessonExecution.validate(samples: samples)
+            guard !(quiet && json) else { throw ValidationError("--quiet and --json are two different outputs: choose one") }
             if let cell {
                 guard cell >= 1 else { throw ValidationError("--cell must be 1 or more (got \(cell))") }
                 guard name != "all" else { throw ValidationError("--cell needs one lesson, not all") }
@@ -45,7 +49,9 @@ extension LessonsCommand {
             for lessonName in names {
                 let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell, generator: rng.generator)
                 results.append(result)
-                if !json {
+                if quiet && !json {
+                    print(VerdictLines.render(result, firstCell: cell ?? 1), terminator: "")
+                } else if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
                     print(renderer.render(lesson, result, charts: textDrawings(lesson, width: terminal.width)), terminator: "")
                 }
