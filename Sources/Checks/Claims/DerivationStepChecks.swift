@@ -1,7 +1,9 @@
 import CheckCore
-import Foundation
+import CheckKit
 import ForwardProcess
+import Foundation
 import Posterior
+import Stochastic
 
 /// 002 (the reverse derivation): exponentials multiply by adding exponents, and
 /// −(x − μ)²/2σ² = −½(x²/σ² − 2μx/σ² + μ²/σ²); completing the square then gives the mean and
@@ -50,19 +52,16 @@ let mergedNoiseCheck = CheckDefinition(
     let (alpha, before) = (schedule.alpha(t), schedule.alpha(t - 1))
     let norm = (1 - alpha * before).squareRoot()
     var stream = context.randomStream
-    var product = 0.0, productSquares = 0.0, squares = 0.0
+    var products = MomentAccumulator(), squares = MomentAccumulator()
     for _ in 0..<n {
         let (older, newer) = (stream.normal(), stream.normal())
         let merged = context.mutated("reused") ? newer : ((alpha * (1 - before)).squareRoot() * older + (1 - alpha).squareRoot() * newer) / norm
-        product += merged * newer
-        productSquares += merged * newer * merged * newer
-        squares += merged * merged
+        products.add(merged * newer)
+        squares.add(merged * merged)
     }
-    let correlation = product / Double(n), spread = (productSquares / Double(n) - correlation * correlation).squareRoot()
-    let variance = squares / Double(n)
     return [
-        .monteCarlo("E[ε̄·εₜ₋₁] at t = 2, \(n) draws", closedForm: (1 - alpha).squareRoot() / norm, mean: correlation, stderr: spread / Double(n).squareRoot(), n: n),
-        .monteCarlo("E[ε̄²]", closedForm: 1, mean: variance, stderr: (2 / Double(n)).squareRoot(), n: n),
+        .monteCarlo("E[ε̄·εₜ₋₁] at t = 2, \(n) draws", closedForm: (1 - alpha).squareRoot() / norm, estimate: products.meanEstimate),
+        .monteCarlo("E[ε̄²]", closedForm: 1, estimate: squares.meanEstimate),
     ]
 }
 
@@ -82,12 +81,10 @@ let alphaTypographyCheck = CheckDefinition(
     let scale = (1 - schedule.alpha(t)).squareRoot()
     var stream = context.randomStream
     let draws = (0..<n).map { _ in scale * stream.normal() }
-    let mean = draws.reduce(0, +) / Double(n)
-    let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+    let moments = MomentAccumulator(draws)
     return [
-        .monteCarlo("mean of √(1 − αₜ)·z₁ at t = 500", closedForm: context.mutated("mean") ? 1 - schedule.alpha(t) : 0, mean: mean,
-                    stderr: (variance / Double(n)).squareRoot(), n: n),
-        .monteCarlo("its variance against 1 − αₜ", closedForm: 1 - schedule.alpha(t), mean: variance, stderr: variance * (2 / Double(n - 1)).squareRoot(), n: n),
+        .monteCarlo("mean of √(1 − αₜ)·z₁ at t = 500", closedForm: context.mutated("mean") ? 1 - schedule.alpha(t) : 0, estimate: moments.meanEstimate),
+        .monteCarlo("its variance against 1 − αₜ", closedForm: 1 - schedule.alpha(t), estimate: moments.varianceEstimate),
     ]
 }
 
@@ -107,22 +104,18 @@ let reparameterizationGradientCheck = CheckDefinition(
 ) { context in
     let (mu, sigma, n) = (0.3, 0.7, 1_000_000)
     var stream = context.randomStream
-    var dMu = 0.0, dMuSquares = 0.0, dSigma = 0.0, dSigmaSquares = 0.0
+    var dMu = MomentAccumulator(), dSigma = MomentAccumulator()
     for _ in 0..<n {
         let epsilon = stream.normal(), slope = 2 * (mu + sigma * epsilon)
-        let pathwise = context.mutated("sample-constant") ? 0 : slope * epsilon
-        dMu += slope
-        dMuSquares += slope * slope
-        dSigma += pathwise
-        dSigmaSquares += pathwise * pathwise
+        dMu.add(slope)
+        dSigma.add(context.mutated("sample-constant") ? 0 : slope * epsilon)
     }
-    func standardError(_ sum: Double, _ squares: Double) -> Double { ((squares / Double(n) - pow(sum / Double(n), 2)) / Double(n)).squareRoot() }
     // The density's own derivative in μ at x = 1: (x − μ)/σ²·N(x; μ, σ²), against a central difference.
     let density = { (m: Double) in exp(-(1 - m) * (1 - m) / (2 * sigma * sigma)) / (sigma * (2 * Double.pi).squareRoot()) }
     let h = 1e-5
     return [
-        .monteCarlo("∂/∂μ E[(μ + σε)²], pathwise, 10⁶ draws", closedForm: 2 * mu, mean: dMu / Double(n), stderr: standardError(dMu, dMuSquares), n: n),
-        .monteCarlo("∂/∂σ E[(μ + σε)²], pathwise", closedForm: 2 * sigma, mean: dSigma / Double(n), stderr: max(standardError(dSigma, dSigmaSquares), 1e-300), n: n),
+        .monteCarlo("∂/∂μ E[(μ + σε)²], pathwise, 10⁶ draws", closedForm: 2 * mu, estimate: dMu.meanEstimate),
+        .monteCarlo("∂/∂σ E[(μ + σε)²], pathwise", closedForm: 2 * sigma, estimate: dSigma.meanEstimate),
         .exact("∂/∂μ N(1; μ, σ²) = (1 − μ)/σ²·N, against a central difference", closedForm: (1 - mu) / (sigma * sigma) * density(mu),
                // A central difference errs by O(h²) = 10⁻¹⁰ and u/h ≈ 10⁻¹¹ relative: 10⁻⁸ bounds both.
                exact: (density(mu + h) - density(mu - h)) / (2 * h), relativeTolerance: 1e-8),

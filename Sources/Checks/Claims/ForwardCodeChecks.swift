@@ -1,5 +1,7 @@
 import CheckCore
+import CheckKit
 import ForwardProcess
+import Stochastic
 
 /// 001 (CompVis' `q_sample`): the noised sample is sqrt_alphas_cumprod[t]·x₀ +
 /// sqrt_one_minus_alphas_cumprod[t]·noise. True: the closed form q(xₜ|x₀), whose two
@@ -20,13 +22,11 @@ let qSampleCheck = CheckDefinition(
     let (t, n) = (500, 100_000)
     var stream = context.randomStream
     let samples = (0..<n).map { _ in ForwardProcess.noised(x0: 1.0, epsilon: stream.normal(), signal: signal(t), noise: schedule.oneMinusAlphaBar(t).squareRoot()) }
-    let mean = samples.reduce(0, +) / Double(n)
-    let variance = samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
-    // The sample variance's standard error for a Gaussian: σ²·√(2/(n − 1)).
+    let moments = MomentAccumulator(samples)
     return [
         .holds("max over t of |a² + b² − 1|", value: worst, rule: "≤ 10⁻¹²: the coefficients of one unit-variance Gaussian", pass: worst <= 1e-12),
-        .monteCarlo("mean of x₅₀₀ from x₀ = 1, \(n) draws", closedForm: schedule.sqrtAlphaBar(t), mean: mean, stderr: (variance / Double(n)).squareRoot(), n: n),
-        .monteCarlo("variance of x₅₀₀", closedForm: schedule.oneMinusAlphaBar(t), mean: variance, stderr: variance * (2 / Double(n - 1)).squareRoot(), n: n),
+        .monteCarlo("mean of x₅₀₀ from x₀ = 1, \(n) draws", closedForm: schedule.sqrtAlphaBar(t), estimate: moments.meanEstimate),
+        .monteCarlo("variance of x₅₀₀", closedForm: schedule.oneMinusAlphaBar(t), estimate: moments.varianceEstimate),
     ]
 }
 

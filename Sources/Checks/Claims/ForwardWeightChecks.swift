@@ -1,5 +1,7 @@
 import CheckCore
+import CheckKit
 import ForwardProcess
+import Stochastic
 
 /// 002 (the whole forward process): chaining the step means √αₜ·xₜ₋₁ gives
 /// μₜ = √(αₜαₜ₋₁⋯α₁)·x₀ = √ᾱₜ·x₀. True: the product of the step scales is √ᾱₜ to rounding, and
@@ -23,10 +25,7 @@ let meanChainCheck = CheckDefinition(
     var stream = context.randomStream
     var x = [Double](repeating: 1, count: paths)
     ForwardProcess.simulateChain(schedule, steps: t, &x, stream: &stream)
-    let average = x.reduce(0, +) / Double(paths)
-    let variance = x.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(paths - 1)
-    rows.append(.monteCarlo("mean of x₅₀₀ over \(paths) chains of 500 steps from x₀ = 1", closedForm: mean(t), mean: average,
-                            stderr: (variance / Double(paths)).squareRoot(), n: paths))
+    rows.append(.monteCarlo("mean of x₅₀₀ over \(paths) chains of 500 steps from x₀ = 1", closedForm: mean(t), estimate: MomentAccumulator(x).meanEstimate))
     return rows
 }
 

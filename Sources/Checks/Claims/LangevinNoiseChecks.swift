@@ -1,4 +1,5 @@
 import CheckCore
+import CheckKit
 import Foundation
 import Stochastic
 
@@ -27,14 +28,12 @@ let langevinLimitCheck = CheckDefinition(
     let c = context.mutated("noise-to-zero") ? 0.0 : 1.0
     var stream = context.randomStream
     let x = langevinChains(delta: delta, noiseScale: c, chains: chains, steps: steps, stream: &stream)
-    let mean = x.reduce(0, +) / Double(chains)
-    let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(chains - 1)
     let stationary = c * c * delta / (1 - a * a)
     let noiseless = langevinChains(delta: delta, noiseScale: 0, chains: 100, steps: steps, stream: &stream)
     let collapsed = noiseless.map { $0 * $0 }.reduce(0, +) / Double(noiseless.count)  // spread about the mode 0
     return [
-        .monteCarlo("variance after \(steps) steps of δ = 0.01 (\(chains) chains) against c²δ/(1 − a²)", closedForm: stationary, mean: variance,
-                    stderr: max(variance, 1e-300) * (2 / Double(chains - 1)).squareRoot(), n: chains),
+        .monteCarlo("variance after \(steps) steps of δ = 0.01 (\(chains) chains) against c²δ/(1 − a²)", closedForm: stationary,
+                    estimate: MomentAccumulator(x).varianceEstimate),
         .holds("the target's variance 1 against the chain's stationary c²δ/(1 − a²)", value: abs(stationary - 1), rule: "≤ δ: p as δ → 0", pass: abs(stationary - 1) <= delta),
         .holds("written: noise → 0 (c = 0), the chains' variance after \(steps) steps", value: collapsed, rule: "< 0.01: collapsed onto the mode, the written form fails", pass: collapsed < 0.01),
     ]
@@ -57,11 +56,9 @@ let sgldNoiseCheck = CheckDefinition(
     let noisy = langevinChains(delta: delta, noiseScale: 1, chains: chains, steps: steps, stream: &stream)
     let plain = langevinChains(delta: delta, noiseScale: 0, chains: 1, steps: steps, stream: &stream)
     let sampler = context.mutated("noise-free-sampler") ? plain + plain : noisy
-    let mean = sampler.reduce(0, +) / Double(sampler.count)
-    let variance = sampler.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(sampler.count - 1)
     return [
         .exact("noise-free: distance from the mode after \(steps) steps from 3, against 3aⁿ", closedForm: 3 * pow(a, Double(steps)), exact: plain[0]),
         .monteCarlo("the sampler's variance (\(sampler.count) chains) against c²δ/(1 − a²) = \(shortNumber(delta / (1 - a * a)))", closedForm: delta / (1 - a * a),
-                    mean: variance, stderr: max(variance, 1e-300) * (2 / Double(max(sampler.count - 1, 1))).squareRoot(), n: sampler.count),
+                    estimate: MomentAccumulator(sampler).varianceEstimate),
     ]
 }

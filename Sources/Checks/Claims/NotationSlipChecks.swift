@@ -1,7 +1,9 @@
 import CheckCore
+import CheckKit
 import ForwardProcess
 import Gaussian
 import Posterior
+import Stochastic
 
 /// 002 (mathematical basics, the Gaussian): "expectation μ and variance σ", above a density
 /// written with σ as the standard deviation. A slip: the variance is σ²; the density itself is
@@ -53,13 +55,11 @@ let posteriorPriorSlipCheck = CheckDefinition(
     var stream = context.randomStream
     var x = [Double](repeating: 1, count: paths)
     ForwardProcess.simulateChain(schedule, steps: t - 1, &x, stream: &stream)
-    let average = x.reduce(0, +) / Double(paths)
-    let variance = x.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(paths - 1)
+    let moments = MomentAccumulator(x)
     return [
         .holds("written: ᾱₜ − 1 under the root at t = \(t)", value: radicand, rule: "< 0: no real root, the written form fails", pass: radicand < 0),
-        .monteCarlo("mean of x₉₉ from x₀ = 1 (\(paths) chains) against √ᾱₜ₋₁", closedForm: mean, mean: average, stderr: (variance / Double(paths)).squareRoot(), n: paths),
-        .monteCarlo("variance of x₉₉ against 1 − ᾱₜ₋₁", closedForm: schedule.oneMinusAlphaBar(t - 1), mean: variance,
-                    stderr: variance * (2 / Double(paths - 1)).squareRoot(), n: paths),
+        .monteCarlo("mean of x₉₉ from x₀ = 1 (\(paths) chains) against √ᾱₜ₋₁", closedForm: mean, estimate: moments.meanEstimate),
+        .monteCarlo("variance of x₉₉ against 1 − ᾱₜ₋₁", closedForm: schedule.oneMinusAlphaBar(t - 1), estimate: moments.varianceEstimate),
     ]
 }
 
@@ -82,13 +82,11 @@ let reverseSampleSlipCheck = CheckDefinition(
     let beta = schedule.beta(t)
     var stream = context.randomStream
     let draws = (0..<n).map { _ in beta.squareRoot() * stream.normal() }
-    let mean = draws.reduce(0, +) / Double(n)
-    let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
     let coefficient = { (alphaBar: Double) in schedule.beta(1) / (schedule.alpha(1).squareRoot() * (1 - alphaBar).squareRoot()) }
     let intended = coefficient(schedule.alphaBar(1)), written = coefficient(schedule.alphaBar(schedule.steps))
     return [
-        .monteCarlo("variance of √βₜ·ε at t = T (β = \(shortNumber(beta))), \(n) draws", closedForm: literal ? beta.squareRoot() : beta, mean: variance,
-                    stderr: variance * (2 / Double(n - 1)).squareRoot(), n: n),
+        .monteCarlo("variance of √βₜ·ε at t = T (β = \(shortNumber(beta))), \(n) draws", closedForm: literal ? beta.squareRoot() : beta,
+                    estimate: MomentAccumulator(draws).varianceEstimate),
         .exact("ε-coefficient βₜ/(√αₜ√(1 − ᾱₜ)) at t = 1 against the Posterior's", closedForm: literal ? written : intended,
                exact: -(try ReverseStep.ancestralMap(schedule, t: 1, variance: .small).epsilon)),
         .holds("written with ᾱ_T: ratio to the intended", value: intended / written, rule: "> 50: the written form fails", pass: intended / written > 50),
