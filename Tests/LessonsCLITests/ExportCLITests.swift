@@ -46,7 +46,9 @@ struct ExportCLITests {
             nb = nbformat.read(sys.argv[1], as_version=4)
             nbformat.validate(nb)
             codes = [c for c in nb.cells if c.cell_type == "code"]
-            assert all(c.source.splitlines()[-1].startswith("!lessons run posterior --cell ") for c in codes), "commands"
+            heads = [next(l for l in c.source.splitlines() if not l.startswith("%")) for c in codes]
+            assert all(h.split()[0] in ("check", "plot") for h in heads), heads
+            assert codes[0].source.startswith("%seed 1\\n%samples 2000\\n"), "the run's settings"
             assert all(c.outputs for c in codes), "outputs"
             print(len(nb.cells), len(codes))
             """, out.path]

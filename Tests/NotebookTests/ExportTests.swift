@@ -100,7 +100,7 @@ struct ExportTests {
         }
     }
 
-    @Test("Jupyter: nbformat 4.5 cells, the re-run command, outputs as text, Markdown and PNG")
+    @Test("Jupyter: nbformat 4.5 cells in the kernel's language, outputs as text, HTML, Markdown, JSON, SVG and PNG")
     func jupyter() throws {
         let json = try JupyterExport.render(try ExportFixture.executed())
         let notebook = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -111,8 +111,12 @@ struct ExportTests {
         #expect(Set(ids).count == cells.count, "cell ids are unique")
         let code = cells.filter { $0["cell_type"] as? String == "code" }
         let source = (code[0]["source"] as? [String])?.joined() ?? ""
-        #expect(source == "# check demo.good: Good | check\n#   t: 3\n!lessons run demo --cell 1")
+        #expect(source == "%seed 1\n%stream 0\ncheck demo.good\nt: 3")
+        let third = (code[2]["source"] as? [String])?.joined() ?? ""
+        #expect(third.hasPrefix("%stream 1\ncheck demo."), "the seed is set once, each check names its stream")
         #expect(code.map { $0["execution_count"] as? Int } == [1, 2, 3])
+        let kernel = try #require((notebook["metadata"] as? [String: Any])?["kernelspec"] as? [String: Any])
+        #expect(kernel["name"] as? String == "lessons")
         let checkOutput = try #require((code[0]["outputs"] as? [[String: Any]])?.first)
         #expect(checkOutput["output_type"] as? String == "execute_result")
         let data = try #require(checkOutput["data"] as? [String: Any])
@@ -120,10 +124,18 @@ struct ExportTests {
         let markdown = (data["text/markdown"] as? [String])?.joined() ?? ""
         #expect(plain.contains("z=+1.00"))
         #expect(markdown.contains("| evidence (n=1e6) |"))
+        let html = (data["text/html"] as? [String])?.joined() ?? ""
+        #expect(html.contains("<table>"))
+        let rows = try #require(data["application/json"] as? [String: Any])
+        #expect(rows["seed"] as? Int == 1 && rows["stream"] as? Int == 0 && rows["parameters"] as? String == "t: 3")
+        #expect(rows["line"] == nil, "nothing that depends on where the cell stands")
+        #expect((rows["rows"] as? [Any])?.count == 2)
         let plotOutput = try #require((code[1]["outputs"] as? [[String: Any]])?.first)
         #expect(plotOutput["output_type"] as? String == "display_data" && plotOutput["execution_count"] == nil)
         let png = try #require((plotOutput["data"] as? [String: Any])?["image/png"] as? String)
         #expect(Data(base64Encoded: png) == ExportFixture.png)
+        let svg = ((plotOutput["data"] as? [String: Any])?["image/svg+xml"] as? [String])?.joined() ?? ""
+        #expect(svg.hasPrefix("<svg"))
         // Markdown cells carry no outputs (nbformat rejects them there).
         #expect(cells.filter { $0["cell_type"] as? String == "markdown" }.allSatisfy { $0["outputs"] == nil })
         // Lines keep their newline, except the last.

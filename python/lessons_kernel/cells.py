@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 # files, so a notebook cell (untrusted input) cannot overwrite anything.
 LINE_COMMANDS = ("calc", "verify", "run", "checks")
 
+# A cell is untrusted input: a Monte-Carlo sample size above this is refused before any work.
+SAMPLE_CAP = 10_000_000
+
 
 class CellError(ValueError):
     """A cell that cannot run: the message says what was wrong and what is accepted."""
@@ -16,6 +19,8 @@ class CellError(ValueError):
 class Magics:
     seed: int = None
     timeout: float = None
+    samples: object = None  # a sample size, or "default" to stop replacing them
+    stream: int = None  # this cell's random stream (the cell alone; 0 when not given)
 
 
 @dataclass
@@ -69,7 +74,7 @@ def parse(code):
         words = words[1:]
     if not words or words[0] not in LINE_COMMANDS:
         raise CellError(f"line {index + 1}: {head!r} is not a cell this kernel runs; accepted: `check ID` with YAML "
-                        f"parameters, one of the commands {', '.join(LINE_COMMANDS)}, or %seed N / %timeout SECONDS")
+                        f"parameters, one of the commands {', '.join(LINE_COMMANDS)}, or the magics %seed N, %stream K, %samples N, %timeout SECONDS")
     return magics, LineCommand(words)
 
 
@@ -80,6 +85,18 @@ def _magic(text, magics, line):
         if value is None or not re.fullmatch(r"\d+", value) or int(value) >= 2**64:
             raise CellError(f"line {line}: %seed takes a whole number in 0…18446744073709551615 (got {value!r})")
         magics.seed = int(value)
+    elif name == "stream":
+        if value is None or not re.fullmatch(r"\d+", value):
+            raise CellError(f"line {line}: %stream takes a whole number 0 or more, the random stream of this cell's check (got {value!r})")
+        magics.stream = int(value)
+    elif name == "samples":
+        if value == "default":
+            magics.samples = "default"
+        elif value is None or not re.fullmatch(r"\d+", value) or not 500 <= int(value) <= SAMPLE_CAP:
+            raise CellError(f"line {line}: %samples takes a sample size in 500…{SAMPLE_CAP} that replaces every Monte-Carlo "
+                            f"sample size of the following cells, or `default` (got {value!r})")
+        else:
+            magics.samples = int(value)
     elif name == "timeout":
         try:
             seconds = float(value)
@@ -89,7 +106,7 @@ def _magic(text, magics, line):
             raise CellError(f"line {line}: %timeout takes seconds in 1…3600 (got {value!r})")
         magics.timeout = seconds
     else:
-        raise CellError(f"line {line}: unknown magic {text!r}; accepted: %seed N, %timeout SECONDS")
+        raise CellError(f"line {line}: unknown magic {text!r}; accepted: %seed N, %stream K, %samples N, %timeout SECONDS")
 
 
 HEADER = "---\ntitle: notebook cell\nsummary: one cell run by the lessons kernel\n---\n\n# cell\n\n"

@@ -1,5 +1,4 @@
 """The `lessons` Jupyter kernel (an ipykernel wrapper kernel)."""
-import base64
 import json
 import os
 import re
@@ -10,13 +9,13 @@ import time
 import yaml
 from ipykernel.kernelbase import Kernel
 
-from . import __version__, binary, render
+from . import __version__, binary
 from .catalogue import Catalogue
-from .cells import CellError, CheckCell, LineCommand, PlotCell, lesson_file, parse
+from .cells import SAMPLE_CAP, CellError, CheckCell, LineCommand, PlotCell, lesson_file, parse
 
-# A cell is untrusted input: a Monte-Carlo sample size above this is refused before any work.
-SAMPLE_CAP = 10_000_000
 DEFAULT_TIMEOUT = 120.0
+# The terminal's default seed (`lessons run` without --seed).
+DEFAULT_SEED = 1
 
 
 class LessonsKernel(Kernel):
@@ -31,12 +30,13 @@ class LessonsKernel(Kernel):
         "codemirror_mode": "yaml",
         "pygments_lexer": "yaml",
     }
-    banner = "lessons: cells are `check ID` with YAML parameters, `plot NAME`, or calc / verify / run / checks; %seed N sets the seed"
+    banner = "lessons: cells are `check ID` with YAML parameters, `plot NAME`, or calc / verify / run / checks; %seed N sets the seed, %stream K a check's random stream"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.seed = 0
+        self.seed = DEFAULT_SEED
         self.timeout = DEFAULT_TIMEOUT
+        self.samples = None
         self._catalogue = None
 
     @property
@@ -55,14 +55,17 @@ class LessonsKernel(Kernel):
                 self.seed = magics.seed
             if magics.timeout is not None:
                 self.timeout = magics.timeout
-            if isinstance(what, CheckCell):
-                self._run_check(what, silent)
-            elif isinstance(what, PlotCell):
-                self._run_plot(what, silent)
+            if magics.samples is not None:
+                self.samples = None if magics.samples == "default" else magics.samples
+            if magics.stream is not None and not isinstance(what, CheckCell):
+                raise CellError("%stream sets the random stream of a check cell: put it above `check ID`")
+            if isinstance(what, (CheckCell, PlotCell)):
+                self._run_cell(what, magics.stream or 0, silent)
             elif isinstance(what, LineCommand):
                 self._run_line(what, silent)
-            elif not silent and (magics.seed is not None or magics.timeout is not None):
-                self._text(f"seed {self.seed}, time limit {self.timeout:g} s for the following cells")
+            elif not silent and (magics.seed is not None or magics.timeout is not None or magics.samples is not None):
+                samples = f", every sample size {self.samples:,}" if self.samples else ""
+                self._text(f"seed {self.seed}, time limit {self.timeout:g} s{samples} for the following cells")
         except CellError as error:
             return self._error("CellError", str(error))
         except binary.BinaryMissing as error:
@@ -74,48 +77,42 @@ class LessonsKernel(Kernel):
             return self._error("Interrupted", f"interrupted after {time.monotonic() - started:.1f} s; the cell's process was stopped")
         return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
 
-    def _run_check(self, cell, silent):
-        parameters = self._parameters(cell)
+    def _run_cell(self, cell, stream, silent):
+        """A check or plot cell: written as a one-cell lesson and exported as a one-cell
+        notebook by the binary, whose outputs are sent as they are. `lessons export --format
+        ipynb` writes the same outputs, so an exported notebook re-run here reproduces them."""
+        if isinstance(cell, CheckCell):
+            self._parameters(cell)
         text, offset = lesson_file(cell)
+        arguments = ["export", "./cell.md", "--format", "ipynb", "--out", "out/cell.ipynb", "--seed", str(self.seed)]
+        if isinstance(cell, CheckCell):
+            arguments += ["--stream", str(stream)]
+        if self.samples:
+            arguments += ["--samples", str(self.samples)]
         with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
             with open(os.path.join(folder, "cell.md"), "w", encoding="utf-8") as file:
                 file.write(text)
-            status, out, err = binary.run(["run", "./cell.md", "--json", "--seed", str(self.seed)], timeout=self.timeout, cwd=folder)
-        if status not in (0, 1) or not out.strip():
-            raise CellError(self._explain(err, offset, cell))
-        result = json.loads(out)["checks"][0]
-        if result.get("error"):
-            raise CellError(f"{cell.check_id} could not be computed: {result['error']}")
+            status, _, err = binary.run(arguments, timeout=self.timeout, cwd=folder)
+            notebook = os.path.join(folder, "out", "cell.ipynb")
+            if status not in (0, 1) or not os.path.isfile(notebook):
+                raise CellError(self._explain(err, offset, cell))
+            with open(notebook, encoding="utf-8") as file:
+                output = next(c for c in json.load(file)["cells"] if c["cell_type"] == "code")["outputs"][0]
+        data = {kind: "".join(value) if isinstance(value, list) else value for kind, value in output["data"].items()}
+        error = data.get("application/json", {}).get("error")
+        if error:
+            raise CellError(f"{cell.check_id} could not be computed: {error}")
         if silent:
             return
-        data = {
-            "text/plain": render.as_text(result),
-            "text/html": render.as_html(result),
-            "text/markdown": render.as_markdown(result),
-            "application/json": {**result, "seed": self.seed, "parameters": parameters},
-        }
-        self.send_response(self.iopub_socket, "execute_result",
-                           {"execution_count": self.execution_count, "data": data, "metadata": {}})
-
-    def _run_plot(self, cell, silent):
-        """A figure cell: the one-cell lesson exported to Markdown, which draws the figure as PNG."""
-        text, _ = lesson_file(cell)
-        with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
-            with open(os.path.join(folder, "cell.md"), "w", encoding="utf-8") as file:
-                file.write(text)
-            status, _, err = binary.run(["export", "./cell.md", "--format", "md", "--out", "out/cell.md", "--seed", str(self.seed)],
-                                        timeout=self.timeout, cwd=folder)
-            png = os.path.join(folder, "out", "figures", cell.name + ".png")
-            if status != 0 or not os.path.isfile(png):
-                raise CellError(err.strip().removeprefix("error: ").replace("./cell.md", "the cell").replace("cell.md", "the cell")
-                                or f"the figure {cell.name} was not drawn (exit {status})")
-            with open(png, "rb") as file:
-                image = base64.b64encode(file.read()).decode("ascii")
-        if not silent:
-            self.send_response(self.iopub_socket, "display_data",
-                               {"data": {"image/png": image, "text/plain": f"figure {cell.name} (seed {self.seed})"}, "metadata": {}})
+        if output["output_type"] == "execute_result":
+            self.send_response(self.iopub_socket, "execute_result",
+                               {"execution_count": self.execution_count, "data": data, "metadata": output["metadata"]})
+        else:
+            self.send_response(self.iopub_socket, "display_data", {"data": data, "metadata": output["metadata"]})
 
     def _parameters(self, cell):
+        """The cell's YAML, parsed to report its errors at the cell's line and to refuse
+        a sample size above the cap before any work."""
         if not cell.parameters.strip():
             return {}
         try:
@@ -141,7 +138,7 @@ class LessonsKernel(Kernel):
         message = err.strip().removeprefix("error: ")
 
         def cell_line(match):
-            return f"line {int(match.group(1)) - offset + cell.first_parameter_line}:"
+            return f"line {int(match.group(1)) - offset + getattr(cell, 'first_parameter_line', 1)}:"
         message = re.sub(r"(?:\./)?cell\.md:(\d+):", cell_line, message)
         return message.replace("./cell.md", "the cell").replace("cell.md", "the cell") or "the lessons binary failed without a message"
 

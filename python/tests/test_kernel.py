@@ -2,19 +2,18 @@
 outputs against the terminal's JSON, parameters and seeds, errors that leave the kernel
 alive, completion, inspection, an interrupt, a time limit and a restart.
 
-The kernel runs from this source tree (PYTHONPATH) with the binary at .build/release/lessons
-(or $LESSONS), through a kernelspec written to a temporary JUPYTER_PATH; the tests skip,
-saying why, when jupyter_client or the binary is missing."""
+The kernel runs from this source tree (`_kernel_support`); the tests skip, saying why, when
+jupyter_client or the binary is missing."""
 
 import base64
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
+from _kernel_support import KERNEL_NAME, TestKernelSpec
 from _support import LESSONS, PYTHON_DIR
 
 try:
@@ -40,26 +39,14 @@ def terminal_rows(check_id, parameters="", seed=0):
 class KernelTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.jupyter = tempfile.TemporaryDirectory()
-        folder = os.path.join(cls.jupyter.name, "kernels", "lessons-test")
-        os.makedirs(folder)
-        with open(os.path.join(folder, "kernel.json"), "w", encoding="utf-8") as file:
-            json.dump({"argv": [sys.executable, "-m", "lessons_kernel", "-f", "{connection_file}"], "display_name": "lessons (test)",
-                       "language": "lessons", "interrupt_mode": "signal",
-                       "env": {"LESSONS_BINARY": LESSONS, "PYTHONPATH": PYTHON_DIR}}, file)
-        cls.saved = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = cls.jupyter.name
-        cls.manager, cls.client = start_new_kernel(kernel_name="lessons-test", startup_timeout=60)
+        cls.spec = TestKernelSpec()
+        cls.manager, cls.client = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
 
     @classmethod
     def tearDownClass(cls):
         cls.client.stop_channels()
         cls.manager.shutdown_kernel(now=True)
-        if cls.saved is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = cls.saved
-        cls.jupyter.cleanup()
+        cls.spec.close()
 
     def run_cell(self, code, timeout=120, interrupt_after=None):
         """(reply content, [iopub messages of this cell])."""
@@ -100,7 +87,36 @@ class KernelTests(unittest.TestCase):
         self.assertEqual(rows, terminal_rows("gaussian.sum", "mean1: 2\nsamples: 20000\n", seed=0))
         self.assertIn("<table>", data["text/html"])
         self.assertIn("| quantity |", data["text/markdown"])
-        self.assertEqual(data["application/json"]["parameters"], {"mean1": 2, "samples": 20000})
+        self.assertEqual(data["application/json"]["parameters"], "mean1: 2\nsamples: 20000")
+        self.assertEqual((data["application/json"]["seed"], data["application/json"]["stream"]), (0, 0))
+
+    def test_stream_gives_the_lessons_numbers(self):
+        """`%stream K` above a check copied out of a lesson gives the lesson's table: here the
+        gaussian lesson's fourth check (stream 3), against `lessons run gaussian --json`."""
+        done = subprocess.run([LESSONS, "run", "gaussian", "--json", "--seed", "5"], capture_output=True, text=True, timeout=300)
+        fourth = json.loads(done.stdout)["checks"][3]
+        with open(os.path.join(os.path.dirname(PYTHON_DIR), "Lessons", "gaussian.md"), encoding="utf-8") as file:
+            source = file.read()
+        fence = source.split("```check " + fourth["id"] + "\n", 1)[1].split("```", 1)[0]
+        self.run_cell("%seed 5")
+        data = self.result("%stream 3\ncheck " + fourth["id"] + "\n" + fence)
+        self.assertTrue(fourth["rows"])
+        self.assertEqual(data["application/json"]["rows"], fourth["rows"])
+        self.assertNotEqual(self.result("check " + fourth["id"] + "\n" + fence)["application/json"]["rows"], fourth["rows"])
+        name, message = self.error("%stream 2\nplot schedules-alphabar")
+        self.assertIn("check cell", message)
+        self.run_cell("%seed 1")
+
+    def test_samples_magic(self):
+        self.run_cell("%samples 1000")
+        data = self.result("check gaussian.sum")["application/json"]
+        self.assertEqual(data["samples"], 1000)
+        self.assertTrue(all(r["monteCarlo"]["n"] == 1000 for r in data["rows"] if r.get("monteCarlo")))
+        self.assertTrue(any(r.get("monteCarlo") for r in data["rows"]))
+        name, message = self.error("%samples 20000000")
+        self.assertIn("500…10000000", message)
+        self.run_cell("%samples default")
+        self.assertNotIn("samples", self.result("check gaussian.sum\nsamples: 2000")["application/json"])
 
     def test_editing_a_parameter_changes_the_table(self):
         first = self.result("check forward.closed-form\nt: [2, 10]")["application/json"]["rows"]
@@ -147,6 +163,7 @@ class KernelTests(unittest.TestCase):
         self.assertEqual(len(images), 1)
         png = base64.b64decode(images[0]["content"]["data"]["image/png"])
         self.assertEqual(png[:4], b"\x89PNG")
+        self.assertTrue(images[0]["content"]["data"]["image/svg+xml"].startswith("<svg"))
         name, message = self.error("plot no-such-figure")
         self.assertIn("unknown figure 'no-such-figure'", message)
         self.assertIn("schedules-alphabar", message)
@@ -194,7 +211,7 @@ class KernelTests(unittest.TestCase):
         self.manager.restart_kernel(now=True)
         self.client.wait_for_ready(timeout=60)
         rows = self.result("check gaussian.sum\nsamples: 5000")["application/json"]["rows"]
-        self.assertEqual(rows, terminal_rows("gaussian.sum", "samples: 5000\n", seed=0))
+        self.assertEqual(rows, terminal_rows("gaussian.sum", "samples: 5000\n", seed=1))  # the terminal's default seed
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ extension LessonsCommand {
             abstract: "Write executed lessons as Markdown, Jupyter notebooks, HTML pages or JSON.",
             discussion: """
                 Formats: md (GitHub Markdown, math kept as $…$, each check followed by its table, figures as PNG \
-                files in figures/ beside it), ipynb (nbformat 4.5: prose as markdown cells, one code cell per check \
-                or figure holding the command that re-runs it, with its outputs), html (one self-contained page, \
+                files in figures/ beside it), ipynb (nbformat 4.5 for the `lessons` Jupyter kernel: prose as \
+                markdown cells, one code cell per check (`check ID` and its YAML) or figure (`plot NAME`), with \
+                the outputs the kernel gives, so Restart and run all reproduces them), html (one self-contained page, \
                 math as Unicode, figures as inline SVG), json (the whole executed lesson). --out is a folder \
                 (default exports/), or a file path ending in the format's extension when exporting one lesson. \
                 The same seed writes byte-identical files. Every file is written atomically. Exit status: 0 when \
@@ -25,7 +26,7 @@ extension LessonsCommand {
             case md, ipynb, html, json
         }
 
-        @Argument(help: "A lesson name (see `lessons list`), `all`, or the path of a lesson file ending in .md.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.")
         var name: String
 
         @Option(help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -35,7 +36,10 @@ extension LessonsCommand {
         var out = "exports"
 
         @Option(help: "The seed of every random stream (as for `lessons run`).", transform: seedArgument)
-        var seed: UInt64 = 1
+        var seed: UInt64?
+
+        @Option(help: "Number the checks' random streams from K (default: as in the lesson, its first check drawing from stream 0; a notebook's check from its %stream): a check taken out of a lesson, where it was the (K+1)-th, gives the lesson's numbers again.")
+        var stream: Int?
 
         @Option(help: "Replace every Monte-Carlo sample size (500…100000000), as for `lessons run`.")
         var samples: Int?
@@ -44,6 +48,7 @@ extension LessonsCommand {
 
         func validate() throws {
             try LessonExecution.validate(samples: samples)
+            if let stream, stream < 0 { throw ValidationError("--stream must be 0 or more (got \(stream))") }
             guard !out.isEmpty else { throw ValidationError("--out needs a folder or file path (got an empty string)") }
             if name == "all" && out.hasSuffix(".\(format.rawValue)") {
                 throw ValidationError("--out \(out) names one file, but all lessons need a folder")
@@ -57,15 +62,18 @@ extension LessonsCommand {
         func run() throws {
             let (lessons, name) = try library.lessons(for: name)
             let names = try LessonExecution.names(name, in: lessons)
+            let settings = try lessons.notebookSettings()
+            let seed = self.seed ?? settings.seed ?? 1
+            let samples = self.samples ?? settings.samples
             for lessonName in names {
                 try OutputLocation.requireWritable(file: destination(lessonName), option: "--out", exitCode: 4)
             }
             var failed = false
             var figures: [String: RenderedFigure] = [:]
             for lessonName in names {
-                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples)
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, stream: stream)
                 for plot in lesson.plots where figures[plot.name] == nil {
-                    figures[plot.name] = try draw(plot.name)
+                    figures[plot.name] = try draw(plot.name, seed: seed)
                 }
                 let executed = try ExecutedLesson(lesson: lesson, result: result, figures: figures, samples: samples)
                 try write(executed)
@@ -94,7 +102,7 @@ extension LessonsCommand {
             }
         }
 
-        func draw(_ name: String) throws -> RenderedFigure {
+        func draw(_ name: String, seed: UInt64) throws -> RenderedFigure {
             do {
                 return try LessonExport.figure(name, seed: seed)
             } catch let error as ChartError {

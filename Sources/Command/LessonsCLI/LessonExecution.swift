@@ -5,10 +5,10 @@ import Notebook
 import Stochastic
 
 /// Runs one lesson for `run` and `export`, with progress on stderr; a malformed lesson is
-/// reported and exits 2.
+/// reported and exits 2. `stream` renumbers the checks' random streams (`--stream`).
 enum LessonExecution {
     static func run(
-        _ name: String, in lessons: LessonLibrary, seed: UInt64, samples: Int? = nil, cell: Int? = nil,
+        _ name: String, in lessons: LessonLibrary, seed: UInt64, samples: Int? = nil, cell: Int? = nil, stream: Int? = nil,
         generator: RandomGenerator = .xoshiro
     ) throws -> (Lesson, LessonResult) {
         let terminal = Terminal.current
@@ -21,6 +21,7 @@ enum LessonExecution {
                 }
                 lesson = try lesson.only(cell: cell)
             }
+            if let stream { lesson = lesson.streams(from: stream) }
             let result = try lessons.runner.run(lesson, seed: seed, samples: samples, generator: generator) { done, total, id in
                 terminal.progress("\(name) [\(done + 1)/\(total)] \(id)")
             }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import CheckCore
 import Claims
 import ELBO
@@ -22,6 +23,9 @@ import ToyDiffusionChecks
 public struct LessonLibrary: Sendable {
     public let directory: URL
     public let registry: CheckRegistry
+    /// A notebook in the kernel's language read as the library's one lesson
+    /// (`lessons run ./my-notebook.ipynb`).
+    public let notebook: URL?
 
     /// Every module's checks, each counted once: what `lessons audit` runs.
     public static let auditedChecks: [CheckDefinition] =
@@ -35,6 +39,14 @@ public struct LessonLibrary: Sendable {
     public init(directory: URL) {
         self.directory = directory
         self.registry = CheckRegistry(Self.allChecks)
+        self.notebook = nil
+    }
+
+    /// The library of one notebook file.
+    public init(notebook: URL) {
+        self.directory = notebook.deletingLastPathComponent()
+        self.registry = CheckRegistry(Self.allChecks)
+        self.notebook = notebook
     }
 
     /// A runner that knows every check and every figure.
@@ -72,6 +84,7 @@ public struct LessonLibrary: Sendable {
 
     /// The lesson names (file names without `.md`), sorted.
     public func names() throws -> [String] {
+        if let notebook { return [notebook.deletingPathExtension().lastPathComponent] }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         return files.filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }.sorted()
     }
@@ -102,7 +115,36 @@ public struct LessonLibrary: Sendable {
 
     /// Reads and parses one lesson.
     public func lesson(_ name: String) throws -> Lesson {
-        try LessonParser.parse(text(name), name: name, file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
+        if notebook != nil { return try notebookLesson().lesson }
+        return try LessonParser.parse(text(name), name: name, file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
+    }
+}
+
+extension LessonLibrary {
+    /// The notebook read as a lesson, with the seed and sample size its magics set.
+    public func notebookLesson() throws -> NotebookLesson {
+        guard let notebook else { throw CLIError.usage("not a notebook library") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: notebook)
+        } catch {
+            throw CLIError.file("cannot read \(Self.displayPath(notebook)): \(error.localizedDescription)")
+        }
+        return try NotebookLesson.parse(data, name: notebook.deletingPathExtension().lastPathComponent, file: Self.displayPath(notebook))
+    }
+
+    /// The seed and sample size a notebook's magics set (none for a lesson folder); the
+    /// code cells that are not lesson cells are named on stderr, as they are not run.
+    func notebookSettings() throws -> (seed: UInt64?, samples: Int?) {
+        guard notebook != nil else { return (nil, nil) }
+        do {
+            let parsed = try notebookLesson()
+            for skipped in parsed.skipped { Terminal.note("skipped \(skipped)") }
+            return (parsed.seed, parsed.samples)
+        } catch let error as LessonError {
+            Terminal.printError(error.description)
+            throw ExitCode(2)
+        }
     }
 }
 

@@ -26,15 +26,18 @@ struct LibraryOptions: ParsableArguments {
 
     /// The library and lesson name that NAME stands for. A NAME ending in `.md` is a lesson
     /// file anywhere (a learner's own lesson: `lessons run ./my-lesson.md`), read from its
-    /// folder; any other NAME is a lesson of the project's `Lessons/` (or `all`).
+    /// folder; one ending in `.ipynb` is a notebook in the kernel's language; any other NAME
+    /// is a lesson of the project's `Lessons/` (or `all`).
     func lessons(for name: String) throws -> (library: LessonLibrary, name: String) {
-        guard name.hasSuffix(".md") else { return (try library(), name) }
+        let notebook = name.hasSuffix(".ipynb")
+        guard name.hasSuffix(".md") || notebook else { return (try library(), name) }
         let file = URL(fileURLWithPath: name)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("no lesson file at \(name) (a NAME ending in .md is a path to a lesson file; `lessons list` shows the project's lessons)")
+            throw ValidationError("no \(notebook ? "notebook" : "lesson file") at \(name) (a NAME ending in .md or .ipynb is a path to a lesson file or a notebook; `lessons list` shows the project's lessons)")
         }
-        return (LessonLibrary(directory: file.deletingLastPathComponent()), String(file.lastPathComponent.dropLast(3)))
+        let stem = file.deletingPathExtension().lastPathComponent
+        return notebook ? (LessonLibrary(notebook: file), stem) : (LessonLibrary(directory: file.deletingLastPathComponent()), stem)
     }
 
     func library() throws -> LessonLibrary {

@@ -10,11 +10,14 @@ extension LessonsCommand {
             abstract: "Run a lesson (or all): its prose, each check's evidence and verdicts.",
             discussion: "Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file is malformed.")
 
-        @Argument(help: "A lesson name (see `lessons list`), `all`, or the path of a lesson file ending in .md.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.")
         var name: String
 
         @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).", transform: seedArgument)
-        var seed: UInt64 = 1
+        var seed: UInt64?
+
+        @Option(help: "Number the checks' random streams from K (default: as in the lesson, its first check drawing from stream 0; a notebook's check from its %stream): a check taken out of a lesson, where it was the (K+1)-th, gives the lesson's numbers again.")
+        var stream: Int?
 
         @Option(help: "Replace every Monte-Carlo sample size (500…100000000).")
         var samples: Int?
@@ -34,6 +37,7 @@ extension LessonsCommand {
 
         func validate() throws {
             try LessonExecution.validate(samples: samples)
+            if let stream, stream < 0 { throw ValidationError("--stream must be 0 or more (got \(stream))") }
             guard !(quiet && json) else { throw ValidationError("--quiet and --json are two different outputs: choose one") }
             if let cell {
                 guard cell >= 1 else { throw ValidationError("--cell must be 1 or more (got \(cell))") }
@@ -44,16 +48,19 @@ extension LessonsCommand {
         func run() throws {
             let (lessons, name) = try library.lessons(for: name)
             let names = try LessonExecution.names(name, in: lessons)
+            let settings = try lessons.notebookSettings()
+            let seed = self.seed ?? settings.seed ?? 1
+            let samples = self.samples ?? settings.samples
             let terminal = Terminal.current
             var results: [LessonResult] = []
             for lessonName in names {
-                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell, generator: rng.generator)
+                let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell, stream: stream, generator: rng.generator)
                 results.append(result)
                 if quiet && !json {
                     print(VerdictLines.render(result, firstCell: cell ?? 1), terminator: "")
                 } else if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
-                    print(renderer.render(lesson, result, charts: textDrawings(lesson, width: terminal.width)), terminator: "")
+                    print(renderer.render(lesson, result, charts: textDrawings(lesson, seed: seed, width: terminal.width)), terminator: "")
                 }
             }
             if json {
@@ -77,7 +84,7 @@ extension LessonsCommand {
 extension LessonsCommand.Run {
     /// The text drawing of each figure the lesson's plot cells name; a figure that cannot
     /// be drawn (gnuplot missing, say) shows why instead.
-    func textDrawings(_ lesson: Lesson, width: Int) -> [String: String] {
+    func textDrawings(_ lesson: Lesson, seed: UInt64, width: Int) -> [String: String] {
         var drawings: [String: String] = [:]
         for plot in lesson.plots where drawings[plot.name] == nil {
             do {

@@ -21,6 +21,19 @@ public struct Lesson: Sendable {
     public var plots: [PlotCell] {
         blocks.compactMap { if case .plot(let cell) = $0 { return cell } else { return nil } }
     }
+
+    /// The lesson with its check cells' random streams numbered from `first` in reading
+    /// order: a check taken out of a lesson, where it was the k-th check (stream k − 1),
+    /// gives the lesson's numbers again when its one-cell lesson starts at stream k − 1.
+    public func streams(from first: Int) -> Lesson {
+        var next = first
+        let renumbered = blocks.map { block -> LessonBlock in
+            guard case .check(let cell) = block else { return block }
+            defer { next += 1 }
+            return .check(CheckCell(id: cell.id, yaml: cell.yaml, file: cell.file, line: cell.line, index: next))
+        }
+        return Lesson(name: name, file: file, title: title, summary: summary, blocks: renumbered)
+    }
 }
 
 /// A piece of a lesson, in reading order.

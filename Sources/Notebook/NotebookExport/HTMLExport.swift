@@ -76,9 +76,14 @@ public enum HTMLExport {
         if let error = result.error {
             return out + "<p class=\"error\"><strong>error:</strong> \(HTMLProse.escape(error))</p>\n</section>\n"
         }
-        let shared = CellText.sharedCount(result.rows)
-        out += "<table>\n<thead><tr>" + (CellText.header(sharedCount: shared) + ["pass"]).map { "<th>\(HTMLProse.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for row in result.rows {
+        return out + table(result.rows) + "</section>\n"
+    }
+
+    /// A check's rows as an HTML table: the terminal's columns and a pass column.
+    static func table(_ rows: [CheckRow]) -> String {
+        let shared = CellText.sharedCount(rows)
+        var out = "<table>\n<thead><tr>" + (CellText.header(sharedCount: shared) + ["pass"]).map { "<th>\(HTMLProse.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in rows {
             let cells = CellText.cells(row, showingCount: shared == nil)
             out += "<tr class=\"\(row.pass ? "pass" : "fail")\">"
             for (column, text) in cells.enumerated() {
@@ -86,7 +91,7 @@ public enum HTMLExport {
             }
             out += "<td>\(row.pass ? "✓" : "✗")</td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n</section>\n"
+        return out + "</tbody>\n</table>\n"
     }
 
     /// A gnuplot SVG document made fit to sit inside the page: the XML declaration dropped

@@ -2,43 +2,52 @@ import CheckCore
 import Foundation
 import Notebook
 
-/// An executed lesson as a Jupyter notebook (nbformat 4.5): a markdown cell per piece of
-/// prose (Jupyter renders the `$…$` math), and a code cell per check or plot cell holding
-/// the shell command that reproduces it, with its executed outputs: a check's table as
-/// text/plain and text/markdown, a figure as image/png (base64) with its text drawing.
+/// An executed lesson as a Jupyter notebook (nbformat 4.5) in the `lessons` kernel's
+/// language: a markdown cell per piece of prose (Jupyter renders the `$…$` math), and a code
+/// cell per check (`check ID` and its YAML parameters) or figure (`plot NAME`), with the
+/// outputs the kernel gives for it (`JupyterOutput`). The first code cell sets the seed
+/// (`%seed S`, and `%samples N` when every sample size was replaced); each check cell names
+/// its random stream (`%stream K`, the lesson's K+1-th check), so a cell re-run alone gives
+/// the same table.
 public enum JupyterExport {
     public static func render(_ executed: ExecutedLesson) throws -> String {
-        var cells: [Cell] = [.markdown(id: "note", source: MarkdownExport.note(executed))]
+        var cells: [Cell] = [.markdown(id: "note", source: note(executed))]
         var proseCount = 0
+        var executionCount = 0
+        let seed = executed.result.seed
+        var settings = "%seed \(seed)\n" + (executed.samples.map { "%samples \($0)\n" } ?? "")
         for item in executed.items {
             switch item {
             case .prose(let markdown):
                 proseCount += 1
                 cells.append(.markdown(id: "prose-\(proseCount)", source: markdown.trimmingCharacters(in: .newlines)))
             case .check(let number, let cell, let result):
-                var source = "# check \(cell.id): \(result.title)\n"
-                for line in cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n") {
-                    source += "#   \(line)\n"
-                }
-                source += "!" + executed.command(cell: number)
-                let plain = TerminalRenderer(width: 100).renderCell(result, cell: cell)
-                let markdown = MarkdownExport.check(number: number, cell: cell, result: result, command: executed.command(cell: number))
-                cells.append(.code(id: "cell-\(number)", number: number, source: source, output: Output(
-                    kind: "execute_result", number: number,
-                    data: ["text/plain": .lines(plain), "text/markdown": .lines(markdown)])))
+                executionCount += 1
+                let yaml = cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
+                let source = settings + "%stream \(cell.index)\ncheck \(cell.id)" + (yaml.isEmpty ? "" : "\n" + yaml)
+                settings = ""
+                cells.append(.code(id: "cell-\(number)", number: executionCount, source: source, output: Output(
+                    kind: "execute_result", number: executionCount,
+                    data: JupyterOutput.check(cell: cell, result: result, seed: seed, samples: executed.samples))))
             case .plot(let number, let cell, let figure):
-                let source = "# figure \(cell.name)\n!" + executed.command(cell: number)
-                cells.append(.code(id: "cell-\(number)", number: number, source: source, output: Output(
-                    kind: "display_data", number: nil,
-                    data: ["image/png": .text(figure.png.base64EncodedString()), "text/plain": .lines(figure.text)])))
+                executionCount += 1
+                let source = settings + "plot \(cell.name)"
+                settings = ""
+                cells.append(.code(id: "cell-\(number)", number: executionCount, source: source, output: Output(
+                    kind: "display_data", number: nil, data: JupyterOutput.figure(figure))))
             }
         }
         let notebook = Notebook(cells: cells, metadata: Metadata(
-            kernelspec: Kernel(display_name: "Python 3", language: "python", name: "python3"),
-            language_info: Language(name: "python"),
+            kernelspec: Kernel(display_name: "lessons", language: "lessons", name: "lessons"),
+            language_info: Language(name: "lessons"),
             lessons: Provenance(lesson: executed.lesson.name, seed: executed.result.seed,
                                 passed: executed.result.passed, failed: executed.result.failed)))
         return try JSONRenderer.encode(notebook) + "\n"
+    }
+
+    static func note(_ executed: ExecutedLesson) -> String {
+        "> Executed notebook: **\(executed.tally)** (seed \(executed.result.seed)), for the `lessons` Jupyter kernel. "
+            + "Edit a cell's parameters and run it to see its table change; `lessons run \(executed.lesson.name)` runs them all in the terminal."
     }
 
     // MARK: the nbformat 4 document
@@ -74,24 +83,10 @@ public enum JupyterExport {
         let failed: Int
     }
 
-    /// A multi-line string as nbformat stores it: lines that keep their "\n", or one string.
-    enum Text: Encodable {
-        case lines(String)
-        case text(String)
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .lines(let text): try container.encode(JupyterExport.lines(text))
-            case .text(let text): try container.encode(text)
-            }
-        }
-    }
-
     struct Output: Encodable {
         let kind: String
         let number: Int?
-        let data: [String: Text]
+        let data: [String: JupyterOutput.Value]
 
         enum Keys: String, CodingKey { case output_type, execution_count, data, metadata }
 

@@ -1,0 +1,92 @@
+"""Every lesson exported as a notebook in the kernel's language (`lessons export all --format
+ipynb`) and executed by nbclient under the `lessons` kernel, as "Restart and run all" does:
+each code cell's outputs and execution count equal the exported ones byte for byte. The
+gaussian notebook's rows equal the terminal's JSON (`lessons run gaussian --json`), and the
+notebook itself runs in the terminal (`lessons run gaussian.ipynb`) with the same rows.
+
+Takes about three minutes: the export runs every lesson once, and nbclient once more."""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from _kernel_support import KERNEL_NAME, TestKernelSpec
+from _support import LESSONS
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+except ImportError:  # pragma: no cover - the venv has them (scripts/setup)
+    NotebookClient = None
+
+LESSON_NAMES = ("elbo", "flow", "forward", "gaussian", "latent", "notes", "posterior", "samplers", "score", "swissroll")
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def canonical(outputs):
+    """The outputs as one string, keys sorted: equal strings are byte-equal outputs."""
+    return json.dumps(outputs, sort_keys=True, ensure_ascii=False)
+
+
+@unittest.skipIf(NotebookClient is None, "nbclient is not installed (scripts/setup installs it in .venv)")
+@unittest.skipUnless(os.path.isfile(LESSONS), f"no lessons binary at {LESSONS}")
+class ExportedNotebookTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.spec = TestKernelSpec()
+        cls.folder = tempfile.TemporaryDirectory()
+        done = subprocess.run([LESSONS, "export", "all", "--format", "ipynb", "--out", cls.folder.name],
+                              capture_output=True, text=True, timeout=1200)
+        if done.returncode != 0:
+            raise AssertionError(f"lessons export all --format ipynb: exit {done.returncode}: {done.stderr[-2000:]}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.folder.cleanup()
+        cls.spec.close()
+
+    def path(self, name):
+        return os.path.join(self.folder.name, name + ".ipynb")
+
+    def test_every_lesson_was_exported(self):
+        self.assertEqual(sorted(f[:-len(".ipynb")] for f in os.listdir(self.folder.name)), sorted(LESSON_NAMES))
+
+    def test_restart_and_run_all_reproduces_every_output(self):
+        for name in LESSON_NAMES:
+            with self.subTest(lesson=name):
+                exported = nbformat.read(self.path(name), as_version=4)
+                self.assertEqual(exported.metadata.kernelspec.name, "lessons")
+                rerun = nbformat.read(self.path(name), as_version=4)
+                for cell in code_cells(rerun):
+                    cell.outputs, cell.execution_count = [], None
+                NotebookClient(rerun, kernel_name=KERNEL_NAME, timeout=600).execute()
+                before, after = code_cells(exported), code_cells(rerun)
+                self.assertTrue(before, f"{name} has no code cells")
+                self.assertEqual(len(before), len(after))
+                for number, (old, new) in enumerate(zip(before, after), start=1):
+                    self.assertTrue(old.outputs, f"{name} code cell {number} was exported without outputs")
+                    self.assertEqual(new.execution_count, old.execution_count, f"{name} code cell {number}")
+                    self.assertEqual(canonical(new.outputs), canonical(old.outputs), f"{name} code cell {number}: {old.source}")
+
+    def test_rows_are_the_terminals(self):
+        done = subprocess.run([LESSONS, "run", "gaussian", "--json"], capture_output=True, text=True, timeout=300)
+        terminal = json.loads(done.stdout)["checks"]
+        notebook = nbformat.read(self.path("gaussian"), as_version=4)
+        rows = [cell.outputs[0]["data"]["application/json"]["rows"] for cell in code_cells(notebook)
+                if cell.outputs and "application/json" in cell.outputs[0].get("data", {})]
+        self.assertEqual(len(rows), len(terminal))
+        self.assertTrue(rows)
+        for exported, check in zip(rows, terminal):
+            self.assertEqual(exported, check["rows"], check["id"])
+        done = subprocess.run([LESSONS, "run", self.path("gaussian"), "--json"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual([c["rows"] for c in json.loads(done.stdout)["checks"]], [c["rows"] for c in terminal])
+
+
+if __name__ == "__main__":
+    unittest.main()
