@@ -72,6 +72,53 @@ struct CLITests {
         #expect(!result.stdout.contains("$"), "LaTeX left unconverted")
     }
 
+    @Test("--version prints the tool's name and version and exits 0")
+    func version() throws {
+        let result = try Invocation(["--version"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("lessons ") && result.stdout.split(separator: "\n").count == 1, "\(result.stdout)")
+        #expect(result.stdout.range(of: #"^lessons \d+\.\d+\.\d+"#, options: .regularExpression) != nil)
+    }
+
+    @Test("run --stream K gives a check copied out of a lesson the lesson's numbers; an .ipynb in the kernel's language runs")
+    func streamAndNotebook() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-stream-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let whole = try Invocation(["run", "gaussian", "--json", "--samples", "2000"])
+        let checks = try #require((try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any])?["checks"] as? [[String: Any]])
+        let fourth = try #require(checks.count > 3 ? checks[3] : nil)
+        let id = try #require(fourth["id"] as? String)
+        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Lessons/gaussian.md"), encoding: .utf8)
+        let yaml = try #require(source.components(separatedBy: "```check \(id)\n").dropFirst().first?.components(separatedBy: "```").first)
+        let file = folder.appendingPathComponent("one.md")
+        try "# one\n\n```check \(id)\n\(yaml)```\n".write(to: file, atomically: true, encoding: .utf8)
+        func rows(_ arguments: [String]) throws -> String {
+            let result = try Invocation(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let first = try #require((object?["checks"] as? [[String: Any]])?.first)
+            return String(decoding: try JSONSerialization.data(withJSONObject: first["rows"] ?? [], options: .sortedKeys), as: UTF8.self)
+        }
+        let expected = String(decoding: try JSONSerialization.data(withJSONObject: fourth["rows"] ?? [], options: .sortedKeys), as: UTF8.self)
+        #expect(try rows(["run", file.path, "--json", "--samples", "2000", "--stream", "3"]) == expected)
+        #expect(try rows(["run", file.path, "--json", "--samples", "2000"]) != expected, "stream 0 draws other numbers")
+        let notebook = folder.appendingPathComponent("one.ipynb")
+        let cell = "%seed 1\n%samples 2000\n%stream 3\ncheck \(id)\n\(yaml)"
+        let document: [String: Any] = ["nbformat": 4, "nbformat_minor": 5, "metadata": [String: String](), "cells": [
+            ["cell_type": "markdown", "metadata": [String: String](), "source": "# One check"],
+            ["cell_type": "code", "metadata": [String: String](), "source": cell, "outputs": [Any](), "execution_count": NSNull()],
+            ["cell_type": "code", "metadata": [String: String](), "source": "calc alpha-bar", "outputs": [Any](), "execution_count": NSNull()],
+        ]]
+        try JSONSerialization.data(withJSONObject: document).write(to: notebook)
+        #expect(try rows(["run", notebook.path, "--json"]) == expected, "the notebook's %seed, %samples and %stream")
+        let skipped = try Invocation(["run", notebook.path, "--quiet"])
+        #expect(skipped.stderr.contains("skipped cell 3: `calc alpha-bar`"), "\(skipped.stderr)")
+        let missing = try Invocation(["run", folder.appendingPathComponent("none.ipynb").path])
+        #expect(missing.status == 64 && missing.stderr.contains("no notebook at"), "\(missing.stderr)")
+    }
+
     @Test("run --quiet: one line per check, a claim's with its verdict, and the totals; no prose or tables; with --json it is a usage error")
     func runQuiet() throws {
         let result = try Invocation(["run", "gaussian", "--quiet", "--samples", "5000"])

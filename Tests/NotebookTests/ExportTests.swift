@@ -126,7 +126,7 @@ struct ExportTests {
         #expect(markdown.contains("| evidence (n=1e6) |"))
         let html = (data["text/html"] as? [String])?.joined() ?? ""
         #expect(html.contains("<table>"))
-        let rows = try #require(data["application/json"] as? [String: Any])
+        let rows = try #require(data["application/vnd.lessons.check+json"] as? [String: Any])
         #expect(rows["seed"] as? Int == 1 && rows["stream"] as? Int == 0 && rows["parameters"] as? String == "t: 3")
         #expect(rows["line"] == nil, "nothing that depends on where the cell stands")
         #expect((rows["rows"] as? [Any])?.count == 2)

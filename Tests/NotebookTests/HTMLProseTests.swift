@@ -13,7 +13,7 @@ struct HTMLProseTests {
             <h1 id="the-forward-process">The forward process</h1>
             <h2 id="1-bayes-rule">1. Bayes&#39; rule</h2>
             <h3 id="1-bayes-rule-1">1. Bayes&#39; rule</h3>
-            <h4 id="β-increasing-really"><span class="math">β</span> increasing, &quot;really&quot;?</h4>
+            <h4 id="β-increasing-really"><span class="math" data-tex="\\beta">β</span> increasing, &quot;really&quot;?</h4>
 
             """)
     }
@@ -21,7 +21,8 @@ struct HTMLProseTests {
     @Test("`<` inside inline math is escaped inside its span, and nowhere stands raw")
     func inlineMathEscaped() {
         let html = HTMLProse.render("For data with $0 < s^2 < 1$, like\nthese, $a > b$.")
-        #expect(html == "<p>For data with <span class=\"math\">0 &lt; s² &lt; 1</span>, like these, <span class=\"math\">a &gt; b</span>.</p>\n")
+        #expect(html == "<p>For data with <span class=\"math\" data-tex=\"0 &lt; s^2 &lt; 1\">0 &lt; s² &lt; 1</span>, like these, "
+            + "<span class=\"math\" data-tex=\"a &gt; b\">a &gt; b</span>.</p>\n")
         #expect(TagBalance.problems(in: html).isEmpty, "\(TagBalance.problems(in: html))")
     }
 
@@ -30,7 +31,7 @@ struct HTMLProseTests {
         let html = HTMLProse.render("Before\n$$\\tilde\\beta_t =\n  \\frac{1-\\bar\\alpha_{t-1}}{1-\\bar\\alpha_t}\n\\beta_t < 1$$\nafter")
         #expect(html == """
             <p>Before</p>
-            <div class="math">β\u{303}ₜ = (1−\u{1FB1}ₜ₋₁)/(1−\u{1FB1}ₜ) βₜ &lt; 1</div>
+            <div class="math" data-tex="\\tilde\\beta_t = \\frac{1-\\bar\\alpha_{t-1}}{1-\\bar\\alpha_t} \\beta_t &lt; 1">β\u{303}ₜ = (1−\u{1FB1}ₜ₋₁)/(1−\u{1FB1}ₜ) βₜ &lt; 1</div>
             <p>after</p>
 
             """)
@@ -53,7 +54,7 @@ struct HTMLProseTests {
         #expect(html == """
             <p>Intro:</p>
             <ul>
-            <li>one <span class="math">x₀</span></li>
+            <li>one <span class="math" data-tex="x_0">x₀</span></li>
             <li>two continued</li>
             <li>three</li>
             </ul>
@@ -84,8 +85,8 @@ struct HTMLProseTests {
     @Test("bold and italic, around math too; lone stars stay")
     func emphasis() {
         #expect(HTMLProse.render("**Verdict: true.** For *any* $\\beta_t$, **$x$ is *it* here**, 2 * 3 * 4 and ** not**.")
-            == "<p><strong>Verdict: true.</strong> For <em>any</em> <span class=\"math\">βₜ</span>, "
-            + "<strong><span class=\"math\">x</span> is <em>it</em> here</strong>, 2 * 3 * 4 and ** not**.</p>\n")
+            == "<p><strong>Verdict: true.</strong> For <em>any</em> <span class=\"math\" data-tex=\"\\beta_t\">βₜ</span>, "
+            + "<strong><span class=\"math\" data-tex=\"x\">x</span> is <em>it</em> here</strong>, 2 * 3 * 4 and ** not**.</p>\n")
         #expect(HTMLProse.render("- **Data.** The *swiss* roll") == "<ul>\n<li><strong>Data.</strong> The <em>swiss</em> roll</li>\n</ul>\n")
     }
 
@@ -100,7 +101,7 @@ struct HTMLProseTests {
     func escaping() {
         #expect(HTMLProse.render("Q&A: <b>\"quoted\"</b> & 'single' &amp;") ==
             "<p>Q&amp;A: &lt;b&gt;&quot;quoted&quot;&lt;/b&gt; &amp; &#39;single&#39; &amp;amp;</p>\n")
-        #expect(HTMLProse.render("$$a \\& b$$") == "<div class=\"math\">a &amp; b</div>\n")
+        #expect(HTMLProse.render("$$a \\& b$$") == "<div class=\"math\" data-tex=\"a \\&amp; b\">a &amp; b</div>\n")
     }
 
     @Test("every lesson renders to well-formed HTML with no math delimiters left", arguments: HTMLProseTests.lessonFiles)

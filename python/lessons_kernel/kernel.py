@@ -99,7 +99,7 @@ class LessonsKernel(Kernel):
             with open(notebook, encoding="utf-8") as file:
                 output = next(c for c in json.load(file)["cells"] if c["cell_type"] == "code")["outputs"][0]
         data = {kind: "".join(value) if isinstance(value, list) else value for kind, value in output["data"].items()}
-        error = data.get("application/json", {}).get("error")
+        error = data.get("application/vnd.lessons.check+json", {}).get("error")
         if error:
             raise CellError(f"{cell.check_id} could not be computed: {error}")
         if silent:

@@ -80,15 +80,15 @@ class KernelTests(unittest.TestCase):
     def test_check_cell_matches_the_terminal(self):
         self.run_cell("%seed 0")
         data = self.result("check gaussian.sum\nmean1: 2\nsamples: 20000")
-        for kind in ("text/plain", "text/html", "text/markdown", "application/json"):
+        for kind in ("text/plain", "text/html", "text/markdown", "application/vnd.lessons.check+json"):
             self.assertIn(kind, data)
-        rows = data["application/json"]["rows"]
+        rows = data["application/vnd.lessons.check+json"]["rows"]
         self.assertTrue(rows)
         self.assertEqual(rows, terminal_rows("gaussian.sum", "mean1: 2\nsamples: 20000\n", seed=0))
         self.assertIn("<table>", data["text/html"])
         self.assertIn("| quantity |", data["text/markdown"])
-        self.assertEqual(data["application/json"]["parameters"], "mean1: 2\nsamples: 20000")
-        self.assertEqual((data["application/json"]["seed"], data["application/json"]["stream"]), (0, 0))
+        self.assertEqual(data["application/vnd.lessons.check+json"]["parameters"], "mean1: 2\nsamples: 20000")
+        self.assertEqual((data["application/vnd.lessons.check+json"]["seed"], data["application/vnd.lessons.check+json"]["stream"]), (0, 0))
 
     def test_stream_gives_the_lessons_numbers(self):
         """`%stream K` above a check copied out of a lesson gives the lesson's table: here the
@@ -101,26 +101,26 @@ class KernelTests(unittest.TestCase):
         self.run_cell("%seed 5")
         data = self.result("%stream 3\ncheck " + fourth["id"] + "\n" + fence)
         self.assertTrue(fourth["rows"])
-        self.assertEqual(data["application/json"]["rows"], fourth["rows"])
-        self.assertNotEqual(self.result("check " + fourth["id"] + "\n" + fence)["application/json"]["rows"], fourth["rows"])
+        self.assertEqual(data["application/vnd.lessons.check+json"]["rows"], fourth["rows"])
+        self.assertNotEqual(self.result("check " + fourth["id"] + "\n" + fence)["application/vnd.lessons.check+json"]["rows"], fourth["rows"])
         name, message = self.error("%stream 2\nplot schedules-alphabar")
         self.assertIn("check cell", message)
         self.run_cell("%seed 1")
 
     def test_samples_magic(self):
         self.run_cell("%samples 1000")
-        data = self.result("check gaussian.sum")["application/json"]
+        data = self.result("check gaussian.sum")["application/vnd.lessons.check+json"]
         self.assertEqual(data["samples"], 1000)
         self.assertTrue(all(r["monteCarlo"]["n"] == 1000 for r in data["rows"] if r.get("monteCarlo")))
         self.assertTrue(any(r.get("monteCarlo") for r in data["rows"]))
         name, message = self.error("%samples 20000000")
         self.assertIn("500…10000000", message)
         self.run_cell("%samples default")
-        self.assertNotIn("samples", self.result("check gaussian.sum\nsamples: 2000")["application/json"])
+        self.assertNotIn("samples", self.result("check gaussian.sum\nsamples: 2000")["application/vnd.lessons.check+json"])
 
     def test_editing_a_parameter_changes_the_table(self):
-        first = self.result("check forward.closed-form\nt: [2, 10]")["application/json"]["rows"]
-        second = self.result("check forward.closed-form\nt: [3]")["application/json"]["rows"]
+        first = self.result("check forward.closed-form\nt: [2, 10]")["application/vnd.lessons.check+json"]["rows"]
+        second = self.result("check forward.closed-form\nt: [3]")["application/vnd.lessons.check+json"]["rows"]
         self.assertTrue(first and second)
         self.assertNotEqual([r["quantity"] for r in first], [r["quantity"] for r in second])
         self.assertTrue(all("x₃" in r["quantity"] for r in second), [r["quantity"] for r in second])
@@ -128,10 +128,10 @@ class KernelTests(unittest.TestCase):
     def test_seed(self):
         cell = "check gaussian.sum\nsamples: 5000"
         self.run_cell("%seed 3")
-        a = self.result(cell)["application/json"]["rows"]
-        b = self.result(cell)["application/json"]["rows"]
+        a = self.result(cell)["application/vnd.lessons.check+json"]["rows"]
+        b = self.result(cell)["application/vnd.lessons.check+json"]["rows"]
         self.run_cell("%seed 4")
-        c = self.result(cell)["application/json"]["rows"]
+        c = self.result(cell)["application/vnd.lessons.check+json"]["rows"]
         self.assertEqual(a, b)
         self.assertNotEqual(a, c)
         self.assertEqual(a, terminal_rows("gaussian.sum", "samples: 5000\n", seed=3))
@@ -154,7 +154,7 @@ class KernelTests(unittest.TestCase):
         self.assertIn("accepted", message)
         name, message = self.error("%seed -1")
         self.assertIn("whole number", message)
-        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/json"]["rows"])
+        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/vnd.lessons.check+json"]["rows"])
 
     def test_plot_cell(self):
         reply, outputs = self.run_cell("plot schedules-alphabar")
@@ -204,13 +204,13 @@ class KernelTests(unittest.TestCase):
         reply, _ = self.run_cell("check toy.pretrained\nsamples: 100000")
         self.assertEqual(reply["ename"], "TimeLimit", reply)
         self.run_cell("%timeout 120")
-        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/json"]["rows"])
+        self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/vnd.lessons.check+json"]["rows"])
 
     def test_restart(self):
         self.run_cell("%seed 9")
         self.manager.restart_kernel(now=True)
         self.client.wait_for_ready(timeout=60)
-        rows = self.result("check gaussian.sum\nsamples: 5000")["application/json"]["rows"]
+        rows = self.result("check gaussian.sum\nsamples: 5000")["application/vnd.lessons.check+json"]["rows"]
         self.assertEqual(rows, terminal_rows("gaussian.sum", "samples: 5000\n", seed=1))  # the terminal's default seed
 
 

@@ -77,8 +77,8 @@ class ExportedNotebookTests(unittest.TestCase):
         done = subprocess.run([LESSONS, "run", "gaussian", "--json"], capture_output=True, text=True, timeout=300)
         terminal = json.loads(done.stdout)["checks"]
         notebook = nbformat.read(self.path("gaussian"), as_version=4)
-        rows = [cell.outputs[0]["data"]["application/json"]["rows"] for cell in code_cells(notebook)
-                if cell.outputs and "application/json" in cell.outputs[0].get("data", {})]
+        rows = [cell.outputs[0]["data"]["application/vnd.lessons.check+json"]["rows"] for cell in code_cells(notebook)
+                if cell.outputs and "application/vnd.lessons.check+json" in cell.outputs[0].get("data", {})]
         self.assertEqual(len(rows), len(terminal))
         self.assertTrue(rows)
         for exported, check in zip(rows, terminal):

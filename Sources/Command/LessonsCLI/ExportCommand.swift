@@ -92,9 +92,11 @@ extension LessonsCommand {
 
         func write(_ executed: ExecutedLesson) throws {
             do {
-                for (url, data) in try LessonExport.files(executed, format: format, file: destination(executed.lesson.name)) {
-                    try AtomicFile.write(data, to: url)
-                    Terminal.note("wrote \(LessonLibrary.displayPath(url))")
+                let files = try LessonExport.files(executed, format: format, file: destination(executed.lesson.name))
+                for (url, data) in files { try AtomicFile.write(data, to: url) }
+                if let page = files.last?.0 {
+                    let beside = files.count > 1 ? " (and \(files.count - 1) files beside it)" : ""
+                    Terminal.note("wrote \(LessonLibrary.displayPath(page))\(beside)")
                 }
             } catch let error as UnwritableFile {
                 Terminal.printError(error.description)
@@ -116,7 +118,8 @@ extension LessonsCommand {
 /// What `lessons export` writes, apart from writing it.
 enum LessonExport {
     /// The files of one executed lesson in `format`, the lesson's own at `file`; Markdown
-    /// adds each figure's PNG in `figures/` beside it.
+    /// adds each figure's PNG in `figures/` beside it, HTML the KaTeX it renders its math
+    /// with in `katex/` (when Debian's libjs-katex is installed; else it says so on stderr).
     static func files(_ executed: ExecutedLesson, format: LessonsCommand.Export.Format, file: URL) throws -> [(URL, Data)] {
         switch format {
         case .md:
@@ -129,7 +132,15 @@ enum LessonExport {
         case .ipynb:
             return [(file, Data(try JupyterExport.render(executed).utf8))]
         case .html:
-            return [(file, Data(HTMLExport.render(executed).utf8))]
+            switch KaTeXAssets.load() {
+            case .success(let katex):
+                let folder = file.deletingLastPathComponent().appendingPathComponent(KaTeXAssets.folder)
+                return katex.files.map { (folder.appendingPathComponent($0.name), $0.data) }
+                    + [(file, Data(HTMLExport.render(executed, katex: KaTeXAssets.folder).utf8))]
+            case .failure(let missing):
+                Terminal.note(missing.description)
+                return [(file, Data(HTMLExport.render(executed, katex: nil).utf8))]
+            }
         case .json:
             return [(file, Data(try NotebookJSONExport.render(executed).utf8))]
         }

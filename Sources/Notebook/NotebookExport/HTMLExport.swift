@@ -2,11 +2,13 @@ import CheckCore
 import Foundation
 import Notebook
 
-/// An executed lesson as one self-contained HTML page that opens offline: the prose with
-/// its math as readable Unicode (`HTMLProse`), each check cell as a table with verdicts,
-/// each figure as inline SVG. No scripts, fonts or links to fetch.
+/// An executed lesson as an HTML page that opens offline: the prose (`HTMLProse`), each check
+/// cell as a table with verdicts, each figure as inline SVG. With `katex`, the relative folder
+/// holding KaTeX's script, style sheet and fonts, the page renders every formula with KaTeX
+/// when it loads; without it (or with scripts off) the formulas read as Unicode text. Nothing
+/// is fetched from a network.
 public enum HTMLExport {
-    public static func render(_ executed: ExecutedLesson) -> String {
+    public static func render(_ executed: ExecutedLesson, katex: String? = nil) -> String {
         var body = "<p class=\"note\">Executed notebook: <strong>\(executed.tally)</strong> (seed \(executed.result.seed)). "
             + "Each cell names the command that re-runs it; <code>lessons run \(HTMLProse.escape(executed.lesson.name))</code> runs them all in the terminal.</p>\n"
         for item in executed.items {
@@ -29,7 +31,7 @@ public enum HTMLExport {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTMLProse.escape(executed.lesson.title))</title>
-            <style>
+            \(katex.map(katexHead) ?? "")<style>
             \(style)
             </style>
             </head>
@@ -38,6 +40,26 @@ public enum HTMLExport {
             \(body)</main>
             </body>
             </html>
+
+            """
+    }
+
+    /// The lines that load KaTeX from `folder` and render each `.math[data-tex]` element in
+    /// place (`div` as display math). A formula KaTeX cannot parse is shown in red with
+    /// KaTeX's message (`throwOnError: false`) instead of stopping the others.
+    static func katexHead(_ folder: String) -> String {
+        let folder = HTMLProse.escape(folder)
+        return """
+            <link rel="stylesheet" href="\(folder)/katex.min.css">
+            <script defer src="\(folder)/katex.min.js"></script>
+            <script>
+            document.addEventListener("DOMContentLoaded", function () {
+              if (!window.katex) return;
+              for (const element of document.querySelectorAll(".math[data-tex]")) {
+                katex.render(element.dataset.tex, element, {displayMode: element.tagName === "DIV", throwOnError: false});
+              }
+            });
+            </script>
 
             """
     }
@@ -58,6 +80,7 @@ public enum HTMLExport {
         table { border-collapse: collapse; display: block; overflow-x: auto; }
         th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: right; white-space: nowrap; }
         th:first-child, td:first-child, td.rule { text-align: left; white-space: normal; }
+        td:first-child { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; }
         tr.fail td { color: #c62828; font-weight: bold; }
         figure { margin: 1.2rem 0; }
         figure svg { max-width: 100%; height: auto; }

@@ -15,7 +15,7 @@ extension HTMLProse {
             case .code(let code):
                 atoms.append(.html("<code>" + escape(code) + "</code>"))
             case .math(let latex, _):
-                atoms.append(.html("<span class=\"math\">" + escape(LaTeXUnicode.render(latex)) + "</span>"))
+                atoms.append(.html(math(latex, display: false)))
             }
         }
         return markup(atoms[...])

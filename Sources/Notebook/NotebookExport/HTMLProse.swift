@@ -1,25 +1,25 @@
 import CheckCore
 import Notebook
 
-/// Renders the Markdown prose of a lesson as an HTML fragment for a self-contained, offline
-/// page: no scripts, no fonts, no network. Math is turned into Unicode text by `LaTeXUnicode`,
-/// the same text the terminal shows, so the page needs no math renderer.
+/// Renders the Markdown prose of a lesson as an HTML fragment for an offline page. Each formula
+/// carries its LaTeX (for KaTeX, `HTMLExport`) and, as its text, the Unicode reading
+/// `LaTeXUnicode` gives the terminal, so the page reads well without a math renderer too.
 ///
 /// The blocks are those of `ProseBlock` (shared with the terminal renderer):
 /// - `#`…`######` headings become `<h1>`…`<h6>` with an `id` slug for anchors (`## 1. Bayes' rule`
 ///   → `id="1-bayes-rule"`; a repeated slug gets `-1`, `-2`, … within one call);
-/// - `$$…$$`, on one line or several, becomes `<div class="math">`;
+/// - `$$…$$`, on one line or several, becomes `<div class="math" data-tex="…">`;
 /// - fenced code becomes `<pre><code>` (with `class="language-X"` for ```` ```X ````), its text
 ///   kept literally;
 /// - consecutive `-`/`*` items become a `<ul>`, numbered items an `<ol>` (blank lines between
 ///   items of one list keep it open); paragraphs become `<p>`, their lines joined by spaces.
 ///
 /// Inside headings, paragraphs and list items (`HTMLProse.inline`): `$…$` becomes
-/// `<span class="math">`, `` `code` `` becomes `<code>` (no math inside), `**bold**` `<strong>`,
+/// `<span class="math" data-tex="…">`, `` `code` `` becomes `<code>` (no math inside), `**bold**` `<strong>`,
 /// `*italic*` `<em>` and `[text](url)` `<a href>`. The lessons use neither `_italic_`, block
 /// quotes nor tables, so those are not recognized: their characters appear as written.
 /// Every other `&`, `<`, `>`, `"` and `'` is escaped, also inside the rendered math
-/// (`$0 < s^2 < 1$` → `<span class="math">0 &lt; s² &lt; 1</span>`).
+/// (`$0 < s^2 < 1$` → `<span class="math" data-tex="0 &lt; s^2 &lt; 1">0 &lt; s² &lt; 1</span>`).
 ///
 /// The output is a pure function of the input: one element per line, ending with a newline.
 public enum HTMLProse {
@@ -59,7 +59,7 @@ public enum HTMLProse {
             case .paragraph(let lines):
                 out += "<p>" + inline(lines.joined(separator: " ")) + "</p>\n"
             case .displayMath(let latex):
-                out += "<div class=\"math\">" + escape(LaTeXUnicode.render(latex)) + "</div>\n"
+                out += math(latex, display: true) + "\n"
             case .code(let info, let lines):
                 let language = info.split(separator: " ").first.map { " class=\"language-\(escape(String($0)))\"" } ?? ""
                 out += "<pre><code\(language)>" + escape(lines.joined(separator: "\n")) + "</code></pre>\n"
@@ -69,6 +69,15 @@ public enum HTMLProse {
         }
         closeList()
         return out
+    }
+
+    /// A formula as an element: its Unicode reading as the content (what a page without
+    /// KaTeX, or a reader of the source, sees) and its LaTeX in `data-tex`, which the page's
+    /// KaTeX, when the export found it, renders in its place.
+    static func math(_ latex: String, display: Bool) -> String {
+        let tag = display ? "div" : "span"
+        let tex = latex.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "<\(tag) class=\"math\" data-tex=\"\(escape(tex))\">" + escape(LaTeXUnicode.render(latex)) + "</\(tag)>"
     }
 
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references, so it can stand

@@ -8,8 +8,10 @@ import Notebook
 /// notebook reproduces its outputs byte for byte.
 public enum JupyterOutput {
     /// A check's outputs: its table as text/plain (the terminal's, 100 columns, no colour),
-    /// text/html and text/markdown, and its rows as application/json together with what
-    /// reproduces them (seed, stream, parameters, sample-size override).
+    /// text/html and text/markdown, and its rows as JSON together with what reproduces them
+    /// (seed, stream, parameters, sample-size override). The JSON goes under a type of its own:
+    /// JupyterLab prefers `application/json` to every other type and would show the rows as a
+    /// JSON tree in place of the table.
     public static func check(cell: CheckCell, result: CellResult, seed: UInt64, samples: Int?) -> [String: Value] {
         let json = CheckJSON(result: result, seed: seed, stream: cell.index,
                              parameters: cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines), samples: samples)
@@ -17,7 +19,7 @@ public enum JupyterOutput {
             "text/plain": .lines(TerminalRenderer(width: 100).renderCell(result, cell: cell)),
             "text/html": .lines(html(result)),
             "text/markdown": .lines(markdown(result)),
-            "application/json": .object(json),
+            "application/vnd.lessons.check+json": .object(json),
         ]
     }
 
