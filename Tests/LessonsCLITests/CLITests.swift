@@ -53,12 +53,15 @@ struct Invocation {
 
 @Suite("The lessons command", .serialized)
 struct CLITests {
-    @Test("list names every lesson with its summary")
+    @Test("list names every lesson with its summary, wrapped to the terminal's width, scripts in Unicode")
     func list() throws {
-        let result = try Invocation(["list"])
+        let result = try Invocation(["list"], environment: ["COLUMNS": "70"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("gaussian"))
-        #expect(result.stdout.split(separator: "\n").allSatisfy { $0.split(separator: " ").count > 2 })
+        let lines = result.stdout.split(separator: "\n")
+        let heads = lines.filter { !$0.hasPrefix(" ") }.map { String($0.prefix { $0 != " " }) }
+        #expect(heads.count >= 10 && heads == heads.sorted() && heads.contains("gaussian"), "\(heads)")
+        #expect(lines.allSatisfy { $0.count <= 70 } && lines.count > heads.count, "wrapped")
+        #expect(result.stdout.contains("Lₜ₋₁") && !result.stdout.contains("L_{t-1}"))
     }
 
     @Test("run gaussian: prose, tables, verdicts and the closing line; no colour off a TTY")
@@ -70,6 +73,38 @@ struct CLITests {
         #expect(result.stdout.contains("✓"))
         #expect(!result.stdout.contains("\u{1B}["))
         #expect(!result.stdout.contains("$"), "LaTeX left unconverted")
+    }
+
+    @Test("on a terminal a lesson taller than the screen goes through the pager; --no-pager and --quiet print it directly")
+    func pager() throws {
+        let script = "/usr/bin/script"  // util-linux: runs the command on a pseudo-terminal
+        try #require(FileManager.default.isExecutableFile(atPath: script), "needs \(script) (Debian's bsdutils)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-pager-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func onTerminal(_ options: String, pagedTo name: String) throws -> (screen: String, paged: String?) {
+            let paged = folder.appendingPathComponent(name)
+            let command = "stty rows 30 cols 90; LESSONS_PAGER='cat > \(paged.path)' '\(Invocation.binary.path)' run gaussian --samples 1000 \(options)"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: script)
+            process.arguments = ["-qec", command, "/dev/null"]
+            process.currentDirectoryURL = Invocation.repository
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let screen = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(screen.suffix(500))")
+            return (screen, try? String(contentsOf: paged, encoding: .utf8))
+        }
+        let paged = try onTerminal("", pagedTo: "a.txt")
+        #expect(!paged.screen.contains("passed") && !paged.screen.contains("quantity"), "the pager had the lesson, the screen only the progress")
+        #expect(paged.paged?.contains("gaussian: 18 passed, 0 failed") == true && (paged.paged?.split(separator: "\n").count ?? 0) > 100)
+        let direct = try onTerminal("--no-pager", pagedTo: "b.txt")
+        #expect(direct.paged == nil && direct.screen.contains("gaussian: 18 passed, 0 failed"))
+        let quiet = try onTerminal("--quiet", pagedTo: "c.txt")
+        #expect(quiet.paged == nil && quiet.screen.contains("gaussian: 18 passed, 0 failed"))
     }
 
     @Test("--version prints the tool's name and version and exits 0")

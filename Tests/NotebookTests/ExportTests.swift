@@ -88,7 +88,7 @@ struct ExportTests {
         #expect(text.contains("**✓ cell 1 · check `demo.good`** — Good \\| check · `lessons run demo --cell 1`"))
         #expect(text.contains("```yaml\nt: 3\n```"))
         #expect(text.contains("| quantity | closed form | evidence (n=1e6) | score | rule | pass |"))
-        #expect(text.contains("| mean of x\\_t | 1 | MC 1.001 ± 0.001 | z=+1.00 | \\|z\\| ≤ 5 | ✓ |"))
+        #expect(text.contains("| mean of x<sub>t</sub> | 1 | MC 1.001 ± 0.001 | z=+1.00 | \\|z\\| ≤ 5 | ✓ |"), "a script as <sub>")
         #expect(text.contains("**✗ cell 3 · check `demo.bad`** — Bad — verdict: **false**"))
         #expect(text.contains("| a\\|b \\*c\\* \\$d\\$ &lt;e&gt; &amp; f | 1 | exact 1.5 | rel=0.33 | rel ≤ 1e-9 | ✗ **fails** |"))
         #expect(text.contains("![demo-figure](figures/demo-figure.png)"))

@@ -4,13 +4,15 @@ each code cell's outputs and execution count equal the exported ones byte for by
 gaussian notebook's rows equal the terminal's JSON (`lessons run gaussian --json`), and the
 notebook itself runs in the terminal (`lessons run gaussian.ipynb`) with the same rows.
 
-Takes about three minutes: the export runs every lesson once, and nbclient once more."""
+Takes two to three minutes: the export runs every lesson once and nbclient once more, two
+lessons at a time (the machine's two cores)."""
 
 import json
 import os
 import subprocess
 import tempfile
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from _kernel_support import KERNEL_NAME, TestKernelSpec
 from _support import LESSONS
@@ -40,10 +42,14 @@ class ExportedNotebookTests(unittest.TestCase):
     def setUpClass(cls):
         cls.spec = TestKernelSpec()
         cls.folder = tempfile.TemporaryDirectory()
-        done = subprocess.run([LESSONS, "export", "all", "--format", "ipynb", "--out", cls.folder.name],
-                              capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            raise AssertionError(f"lessons export all --format ipynb: exit {done.returncode}: {done.stderr[-2000:]}")
+
+        def export(name):
+            return name, subprocess.run([LESSONS, "export", name, "--format", "ipynb", "--out", cls.folder.name],
+                                        capture_output=True, text=True, timeout=1200)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for name, done in pool.map(export, LESSON_NAMES):
+                if done.returncode != 0:
+                    raise AssertionError(f"lessons export {name} --format ipynb: exit {done.returncode}: {done.stderr[-2000:]}")
 
     @classmethod
     def tearDownClass(cls):
@@ -54,18 +60,25 @@ class ExportedNotebookTests(unittest.TestCase):
         return os.path.join(self.folder.name, name + ".ipynb")
 
     def test_every_lesson_was_exported(self):
+        listed = subprocess.run([LESSONS, "list"], capture_output=True, text=True, timeout=60).stdout
+        lessons = sorted(line.split()[0] for line in listed.splitlines() if line and not line.startswith(" "))
+        self.assertEqual(lessons, sorted(LESSON_NAMES), "LESSON_NAMES is every lesson `lessons list` names")
         self.assertEqual(sorted(f[:-len(".ipynb")] for f in os.listdir(self.folder.name)), sorted(LESSON_NAMES))
 
     def test_restart_and_run_all_reproduces_every_output(self):
+        def rerun(name):
+            notebook = nbformat.read(self.path(name), as_version=4)
+            for cell in code_cells(notebook):
+                cell.outputs, cell.execution_count = [], None
+            NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=600).execute()
+            return notebook
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            reruns = dict(zip(LESSON_NAMES, pool.map(rerun, LESSON_NAMES)))
         for name in LESSON_NAMES:
             with self.subTest(lesson=name):
                 exported = nbformat.read(self.path(name), as_version=4)
                 self.assertEqual(exported.metadata.kernelspec.name, "lessons")
-                rerun = nbformat.read(self.path(name), as_version=4)
-                for cell in code_cells(rerun):
-                    cell.outputs, cell.execution_count = [], None
-                NotebookClient(rerun, kernel_name=KERNEL_NAME, timeout=600).execute()
-                before, after = code_cells(exported), code_cells(rerun)
+                before, after = code_cells(exported), code_cells(reruns[name])
                 self.assertTrue(before, f"{name} has no code cells")
                 self.assertEqual(len(before), len(after))
                 for number, (old, new) in enumerate(zip(before, after), start=1):

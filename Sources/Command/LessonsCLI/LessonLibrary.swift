@@ -12,6 +12,7 @@ import GaussianChecks
 import LatentDiffusion
 import LatentDiffusionChecks
 import Notebook
+import NotebookExport
 import Posterior
 import PosteriorChecks
 import ProjectFolders
@@ -111,6 +112,13 @@ public struct LessonLibrary: Sendable {
             throw CLIError.lesson("\(url.path): not UTF-8 text")
         }
         return text
+    }
+
+    /// The warnings on formulas the terminal cannot show faithfully (`MathLint`), with their
+    /// file lines; none for a notebook, whose cells carry no file lines.
+    public func mathWarnings(_ name: String) throws -> [String] {
+        guard notebook == nil else { return [] }
+        return MathLint.warnings(try text(name), file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
     }
 
     /// Reads and parses one lesson.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CheckCore
 import Foundation
 import Notebook
+import NotebookExport
 
 /// `lessons`: notebooks of diffusion-model math, every formula proven by numbers.
 public struct LessonsCommand: ParsableCommand {
@@ -62,22 +63,21 @@ struct LibraryOptions: ParsableArguments {
 
 extension LessonsCommand {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the lessons, one line each.")
+        static let configuration = CommandConfiguration(abstract: "List the lessons, each with its summary wrapped to the terminal's width.")
 
         @OptionGroup var library: LibraryOptions
 
         func run() throws {
             let lessons = try library.library()
             let names = try lessons.names()
-            let width = names.map(\.count).max() ?? 0
-            for name in names {
+            let entries = names.map { name in
                 do {
-                    let lesson = try lessons.lesson(name)
-                    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + lesson.summary)
+                    return (name: name, summary: try lessons.lesson(name).summary)
                 } catch {
-                    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  (unreadable: \(error))")
+                    return (name: name, summary: "(unreadable: \(error))")
                 }
             }
+            print(TerminalRenderer(width: Terminal.current.width).lessonList(entries), terminator: "")
         }
     }
 }

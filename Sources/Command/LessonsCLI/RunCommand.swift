@@ -31,6 +31,9 @@ extension LessonsCommand {
         @Flag(help: "Print only each check's verdict line and the totals: no prose, no tables.")
         var quiet = false
 
+        @Flag(help: "Print the lesson straight to the terminal, without a pager ($LESSONS_PAGER, $PAGER or less pages a lesson taller than the terminal).")
+        var noPager = false
+
         @OptionGroup var library: LibraryOptions
 
         @OptionGroup var rng: GeneratorOptions
@@ -53,6 +56,7 @@ extension LessonsCommand {
             let samples = self.samples ?? settings.samples
             let terminal = Terminal.current
             var results: [LessonResult] = []
+            var text = ""  // the text output, paged at the end
             for lessonName in names {
                 let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, cell: cell, stream: stream, generator: rng.generator)
                 results.append(result)
@@ -60,7 +64,7 @@ extension LessonsCommand {
                     print(VerdictLines.render(result, firstCell: cell ?? 1), terminator: "")
                 } else if !json {
                     let renderer = TerminalRenderer(width: terminal.width, color: terminal.color)
-                    print(renderer.render(lesson, result, charts: textDrawings(lesson, seed: seed, width: terminal.width)), terminator: "")
+                    text += renderer.render(lesson, result, charts: textDrawings(lesson, seed: seed, width: terminal.width))
                 }
             }
             if json {
@@ -72,9 +76,10 @@ extension LessonsCommand {
             } else {
                 if results.count > 1 {
                     let all = AllLessons(lessons: results)
-                    print("all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed")
+                    text += "all \(results.count) lessons: \(all.passed) passed, \(all.failed) failed\n"
                 }
-                if !rng.note.isEmpty { print(rng.note) }
+                if !rng.note.isEmpty { text += rng.note + "\n" }
+                Pager.print(text, noPager: noPager || quiet)
             }
             if results.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
         }

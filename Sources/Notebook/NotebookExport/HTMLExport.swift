@@ -92,7 +92,7 @@ public enum HTMLExport {
         let mark = result.pass ? "✓" : "✗"
         let verdict = result.verdict.map { " — verdict: <strong>\(HTMLProse.escape($0.rawValue))</strong>" } ?? ""
         var out = "<section class=\"cell \(result.pass ? "pass" : "fail")\" id=\"cell-\(number)\">\n"
-        out += "<h3>\(mark) cell \(number) · check <code>\(HTMLProse.escape(cell.id))</code> — \(HTMLProse.escape(result.title))\(verdict)</h3>\n"
+        out += "<h3>\(mark) cell \(number) · check <code>\(HTMLProse.escape(cell.id))</code> — \(ScriptNotation.html(result.title, escape: HTMLProse.escape))\(verdict)</h3>\n"
         out += "<p class=\"command\"><code>\(HTMLProse.escape(command))</code></p>\n"
         let yaml = cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
         if !yaml.isEmpty { out += "<pre class=\"parameters\">\(HTMLProse.escape(yaml))</pre>\n" }
@@ -110,7 +110,8 @@ public enum HTMLExport {
             let cells = CellText.cells(row, showingCount: shared == nil)
             out += "<tr class=\"\(row.pass ? "pass" : "fail")\">"
             for (column, text) in cells.enumerated() {
-                out += column == 4 ? "<td class=\"rule\">\(HTMLProse.escape(text))</td>" : "<td>\(HTMLProse.escape(text))</td>"
+                let html = column == 0 ? ScriptNotation.html(text, escape: HTMLProse.escape) : HTMLProse.escape(text)
+                out += column == 4 ? "<td class=\"rule\">\(html)</td>" : "<td>\(html)</td>"
             }
             out += "<td>\(row.pass ? "✓" : "✗")</td></tr>\n"
         }

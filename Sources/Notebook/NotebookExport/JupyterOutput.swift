@@ -38,7 +38,7 @@ public enum JupyterOutput {
 
     static func html(_ result: CellResult) -> String {
         let (mark, verdict) = heading(result)
-        var out = "<p><strong>\(mark) check <code>\(HTMLProse.escape(result.id))</code></strong> — \(HTMLProse.escape(result.title))"
+        var out = "<p><strong>\(mark) check <code>\(HTMLProse.escape(result.id))</code></strong> — \(ScriptNotation.html(result.title, escape: HTMLProse.escape))"
         if let verdict { out += " — verdict: <strong>\(HTMLProse.escape(verdict))</strong>" }
         out += "</p>\n"
         if let error = result.error { return out + "<p><strong>error:</strong> \(HTMLProse.escape(error))</p>\n" }
@@ -47,7 +47,7 @@ public enum JupyterOutput {
 
     static func markdown(_ result: CellResult) -> String {
         let (mark, verdict) = heading(result)
-        var out = "**\(mark) check `\(result.id)`** — \(MarkdownExport.escape(result.title))"
+        var out = "**\(mark) check `\(result.id)`** — \(ScriptNotation.html(result.title, escape: MarkdownExport.escape))"
         if let verdict { out += " — verdict: **\(verdict)**" }
         if let error = result.error { return out + "\n\n> **error:** \(MarkdownExport.escape(error))" }
         return out + "\n\n" + MarkdownExport.table(result.rows)

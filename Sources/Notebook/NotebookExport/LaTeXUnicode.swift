@@ -9,10 +9,29 @@ import Notebook
 public enum LaTeXUnicode {
     /// Renders the content of one math span, e.g. `\sqrt{\bar\alpha_t}` → `√ᾱₜ`.
     public static func render(_ latex: String) -> String {
+        rendering(latex).text
+    }
+
+    /// What `render` could not render faithfully, one message each: an unknown command (shown
+    /// as its bare name), an environment (its cells run together), an unbalanced brace. Empty
+    /// when the Unicode reads as the formula.
+    public static func problems(_ latex: String) -> [String] {
+        rendering(latex).problems
+    }
+
+    static func rendering(_ latex: String) -> (text: String, problems: [String]) {
         var renderer = Renderer(tokens: tokenize(latex))
         var out = ""
-        while renderer.pos < renderer.tokens.count { out += renderer.sequence(text: false) }
-        return tidy(out)
+        while renderer.pos < renderer.tokens.count {
+            out += renderer.sequence(text: false)
+            // At the top level `sequence` stops only at a closing brace that no opening one matched.
+            if renderer.strayClose {
+                renderer.problems.append("a } closes no {")
+                renderer.strayClose = false
+            }
+        }
+        var seen: Set<String> = []
+        return (tidy(out), renderer.problems.filter { seen.insert($0).inserted })
     }
 
     /// Replaces every `$…$` and `$$…$$` span in a Markdown line with its rendering.
@@ -131,6 +150,9 @@ public enum LaTeXUnicode {
     private struct Renderer {
         let tokens: [Token]
         var pos = 0
+        var depth = 0
+        var strayClose = false
+        var problems: [String] = []
 
         func peek() -> Token? { pos < tokens.count ? tokens[pos] : nil }
 
@@ -154,7 +176,12 @@ public enum LaTeXUnicode {
                     afterScript = script && (piece.hasPrefix("_") || piece.hasPrefix("^"))
                 }
             }
-            if peek() == .close { pos += 1 }
+            if peek() == .close {
+                pos += 1
+                strayClose = depth == 0
+            } else if depth > 0 {
+                problems.append("a { is never closed")
+            }
             return out
         }
 
@@ -163,7 +190,10 @@ public enum LaTeXUnicode {
             guard let token = peek() else { return "" }
             pos += 1
             switch token {
-            case .open: return sequence(text: text)
+            case .open:
+                depth += 1
+                defer { depth -= 1 }
+                return sequence(text: text)
             case .close: return ""
             case .sub: return script(tidy(argument()), subscripts, marker: "_")
             case .sup: return script(tidy(argument()), superscripts, marker: "^")
@@ -212,7 +242,7 @@ public enum LaTeXUnicode {
                 return root + (body.isEmpty || isAtom(body) ? body : "(\(body))")
             case "text", "textrm", "textbf", "textit", "textsf", "texttt", "mbox":
                 return argument(text: true)
-            case "mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "mathtt", "mathop":
+            case "mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "mathtt", "mathop", "mathrel", "mathbin":
                 return argument(text: text)
             case "operatorname":
                 if peek() == .char("*") { pos += 1 }
@@ -221,9 +251,11 @@ public enum LaTeXUnicode {
                 if peek() == .char(".") { pos += 1 }  // `\left.` is an invisible delimiter
                 return ""
             case "begin", "end":
-                _ = argument(text: true)
+                let environment = argument(text: true)
+                if name == "begin" { problems.append("the \(environment) environment is not supported: its cells run together") }
                 return ""
             default:
+                problems.append("\\\(name) is not supported: shown as “\(name)”")
                 return name
             }
         }
@@ -265,6 +297,12 @@ public enum LaTeXUnicode {
     }
 
     /// Maps every character through `table`, or falls back to `_x` / `_(…)` when one has no form.
+    /// A sub- or superscript: in Unicode script glyphs when every character has one (`ₜ₋₁`),
+    /// else the marker and the body, bracketed when longer than one character (`_T`, `_(0:T)`).
+    static func script(_ body: String, isSubscript: Bool) -> String {
+        isSubscript ? script(body, subscripts, marker: "_") : script(body, superscripts, marker: "^")
+    }
+
     private static func script(_ body: String, _ table: [Character: Character], marker: String) -> String {
         let compact = body.filter { !$0.isWhitespace }
         let mapped = compact.compactMap { table[$0] }
@@ -437,7 +475,7 @@ public enum LaTeXUnicode {
         "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "$": "$", "%": "%", "#": "#", "&": "&", "_": "_",
         "top": "⊤", "intercal": "⊤", "prime": "′", "forall": "∀", "exists": "∃", "neg": "¬",
         "land": "∧", "lor": "∨", "wedge": "∧", "vee": "∨", "circ": "∘", "ast": "∗", "star": "⋆",
-        "ell": "ℓ", "emptyset": "∅", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "perp": "⊥",
+        "ell": "ℓ", "emptyset": "∅", "varnothing": "∅", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "perp": "⊥",
         "triangleq": "≜", "coloneqq": "≔", "hbar": "ℏ", "dagger": "†",
         "quad": String(quadSpace), "qquad": String(repeating: quadSpace, count: 2),
         ",": " ", ";": " ", ":": " ", " ": " ", "\\": " ", "!": "",

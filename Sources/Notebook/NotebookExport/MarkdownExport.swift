@@ -47,7 +47,7 @@ public enum MarkdownExport {
     static func check(number: Int, cell: CheckCell, result: CellResult, command: String) -> String {
         let mark = result.pass ? "✓" : "✗"
         let verdict = result.verdict.map { " — verdict: **\($0.rawValue)**" } ?? ""
-        var out = "**\(mark) cell \(number) · check `\(cell.id)`** — \(escape(result.title))\(verdict) · `\(command)`"
+        var out = "**\(mark) cell \(number) · check `\(cell.id)`** — \(ScriptNotation.html(result.title, escape: escape))\(verdict) · `\(command)`"
         let yaml = cell.yaml.trimmingCharacters(in: .whitespacesAndNewlines)
         if !yaml.isEmpty { out += "\n\n```yaml\n\(yaml)\n```" }
         if let error = result.error { return out + "\n\n> **error:** \(escape(error))" }
@@ -64,7 +64,8 @@ public enum MarkdownExport {
             "|:--|--:|--:|--:|:--|:-:|",
         ]
         for row in rows {
-            let cells = CellText.cells(row, showingCount: shared == nil).map(escape) + [row.pass ? "✓" : "✗ **fails**"]
+            var cells = CellText.cells(row, showingCount: shared == nil)
+            cells = [ScriptNotation.html(cells[0], escape: escape)] + cells.dropFirst().map(escape) + [row.pass ? "✓" : "✗ **fails**"]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")

@@ -35,6 +35,17 @@ public struct TerminalRenderer: Sendable {
         return out
     }
 
+    /// `lessons list`: each lesson's name and its summary (scripts in Unicode), the summary
+    /// wrapped to the width under itself.
+    public func lessonList(_ entries: [(name: String, summary: String)]) -> String {
+        let column = (entries.map(\.name.count).max() ?? 0) + 2
+        let hanging = String(repeating: " ", count: column)
+        return entries.map { entry in
+            let head = entry.name.padding(toLength: column)
+            return TerminalRenderer(width: width, color: false).wrap(ScriptNotation.unicode(entry.summary), indent: head, hanging: hanging)
+        }.joined()
+    }
+
     public func summaryLine(_ result: LessonResult) -> String {
         let text = "\(result.lesson): \(result.passed) passed, \(result.failed) failed"
         return paint(text, result.failed == 0 ? .green : .red)
@@ -60,7 +71,8 @@ public struct TerminalRenderer: Sendable {
                 if level <= 2 { out += String(repeating: level == 1 ? "═" : "─", count: min(width, text.count)) + "\n" }
                 out += "\n"
             case .displayMath(let math):
-                out += "    " + LaTeXUnicode.render(math) + "\n\n"
+                // A long formula breaks at its spaces, its continuation lines indented deeper.
+                out += wrap(LaTeXUnicode.render(math), indent: "    ", hanging: "        ") + "\n"
             case .code(_, let lines):
                 for line in lines { out += "    " + line + "\n" }
                 out += "\n"
@@ -94,13 +106,13 @@ public struct TerminalRenderer: Sendable {
         return wrap(text, indent: prefix, hanging: String(repeating: " ", count: prefix.count))
     }
 
-    /// Greedy word wrap to `width` columns (counted in Characters).
+    /// Greedy word wrap to `width` columns (counted in Characters, colour escapes not counted).
     func wrap(_ text: String, indent: String, hanging: String) -> String {
         var out = ""
         var line = indent
         var lineHasWord = false
         for word in text.split(separator: " ") {
-            if lineHasWord && line.count + 1 + word.count > width {
+            if lineHasWord && line.visibleCount + 1 + word.visibleCount > width {
                 out += line + "\n"
                 line = hanging
                 lineHasWord = false
@@ -117,7 +129,7 @@ public struct TerminalRenderer: Sendable {
     func renderCell(_ result: CellResult, cell: CheckCell) -> String {
         let mark = result.pass ? paint("✓", .green) : paint("✗", .red)
         let claim = result.verdict.map { " — verdict: " + paint($0.rawValue, .bold) } ?? ""
-        var out = wrap("\(mark) \(paint("check \(result.id)", .bold)) — \(result.title)\(claim)", indent: "  ", hanging: "      ")
+        var out = wrap("\(mark) \(paint("check \(result.id)", .bold)) — \(ScriptNotation.unicode(result.title))\(claim)", indent: "  ", hanging: "      ")
         if let error = result.error {
             return out + "    " + paint("error: \(error)", .red) + "\n\n"
         }
@@ -126,6 +138,7 @@ public struct TerminalRenderer: Sendable {
         let header = CellText.header(sharedCount: sharedCount)
         let rows = result.rows.map { row in
             var cells = CellText.cells(row, showingCount: sharedCount == nil)
+            cells[0] = ScriptNotation.unicode(cells[0])
             cells[4] += row.pass ? " ✓" : " ✗"
             return cells
         }
@@ -159,6 +172,25 @@ public struct TerminalRenderer: Sendable {
 
     func paint(_ text: String, _ style: Style) -> String {
         color ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}
+
+extension StringProtocol {
+    /// The columns the text takes on a terminal: its Characters, less its colour escapes
+    /// (`ESC [ … m`), which take none.
+    var visibleCount: Int {
+        var count = 0
+        var inEscape = false
+        for character in self {
+            if inEscape {
+                if character == "m" { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                count += 1
+            }
+        }
+        return count
     }
 }
 
