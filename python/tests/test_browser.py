@@ -2,7 +2,7 @@
 driven by selenium.
 
 * The HTML export: every formula rendered by KaTeX from Debian's libjs-katex (a `.katex`
-  element in each `.math`, no `.katex-error`), no `$` left in the text, the tables present,
+  element in each `.math`, no `.katex-error`), no `$`, command or braced script left in the text, the tables present,
   and the table's quantity column in a proportional font (combining accents such as β̃ sit on
   their letter there). Without KaTeX the page still reads, with its math as Unicode text.
 * JupyterLab with the `lessons` kernel: the exported forward notebook opened, a check cell's
@@ -43,13 +43,14 @@ DRIVER = shutil.which("chromedriver")
 JUPYTER = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
 SCREENSHOTS = os.environ.get("LESSONS_SCREENSHOTS")
 
-# Text nodes outside code, KaTeX and figures that still hold TeX: a dollar sign, a command.
+# Text nodes outside code, KaTeX and figures that still hold TeX: a dollar sign, a command,
+# a braced script (`x_{0:T}` in a check's title shows as x<sub>0:T</sub>).
 RAW_TEX = r"""
 const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
 const found = [];
 for (let node; (node = walker.nextNode());) {
   if (node.parentElement.closest('code, pre, .katex, svg')) continue;
-  if (/\$|\\[a-zA-Z]+/.test(node.textContent)) found.push(node.textContent.slice(0, 120));
+  if (/\$|\\[a-zA-Z]+|_\{|\^\{/.test(node.textContent)) found.push(node.textContent.slice(0, 120));
 }
 return found;
 """
