@@ -107,6 +107,42 @@ struct CLITests {
         #expect(quiet.paged == nil && quiet.screen.contains("gaussian: 18 passed, 0 failed"))
     }
 
+    @Test("bash completion: lesson names after run, check ids after checks, from the binary itself")
+    func completion() throws {
+        let bash = "/bin/bash"
+        try #require(FileManager.default.isExecutableFile(atPath: bash))
+        let generated = try Invocation(["--generate-completion-script", "bash"])
+        #expect(generated.status == 0 && generated.stdout.contains("_lessons"), "\(generated.stderr)")
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-completion-\(ProcessInfo.processInfo.processIdentifier).bash")
+        try generated.stdout.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        func complete(_ line: String) throws -> [String] {
+            let words = line.split(separator: " ", omittingEmptySubsequences: false).map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: bash)
+            process.arguments = ["-c", """
+                source '\(script.path)'
+                COMP_WORDS=(\(words)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}
+                _lessons lessons "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PATH"] = Invocation.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            process.environment = environment
+            process.currentDirectoryURL = Invocation.repository
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return output.split(separator: "\n").map(String.init)
+        }
+        #expect(try complete("lessons run ga") == ["gaussian"])
+        #expect(Set(try complete("lessons export ")).isSuperset(of: ["gaussian", "posterior", "all"]))
+        let ids = try complete("lessons checks gaussian.s")
+        #expect(ids.contains("gaussian.sum") && ids.allSatisfy { $0.hasPrefix("gaussian.s") }, "\(ids)")
+    }
+
     @Test("--version prints the tool's name and version and exits 0")
     func version() throws {
         let result = try Invocation(["--version"])

@@ -12,7 +12,7 @@ extension LessonsCommand {
             abstract: "List the checks a lesson cell can call; with an ID, its parameters (accepted values, defaults) and the mistakes it is proven to catch.",
             discussion: "A cell ```check ID``` takes YAML parameters, e.g. `t: [2, 10]`; those not given keep their defaults. Exit status 64 for an unknown ID.")
 
-        @Argument(help: "A check id, e.g. gaussian.sum (default: list them all).")
+        @Argument(help: "A check id, e.g. gaussian.sum (default: list them all).", completion: Completions.checks)
         var id: String?
 
         @Flag(help: "Print JSON: every check (or the one named) with its parameters and mutations.")

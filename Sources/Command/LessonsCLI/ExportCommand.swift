@@ -26,7 +26,7 @@ extension LessonsCommand {
             case md, ipynb, html, json
         }
 
-        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.", completion: Completions.lessons)
         var name: String
 
         @Option(help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")

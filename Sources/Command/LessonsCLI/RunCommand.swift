@@ -10,7 +10,7 @@ extension LessonsCommand {
             abstract: "Run a lesson (or all): its prose, each check's evidence and verdicts.",
             discussion: "Exit status: 0 when every check passed, 1 when a check failed, 2 when a lesson file is malformed.")
 
-        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.")
+        @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.", completion: Completions.lessons)
         var name: String
 
         @Option(help: "The seed of every random stream (each cell draws from its own stream of this seed).", transform: seedArgument)
