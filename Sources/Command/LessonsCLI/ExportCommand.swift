@@ -14,8 +14,9 @@ extension LessonsCommand {
                 Formats: md (GitHub Markdown, math kept as $…$, each check followed by its table, figures as PNG \
                 files in figures/ beside it), ipynb (nbformat 4.5 for the `lessons` Jupyter kernel: prose as \
                 markdown cells, one code cell per check (`check ID` and its YAML) or figure (`plot NAME`), with \
-                the outputs the kernel gives, so Restart and run all reproduces them), html (one self-contained page, \
-                math as Unicode, figures as inline SVG), json (the whole executed lesson). --out is a folder \
+                the outputs the kernel gives, so Restart and run all reproduces them), html (a page that opens \
+                offline, its math rendered by KaTeX from Debian's libjs-katex, copied into katex/ beside it, or \
+                as Unicode text when KaTeX is missing; figures as inline SVG), json (the whole executed lesson). --out is a folder \
                 (default exports/), or a file path ending in the format's extension when exporting one lesson. \
                 The same seed writes byte-identical files. Every file is written atomically. Exit status: 0 when \
                 every check passed, 1 when a check failed (the files are still written), 2 when a lesson file is \
