@@ -1,11 +1,11 @@
 """Every lesson exported as a notebook in the kernel's language (`lessons export all --format
 ipynb`) and executed by nbclient under the `lessons` kernel, as "Restart and run all" does:
-each code cell's outputs and execution count equal the exported ones byte for byte. The
-gaussian notebook's rows equal the terminal's JSON (`lessons run gaussian --json`), and the
-notebook itself runs in the terminal (`lessons run gaussian.ipynb`) with the same rows.
+each code cell's outputs and execution count equal the exported ones byte for byte, and every
+notebook's rows equal the terminal's JSON (`lessons run NAME --json`). The gaussian notebook
+itself runs in the terminal (`lessons run gaussian.ipynb`) with the lesson's rows.
 
-Takes two to three minutes: the export runs every lesson once and nbclient once more, two
-lessons at a time (the machine's two cores)."""
+Takes three to four minutes: the export, nbclient and the terminal each run every lesson
+once, two lessons at a time (the machine's two cores)."""
 
 import json
 import os
@@ -87,19 +87,32 @@ class ExportedNotebookTests(unittest.TestCase):
                     self.assertEqual(canonical(new.outputs), canonical(old.outputs), f"{name} code cell {number}: {old.source}")
 
     def test_rows_are_the_terminals(self):
-        done = subprocess.run([LESSONS, "run", "gaussian", "--json"], capture_output=True, text=True, timeout=300)
-        terminal = json.loads(done.stdout)["checks"]
-        notebook = nbformat.read(self.path("gaussian"), as_version=4)
-        rows = [cell.outputs[0]["data"]["application/vnd.lessons.check+json"]["rows"] for cell in code_cells(notebook)
-                if cell.outputs and "application/vnd.lessons.check+json" in cell.outputs[0].get("data", {})]
-        self.assertEqual(len(rows), len(terminal))
-        self.assertTrue(rows)
-        for exported, check in zip(rows, terminal):
-            self.assertEqual(exported, check["rows"], check["id"])
-        done = subprocess.run([LESSONS, "run", self.path("gaussian"), "--json"], capture_output=True, text=True, timeout=300)
-        self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual([c["rows"] for c in json.loads(done.stdout)["checks"]], [c["rows"] for c in terminal])
+        """Every notebook's rows (which the re-run above reproduces byte for byte) are the
+        terminal's: `lessons run NAME --json` with the same (default) seed, check by check."""
+        def terminal(name):
+            done = subprocess.run([LESSONS, "run", name, "--json"], capture_output=True, text=True, timeout=1200)
+            return json.loads(done.stdout)["checks"]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            terminals = dict(zip(LESSON_NAMES, pool.map(terminal, LESSON_NAMES)))
+        for name in LESSON_NAMES:
+            with self.subTest(lesson=name):
+                notebook = nbformat.read(self.path(name), as_version=4)
+                outputs = [cell.outputs[0]["data"]["application/vnd.lessons.check+json"] for cell in code_cells(notebook)
+                           if cell.outputs and "application/vnd.lessons.check+json" in cell.outputs[0].get("data", {})]
+                self.assertTrue(outputs, f"{name} has no check cells")
+                self.assertEqual([o["id"] for o in outputs], [c["id"] for c in terminals[name]])
+                for exported, check in zip(outputs, terminals[name]):
+                    self.assertEqual(exported["rows"], check["rows"], f"{name}: {check['id']}")
+                    self.assertEqual(exported["pass"], check["pass"])
 
+    def test_a_notebook_runs_in_the_terminal(self):
+        """`lessons run FILE.ipynb` reads the exported notebook as a lesson: its rows are the lesson's."""
+        lesson = subprocess.run([LESSONS, "run", "gaussian", "--json"], capture_output=True, text=True, timeout=300)
+        notebook = subprocess.run([LESSONS, "run", self.path("gaussian"), "--json"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(notebook.returncode, 0, notebook.stderr)
+        rows = [c["rows"] for c in json.loads(notebook.stdout)["checks"]]
+        self.assertTrue(rows)
+        self.assertEqual(rows, [c["rows"] for c in json.loads(lesson.stdout)["checks"]])
 
 if __name__ == "__main__":
     unittest.main()
