@@ -1,14 +1,16 @@
 import Posterior
+import ScoreODE
 
 extension StepContext {
-    /// One step of DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, midpoint form)
-    /// on the VP sample xₜ, from level σ = σᵢ to σ' = σᵢ₊₁ of the recorded levels, with
-    /// αₜ = 1/√(σ² + 1), sₜ = σαₜ (the VP signal and noise scales) and λ = log α − log s:
+    /// One step of DPM-Solver++(2M) on the recorded sample, from level σ = σᵢ to σ' = σᵢ₊₁ of
+    /// the recorded levels, with the weights of `ScoreODE`'s `MultistepDPMWeights` (Lu et al.
+    /// 2022b, Algorithm 2, midpoint form) evaluated in bounded numbers. A VP sample has
+    /// αₜ = 1/√(σ² + 1), sₜ = σαₜ; a scaled one (x = x₀ + σε, k-diffusion's) has α = 1, s = σ;
+    /// λ = log α − log s in both:
     ///
     /// - x̂₀ from the prediction (the VP conversions), thresholded if configured;
-    /// - first order: x' = (s'/s)·x − α'(e^{−h} − 1)·x̂₀ with h = λ' − λ;
-    /// - second order: with the previous step's x̂₀₋₁ and r = (λ − λ₋₁)/h,
-    ///   D₁ = (x̂₀ − x̂₀₋₁)/r and x' = (s'/s)·x − α'(e^{−h} − 1)·x̂₀ − ½α'(e^{−h} − 1)·D₁;
+    /// - x' = (s'/s)·x − α'(e^{−h} − 1)·x̂₀ − ½α'(e^{−h} − 1)·(x̂₀ − x̂₀₋₁)/r with h = λ' − λ and
+    ///   r = (λ − λ₋₁)/h, the last term only at second order;
     /// - σ' = 0 gives e^{−h} = 0 and s' = 0.
     ///
     /// The first step is first order, and so is the last when `euler_at_final`, when the final
@@ -65,21 +67,22 @@ extension StepContext {
         // At σ' = 0, λ' = ∞: e^{−h} = 0 exactly.
         let h = next.value == 0 ? nil : sign * (lambda(next) - lambda(sigma))
         let decay = h.map { B.exp(B(0) - $0) } ?? B.exact(0)
-        let weight = B(0) - alphaNext * (decay - B(1))  // −α'(e^{−h} − 1)
-        var ratio: B?
+        var inverseRatio: B?
         if secondOrder, let h {
             let r = sign * (lambda(sigma) - lambda(sigmas[i - 1])) / h
-            ratio = rule.slips.contains(.rInverted) ? r : B(1) / r
+            inverseRatio = rule.slips.contains(.rInverted) ? r : B(1) / r
         } else if secondOrder {
-            ratio = B.exact(.infinity)  // r = h₋₁/∞ = 0: a second-order step to σ' = 0 diverges
+            inverseRatio = B.exact(.infinity)  // r = h₋₁/∞ = 0: a second-order step to σ' = 0 diverges
         }
         // In scaled space s'/s = σ'/σ = e^{−h}; k-diffusion computes it as exp(−λ')/exp(−λ),
-        // and the bound of e^{−h} covers that form (σ'/σ directly is closer still).
-        let ratio0 = scaled && h != nil ? decay : sNext / sNow
+        // and the bound of e^{−h} covers that form (σ'/σ directly is closer still). diffusers
+        // forms e^{−h} − 1 with exp, and so does this bound.
+        let w = MultistepDPMWeights(sampleRatio: scaled && h != nil ? decay : sNext / sNow, alphaNext: alphaNext,
+                                    decayMinusOne: decay - B(1), inverseRatio: inverseRatio)
         let previous = record.sample.indices.map { j -> B in
-            var value = ratio0 * B.exact(record.sample[j]) + weight * x0[j]
-            if let ratio, let before = x0Before?[j] {
-                value = value + B(0.5) * weight * (ratio * (x0[j] - before))
+            var value = w.onSample * B.exact(record.sample[j]) + w.onDenoised * x0[j]
+            if let difference = w.onDifference, let before = x0Before?[j] {
+                value = value + difference * (x0[j] - before)
             }
             return value
         }
