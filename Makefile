@@ -3,7 +3,10 @@
 #   make test     install what is missing, then run every test (optimized: the Monte-Carlo
 #                 checks run ~5× faster, which pays for the longer build), then the Python
 #                 side: difftrace on real diffusers schedulers, checked by `lessons verify`;
-#                 last the whole mutation audit once more with GSL's mt19937 drawing
+#                 last the whole mutation audit once more with GSL's mt19937 drawing.
+#                 Where OpenBLAS falls back to Prescott's kernels (a CPU newer than its
+#                 table), the tests run with the family `lessons doctor --openblas-coretype`
+#                 chose, as the binary itself does.
 .PHONY: lesson test bench
 
 lesson:
@@ -12,7 +15,10 @@ lesson:
 
 test:
 	scripts/setup --no-build
-	swift test -c release -Xswiftc -enable-testing
+	swift build -c release --build-tests -Xswiftc -enable-testing
+	family=$$(.build/release/lessons doctor --openblas-coretype); \
+	  if [ -n "$$family" ]; then export OPENBLAS_CORETYPE=$$family; fi; \
+	  swift test -c release -Xswiftc -enable-testing --skip-build
 	.venv/bin/python -m unittest discover -s python/tests
 	.build/release/lessons audit --rng mt19937
 

@@ -20,7 +20,9 @@ struct Invocation {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(_ arguments: [String], environment: [String: String] = [:], directory: URL = Invocation.repository) throws {
+    /// `environment` adds or replaces variables of the test's own environment; `unsetting` removes them.
+    init(_ arguments: [String], environment: [String: String] = [:], unsetting: [String] = [],
+         directory: URL = Invocation.repository) throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -28,6 +30,7 @@ struct Invocation {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "LESSONS_DIR")
         for (key, value) in environment { env[key] = value }
+        for key in unsetting { env.removeValue(forKey: key) }
         process.environment = env
         // Output goes to files, so that no pipe can fill up and block the child.
         let folder = FileManager.default.temporaryDirectory

@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 @testable import LessonsCLI
 import Testing
 
@@ -112,6 +113,36 @@ struct DoctorTests {
                                           configuration: "OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell", coreName: "Haswell", threads: 2)
         #expect(openBLAS.status == .ok)
         #expect(openBLAS.detail.contains("OpenBLAS 0.3.21") && openBLAS.detail.contains("Haswell") && openBLAS.detail.contains("2 threads"))
+    }
+
+    @Test("a replaced Prescott fallback is named on the blas line with the way to override it")
+    func blasReplacement() {
+        let line = DoctorBLAS.binding(libraryPath: "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                                      configuration: "OpenBLAS 0.3.21", coreName: "Cooperlake", threads: 2,
+                                      replacement: (fallback: "Prescott", chosen: "Cooperlake"))
+        #expect(line.status == .ok)
+        #expect(line.detail.contains("core Cooperlake") && line.detail.contains("fell back to Prescott") && line.detail.contains("OPENBLAS_CORETYPE"))
+    }
+
+    @Test("the binary does not run Prescott's kernels on a CPU with AVX2 or AVX-512; OPENBLAS_CORETYPE wins")
+    func blasKernelInTheBinary() throws {
+        func blasLine(_ run: Invocation) -> String? { run.stdout.split(separator: "\n").first { $0.hasPrefix("blas ") }.map(String.init) }
+        let chosen = try #require(blasLine(try Invocation(["doctor"], unsetting: ["OPENBLAS_CORETYPE", "LESSONS_OPENBLAS_FALLBACK"])))
+        if BLASKernel.family(flags: BLASKernel.cpuFlags()) != nil {
+            #expect(!chosen.contains("core Prescott"), "\(chosen)")
+        }
+        let forced = try #require(blasLine(try Invocation(["doctor"], environment: ["OPENBLAS_CORETYPE": "PRESCOTT"])))
+        #expect(forced.contains("core Prescott") && !forced.contains("lessons chose"), "\(forced)")
+    }
+
+    @Test("doctor --openblas-coretype prints the family the binary chose, or nothing; never with the user's own choice")
+    func openBLASCoretype() throws {
+        let own = try Invocation(["doctor", "--openblas-coretype"], unsetting: ["OPENBLAS_CORETYPE", "LESSONS_OPENBLAS_FALLBACK"])
+        #expect(own.status == 0)
+        let printed = own.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.isEmpty || printed == BLASKernel.family(flags: BLASKernel.cpuFlags()), "\(printed)")
+        let user = try Invocation(["doctor", "--openblas-coretype"], environment: ["OPENBLAS_CORETYPE": "HASWELL"])
+        #expect(user.status == 0 && user.stdout.isEmpty, "\(user.stdout)")
     }
 
     @Test("an absurdly low sgemm figure fails", arguments: [0.0, 0.4, 1.99, .nan])

@@ -16,7 +16,8 @@ enum DoctorBLAS {
     /// Judges the library that `cblas_sgemm` resolves to (`libraryPath`, nil when it cannot be
     /// found): OpenBLAS is OK; GSL's libgslcblas fails; anything else is not recognised and fails.
     static func binding(libraryPath: String? = blasLibraryPath(), configuration: String = openBLASConfiguration,
-                        coreName: String = openBLASCoreName, threads: Int = BLAS.threads) -> DoctorCheck {
+                        coreName: String = openBLASCoreName, threads: Int = BLAS.threads,
+                        replacement: (fallback: String, chosen: String)? = BLASKernel.replacement) -> DoctorCheck {
         guard let libraryPath else {
             return .warn("blas", "cannot tell which library cblas_sgemm binds to (no /proc/self/maps entry for it); "
                          + "OpenBLAS \(coreName.isEmpty ? "not found" : "core " + coreName) is linked")
@@ -29,7 +30,9 @@ enum DoctorBLAS {
             return .fail("blas", "cblas_sgemm binds to \(libraryPath), not OpenBLAS; \(remedy)")
         }
         let version = configuration.split(separator: " ").prefix(2).joined(separator: " ")
-        return .ok("blas", "\(version.isEmpty ? "OpenBLAS" : version) (\(libraryPath)), core \(coreName.isEmpty ? "unknown" : coreName), "
+        let chosen = replacement.map { " (OpenBLAS did not know this CPU and fell back to \($0.fallback); lessons chose \($0.chosen) "
+            + "from the CPU's flags, and OPENBLAS_CORETYPE overrides it)" } ?? ""
+        return .ok("blas", "\(version.isEmpty ? "OpenBLAS" : version) (\(libraryPath)), core \(coreName.isEmpty ? "unknown" : coreName)\(chosen), "
                    + "\(threads) thread\(threads == 1 ? "" : "s")")
     }
 

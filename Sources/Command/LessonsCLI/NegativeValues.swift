@@ -1,4 +1,5 @@
 import ArgumentParser
+import Neural
 
 extension LessonsCommand {
     /// The arguments with each `--name -NUMBER` joined into `--name=-NUMBER`.
@@ -34,8 +35,11 @@ extension LessonsCommand {
         return Double(body) != nil && body.first.map { $0.isNumber || $0 == "." } == true
     }
 
-    /// `main` over the process's arguments, negative values joined to their options.
+    /// `main` over the process's arguments, negative values joined to their options. First, a
+    /// process whose OpenBLAS fell back to Prescott's kernels runs itself again with better
+    /// ones (`BLASKernel`).
     public static func mainJoiningNegativeValues() {
+        BLASKernel.rerunOnFallback()
         main(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
     }
 }
