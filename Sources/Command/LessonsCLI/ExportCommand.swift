@@ -71,13 +71,16 @@ extension LessonsCommand {
             }
             var failed = false
             var figures: [String: RenderedFigure] = [:]
+            // KaTeX is read once, and its files written once however many pages share them.
+            let katex = format == .html ? KaTeXAssets.load() : nil
+            var written: Set<URL> = []
             for lessonName in names {
                 let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, stream: stream)
                 for plot in lesson.plots where figures[plot.name] == nil {
                     figures[plot.name] = try draw(plot.name, seed: seed)
                 }
                 let executed = try ExecutedLesson(lesson: lesson, result: result, figures: figures, samples: samples)
-                try write(executed)
+                try write(executed, katex: katex, skipping: &written)
                 Terminal.note("\(lessonName): \(executed.tally)")
                 failed = failed || result.failed > 0
             }
@@ -91,10 +94,16 @@ extension LessonsCommand {
                 : URL(fileURLWithPath: out).appendingPathComponent("\(lesson).\(format.rawValue)")
         }
 
-        func write(_ executed: ExecutedLesson) throws {
+        /// Writes the lesson's files; a file beside the page that this run already wrote
+        /// (KaTeX's, shared by every page in the folder) is in `written` and not written again.
+        func write(_ executed: ExecutedLesson, katex: Result<KaTeXAssets, KaTeXAssets.Missing>?, skipping written: inout Set<URL>) throws {
             do {
-                let files = try LessonExport.files(executed, format: format, file: destination(executed.lesson.name))
-                for (url, data) in files { try AtomicFile.write(data, to: url) }
+                let page = destination(executed.lesson.name)
+                let files = try LessonExport.files(executed, format: format, file: page, katex: katex)
+                for (url, data) in files where url == page || !written.contains(url) {
+                    try AtomicFile.write(data, to: url)
+                    if url != page { written.insert(url) }
+                }
                 if let page = files.last?.0 {
                     let beside = files.count > 1 ? " (and \(files.count - 1) files beside it)" : ""
                     Terminal.note("wrote \(LessonLibrary.displayPath(page))\(beside)")
@@ -121,7 +130,9 @@ enum LessonExport {
     /// The files of one executed lesson in `format`, the lesson's own at `file`; Markdown
     /// adds each figure's PNG in `figures/` beside it, HTML the KaTeX it renders its math
     /// with in `katex/` (when Debian's libjs-katex is installed; else it says so on stderr).
-    static func files(_ executed: ExecutedLesson, format: LessonsCommand.Export.Format, file: URL) throws -> [(URL, Data)] {
+    /// `katex` is `KaTeXAssets.load()`'s result, read once by the caller (read here when nil).
+    static func files(_ executed: ExecutedLesson, format: LessonsCommand.Export.Format, file: URL,
+                      katex: Result<KaTeXAssets, KaTeXAssets.Missing>? = nil) throws -> [(URL, Data)] {
         switch format {
         case .md:
             let folder = file.deletingLastPathComponent().appendingPathComponent("figures")
@@ -133,7 +144,7 @@ enum LessonExport {
         case .ipynb:
             return [(file, Data(try JupyterExport.render(executed).utf8))]
         case .html:
-            switch KaTeXAssets.load() {
+            switch katex ?? KaTeXAssets.load() {
             case .success(let katex):
                 let folder = file.deletingLastPathComponent().appendingPathComponent(KaTeXAssets.folder)
                 return katex.files.map { (folder.appendingPathComponent($0.name), $0.data) }

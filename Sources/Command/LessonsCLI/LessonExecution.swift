@@ -14,8 +14,8 @@ enum LessonExecution {
         let terminal = Terminal.current
         defer { terminal.clearProgress() }
         do {
-            var lesson = try lessons.lesson(name)
-            for warning in try lessons.mathWarnings(name) { Terminal.note(warning) }
+            var (lesson, warnings) = try lessons.load(name)
+            for warning in warnings { Terminal.note(warning) }
             if let cell {
                 guard (1...max(1, lesson.executableCellCount)).contains(cell) else {
                     throw ValidationError("--cell \(cell) is out of range: lesson \(name) has \(lesson.executableCellCount) executable cells (accepted: 1…\(lesson.executableCellCount))")

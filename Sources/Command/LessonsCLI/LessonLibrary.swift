@@ -27,6 +27,8 @@ public struct LessonLibrary: Sendable {
     /// A notebook in the kernel's language read as the library's one lesson
     /// (`lessons run ./my-notebook.ipynb`).
     public let notebook: URL?
+    /// The notebook, read and parsed once when the library is made.
+    private let parsedNotebook: Result<NotebookLesson, any Error>?
 
     /// Every module's checks, each counted once: what `lessons audit` runs.
     public static let auditedChecks: [CheckDefinition] =
@@ -41,6 +43,7 @@ public struct LessonLibrary: Sendable {
         self.directory = directory
         self.registry = CheckRegistry(Self.allChecks)
         self.notebook = nil
+        self.parsedNotebook = nil
     }
 
     /// The library of one notebook file.
@@ -48,6 +51,7 @@ public struct LessonLibrary: Sendable {
         self.directory = notebook.deletingLastPathComponent()
         self.registry = CheckRegistry(Self.allChecks)
         self.notebook = notebook
+        self.parsedNotebook = Result { try Self.parse(notebook: notebook) }
     }
 
     /// A runner that knows every check and every figure.
@@ -114,11 +118,13 @@ public struct LessonLibrary: Sendable {
         return text
     }
 
-    /// The warnings on formulas the terminal cannot show faithfully (`MathLint`), with their
-    /// file lines; none for a notebook, whose cells carry no file lines.
-    public func mathWarnings(_ name: String) throws -> [String] {
-        guard notebook == nil else { return [] }
-        return MathLint.warnings(try text(name), file: Self.displayPath(directory.appendingPathComponent(name + ".md")))
+    /// Reads and parses one lesson, with the warnings on formulas the terminal cannot show
+    /// faithfully (`MathLint`) at their file lines; none for a notebook, whose cells carry no
+    /// file lines. The file is read once for both.
+    public func load(_ name: String) throws -> (lesson: Lesson, mathWarnings: [String]) {
+        if notebook != nil { return (try notebookLesson().lesson, []) }
+        let text = try text(name), file = Self.displayPath(directory.appendingPathComponent(name + ".md"))
+        return (try LessonParser.parse(text, name: name, file: file), MathLint.warnings(text, file: file))
     }
 
     /// Reads and parses one lesson.
@@ -131,7 +137,11 @@ public struct LessonLibrary: Sendable {
 extension LessonLibrary {
     /// The notebook read as a lesson, with the seed and sample size its magics set.
     public func notebookLesson() throws -> NotebookLesson {
-        guard let notebook else { throw CLIError.usage("not a notebook library") }
+        guard let parsedNotebook else { throw CLIError.usage("not a notebook library") }
+        return try parsedNotebook.get()
+    }
+
+    private static func parse(notebook: URL) throws -> NotebookLesson {
         let data: Data
         do {
             data = try Data(contentsOf: notebook)
