@@ -6,6 +6,7 @@ import ForwardProcessChecks
 import GaussianChecks
 import LatentDiffusionChecks
 import LessonsCLI
+import NotebookExport
 import PosteriorChecks
 import ScoreODEChecks
 import Testing
@@ -82,5 +83,24 @@ struct AuditTests {
         let report = AuditReport([blind])
         #expect(report.survived == ["demo.blind/anything"])
         #expect(!report.clean)
+    }
+
+    @Test("the report is the same on one worker and on three, in the checks' order")
+    func workersDoNotChangeTheReport() throws {
+        let blind = CheckDefinition(id: "demo.blind", title: "always passes", parameters: [],
+                                    mutations: [Mutation("anything", "any wrong formula")]) { _ in
+            [.holds("nothing", value: 0, rule: "always", pass: true)]
+        }
+        let definitions = Array(GaussianChecks.all.prefix(2)) + [blind] + Array(ForwardChecks.all.prefix(2))
+        let one = AuditReport(definitions, seed: 3, workers: 1), three = AuditReport(definitions, seed: 3, workers: 3)
+        #expect(one.entries.map(\.id) == definitions.map(\.id) && three.entries.map(\.id) == definitions.map(\.id))
+        #expect(try JSONRenderer.encode(one) == JSONRenderer.encode(three))
+        #expect(three.survived == ["demo.blind/anything"], "a survivor is still found with several workers")
+    }
+
+    @Test("audit --jobs outside 1…64 is a usage error naming the range")
+    func jobsOutOfRange() throws {
+        let result = try Invocation(["audit", "--jobs", "0"])
+        #expect(result.status == 64 && result.stderr.contains("1 and 64"), "\(result.stderr)")
     }
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import Stochastic
+import Synchronization
 
 /// The mutation audit: every check run on its correct formula and on each of its
 /// mutations. A mutation is killed when the check rejects it (a failing row, or the check
@@ -33,27 +35,43 @@ public struct AuditReport: Sendable, Codable {
             + truthFailures.map { "\($0): the correct formula failed" } + survived.map { "\($0): the mutation survived" }
     }
 
-    /// Runs the audit over `definitions` with their default parameters.
+    /// Runs the audit over `definitions` with their default parameters, on `workers` threads
+    /// that each take the next check not yet started (checks are independent: each draws from
+    /// its own streams, so the report is the same for any number of workers). `progress` gets
+    /// the number of checks started before this one, the total and the check's id.
     public init(
-        _ definitions: [CheckDefinition], seed: UInt64 = 1, generator: RandomGenerator = .xoshiro,
-        progress: ((Int, Int, String) -> Void)? = nil
+        _ definitions: [CheckDefinition], seed: UInt64 = 1, generator: RandomGenerator = .xoshiro, workers: Int = 1,
+        progress: (@Sendable (Int, Int, String) -> Void)? = nil
     ) {
-        var entries: [Entry] = []
-        for (index, definition) in definitions.enumerated() {
-            progress?(index, definitions.count, definition.id)
-            let truth = (try? definition.run(seed: seed, generator: generator)).map { !$0.isEmpty && $0.allSatisfy(\.pass) } ?? false
-            var outcomes: [String: Bool] = [:]
-            for mutation in definition.mutations {
-                let rows = try? definition.run(seed: seed, mutation: mutation.id, generator: generator)
-                outcomes[mutation.id] = rows.map { $0.contains { !$0.pass } } ?? true
+        let next = Atomic<Int>(0)
+        let results = Mutex<[Int: Entry]>([:])
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, definitions.count))) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < definitions.count else { return }
+                let definition = definitions[index]
+                progress?(index, definitions.count, definition.id)
+                let entry = Self.audit(definition, seed: seed, generator: generator)
+                results.withLock { $0[index] = entry }
             }
-            entries.append(Entry(id: definition.id, truthPassed: truth, mutations: outcomes))
         }
+        let entries = results.withLock { found in definitions.indices.compactMap { found[$0] } }
         self.entries = entries
         checks = entries.count
         mutations = entries.reduce(0) { $0 + $1.mutations.count }
         killed = entries.reduce(0) { $0 + $1.mutations.values.filter { $0 }.count }
         survived = entries.flatMap { entry in entry.mutations.filter { !$0.value }.keys.sorted().map { "\(entry.id)/\($0)" } }
         truthFailures = entries.filter { !$0.truthPassed }.map(\.id)
+    }
+
+    /// One check on its correct formula and on each of its mutations.
+    static func audit(_ definition: CheckDefinition, seed: UInt64, generator: RandomGenerator) -> Entry {
+        let truth = (try? definition.run(seed: seed, generator: generator)).map { !$0.isEmpty && $0.allSatisfy(\.pass) } ?? false
+        var outcomes: [String: Bool] = [:]
+        for mutation in definition.mutations {
+            let rows = try? definition.run(seed: seed, mutation: mutation.id, generator: generator)
+            outcomes[mutation.id] = rows.map { $0.contains { !$0.pass } } ?? true
+        }
+        return Entry(id: definition.id, truthPassed: truth, mutations: outcomes)
     }
 }

@@ -18,10 +18,17 @@ extension LessonsCommand {
 
         @OptionGroup var rng: GeneratorOptions
 
+        @Option(help: "How many checks run at once (1…64; default: the machine's cores). The report is the same for any number.")
+        var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64 (got \(jobs))") }
+        }
+
         func run() throws {
             let terminal = Terminal.current
-            let report = AuditReport(LessonLibrary.auditedChecks, seed: seed, generator: rng.generator) { done, total, id in
-                terminal.progress("audit [\(done + 1)/\(total)] \(id)")
+            let report = AuditReport(LessonLibrary.auditedChecks, seed: seed, generator: rng.generator, workers: jobs) { started, total, id in
+                terminal.progress("audit [\(started + 1)/\(total)] \(id)")
             }
             terminal.clearProgress()
             if json {
