@@ -6,7 +6,8 @@
 #                 last the whole mutation audit once more with GSL's mt19937 drawing.
 #                 Where OpenBLAS falls back to Prescott's kernels (a CPU newer than its
 #                 table), the tests run with the family `lessons doctor --openblas-coretype`
-#                 chose, as the binary itself does.
+#                 chose, as the binary itself does. The Python tests run as two processes
+#                 side by side (scripts/test-python), the audit on every core (--jobs).
 .PHONY: lesson test bench
 
 lesson:
@@ -19,7 +20,7 @@ test:
 	family=$$(.build/release/lessons doctor --openblas-coretype); \
 	  if [ -n "$$family" ]; then export OPENBLAS_CORETYPE=$$family; fi; \
 	  swift test -c release -Xswiftc -enable-testing --skip-build
-	.venv/bin/python -m unittest discover -s python/tests
+	scripts/test-python
 	.build/release/lessons audit --rng mt19937
 
 bench:
