@@ -23,11 +23,33 @@ def lessons_binary():
                         "or reinstall the kernel with `lessons kernel install`")
 
 
+_chosen_kernels = {}
+
+
+def environment(binary):
+    """The environment of the binary's processes: the kernel's, without colour, and with the
+    OpenBLAS kernel family the binary chooses on a CPU that OpenBLAS does not know (asked once,
+    `lessons doctor --openblas-coretype`), so that no cell's process runs itself again to
+    choose it (about 15 ms a cell). A user's own OPENBLAS_CORETYPE is kept."""
+    if binary not in _chosen_kernels:
+        chosen = {}
+        if "OPENBLAS_CORETYPE" not in os.environ:
+            try:
+                done = subprocess.run([binary, "doctor", "--openblas-coretype"], capture_output=True, text=True, timeout=60)
+                if done.returncode == 0 and done.stdout.strip():
+                    chosen = {"OPENBLAS_CORETYPE": done.stdout.strip()}
+            except (OSError, subprocess.TimeoutExpired):
+                pass  # each process then chooses for itself
+        _chosen_kernels[binary] = chosen
+    return {**os.environ, "NO_COLOR": "1", **_chosen_kernels[binary]}
+
+
 def run(arguments, timeout, cwd=None):
     """Runs ``lessons ARGUMENTS`` and returns (status, stdout, stderr). A KeyboardInterrupt
     (Jupyter's interrupt) kills the child and propagates; so does subprocess.TimeoutExpired."""
-    process = subprocess.Popen([lessons_binary(), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=cwd, env={**os.environ, "NO_COLOR": "1"},
+    binary = lessons_binary()
+    process = subprocess.Popen([binary, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=cwd, env=environment(binary),
                                start_new_session=True)  # Jupyter's SIGINT reaches the kernel, which stops the child
     try:
         out, err = process.communicate(timeout=timeout)

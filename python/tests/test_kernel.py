@@ -214,5 +214,37 @@ class KernelTests(unittest.TestCase):
         self.assertEqual(rows, terminal_rows("gaussian.sum", "samples: 5000\n", seed=1))  # the terminal's default seed
 
 
+
+@unittest.skipUnless(os.path.isfile(LESSONS), f"no lessons binary at {LESSONS}")
+class BinaryEnvironmentTests(unittest.TestCase):
+    """The kernel's processes get the OpenBLAS family the binary chose, asked once."""
+
+    def setUp(self):
+        from lessons_kernel import binary
+        self.binary = binary
+        binary._chosen_kernels.clear()
+        self.saved = os.environ.pop("OPENBLAS_CORETYPE", None)
+
+    def tearDown(self):
+        self.binary._chosen_kernels.clear()
+        if self.saved is not None:
+            os.environ["OPENBLAS_CORETYPE"] = self.saved
+
+    def test_the_binarys_choice_is_passed_on(self):
+        environment = {key: value for key, value in os.environ.items() if key != "LESSONS_OPENBLAS_FALLBACK"}
+        chosen = subprocess.run([LESSONS, "doctor", "--openblas-coretype"], capture_output=True, text=True, timeout=60,
+                                env=environment).stdout.strip()
+        passed = self.binary.environment(LESSONS)
+        self.assertEqual(passed.get("OPENBLAS_CORETYPE"), chosen or None)
+        self.assertEqual(passed["NO_COLOR"], "1")
+
+    def test_a_users_own_choice_is_kept(self):
+        os.environ["OPENBLAS_CORETYPE"] = "HASWELL"
+        try:
+            self.assertEqual(self.binary.environment(LESSONS)["OPENBLAS_CORETYPE"], "HASWELL")
+        finally:
+            del os.environ["OPENBLAS_CORETYPE"]
+
+
 if __name__ == "__main__":
     unittest.main()
