@@ -168,7 +168,10 @@ def main(argv=None):
     accelerator.wait_for_everyone()
     trained = accelerator.unwrap_model(model)
     check = sum(float(p.detach().double().sum()) for p in trained.parameters())
-    print("process %d: weight checksum %.10e" % (accelerator.process_index, check), flush=True)
+    # One write of the whole line: the processes share stdout, and print's separate write of
+    # the newline let two lines run together.
+    sys.stdout.write("process %d: weight checksum %.10e\n" % (accelerator.process_index, check))
+    sys.stdout.flush()
     if accelerator.is_main_process:
         with torch.no_grad():
             for kept, live in zip(average, trained.parameters()):
