@@ -5,8 +5,8 @@
 #                 side: difftrace on real diffusers schedulers, checked by `lessons verify`;
 #                 last the whole mutation audit once more with GSL's mt19937 drawing.
 #                 Where OpenBLAS falls back to Prescott's kernels (a CPU newer than its
-#                 table), the tests run with the family `lessons doctor --openblas-coretype`
-#                 chose, as the binary itself does. The Python tests run as two processes
+#                 table), every test runs with the family `lessons doctor --openblas-coretype`
+#                 chose (asked once), as the binary itself does. The Python tests run as two processes
 #                 side by side (scripts/test-python), the audit on every core (--jobs).
 .PHONY: lesson test bench
 
@@ -19,9 +19,9 @@ test:
 	swift build -c release --build-tests -Xswiftc -enable-testing
 	family=$$(.build/release/lessons doctor --openblas-coretype); \
 	  if [ -n "$$family" ]; then export OPENBLAS_CORETYPE=$$family; fi; \
-	  swift test -c release -Xswiftc -enable-testing --skip-build
-	scripts/test-python
-	.build/release/lessons audit --rng mt19937
+	  swift test -c release -Xswiftc -enable-testing --skip-build && \
+	  scripts/test-python && \
+	  .build/release/lessons audit --rng mt19937
 
 bench:
 	scripts/setup
