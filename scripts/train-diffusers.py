@@ -3,7 +3,7 @@
 
 The same data, objective, schedule and conditioning as `lessons train latent unet`:
 Fashion-MNIST padded to 32 × 32 in [−1, 1]; latents z₀ = f·(μ + σ ⊙ ε′) drawn from the
-project's frozen autoencoder and scaled by its scale factor f; t ~ U{0 … T−1}; ε ~ N(0, I);
+project's frozen autoencoder (`vae/`, an AutoencoderKL) and scaled by its scale factor f; t ~ U{0 … T−1}; ε ~ N(0, I);
 z_t from the scheduler's ᾱ; the class name as the prompt, the empty prompt with probability
 0.1 (classifier-free guidance); L = ‖ε − ε_θ(z_t, t, c)‖²; Adam; an exponential moving average
 of the weights is what gets saved.
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from accelerate import Accelerator
-from diffusers import DDPMScheduler, UNet2DConditionModel
+from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
 from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
@@ -112,8 +112,8 @@ def main(argv=None):
     say = accelerator.print
     torch.manual_seed(args.seed)
     init = Path(args.init)
-    encoder = project_parts.load_encoder(init)
-    scale = json.loads((init / "autoencoder" / "config.json").read_text())["scaling_factor"]
+    vae = AutoencoderKL.from_pretrained(str(init / "vae")).eval()
+    scale = vae.config.scaling_factor
     unet = UNet2DConditionModel.from_pretrained(str(init / "unet"))
     text = project_parts.load_text_encoder(init)
     if args.from_scratch:
@@ -126,9 +126,9 @@ def main(argv=None):
     images, labels = fashion(args.data, args.examples)
     began = time.perf_counter()
     with torch.no_grad():
-        moments = [encoder(images[k:k + 500]) for k in range(0, len(images), 500)]
-    mean = torch.cat([m for m, _ in moments])
-    deviation = torch.cat([v for _, v in moments]).mul(0.5).exp()
+        posteriors = [vae.encode(images[k:k + 500]).latent_dist for k in range(0, len(images), 500)]
+    mean = torch.cat([q.mean for q in posteriors])
+    deviation = torch.cat([q.std for q in posteriors])
     say("encoded %d images in %.1f s; scale factor %g" % (len(images), time.perf_counter() - began, scale))
 
     model = Denoiser(unet.train(), text.train())
@@ -179,14 +179,14 @@ def main(argv=None):
         out = Path(args.out)
         staging = out.with_name("." + out.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(init / "autoencoder", staging / "autoencoder")
+        shutil.copytree(init / "vae", staging / "vae")
         shutil.copytree(init / "scheduler", staging / "scheduler")
         trained.unet.save_pretrained(str(staging / "unet"), safe_serialization=True)
         (staging / "text_encoder").mkdir()
         shutil.copy(init / "text_encoder" / "config.json", staging / "text_encoder" / "config.json")
         save_file({k: v.contiguous() for k, v in trained.text.state_dict().items()}, str(staging / "text_encoder" / "model.safetensors"))
         staging.rename(out)
-        say("wrote %s (unet/, text_encoder/, scheduler/, autoencoder/); read it back with `lessons eval latent --model %s`" % (out, out))
+        say("wrote %s (unet/, text_encoder/, scheduler/, vae/); read it back with `lessons eval latent --model %s`" % (out, out))
     accelerator.end_training()
 
 

@@ -160,14 +160,14 @@ struct DiffusersSinusoidTests {
 struct DiffusersAutoencoderTests {
     func refusal(_ json: String) -> String {
         do {
-            _ = try DiffusersAutoencoderConfig(json: Data(json.utf8), source: "config.json")
+            _ = try AutoencoderConfig(json: Data(json.utf8), source: "config.json")
             return "accepted"
         } catch { return error.description }
     }
 
     @Test("Stable Diffusion's autoencoder config reads; other blocks, classes and keys are refused by name")
     func config() throws {
-        let c = try DiffusersAutoencoderConfig(json: Data("""
+        let c = try AutoencoderConfig(json: Data("""
             {"_class_name": "AutoencoderKL", "_diffusers_version": "0.6.0", "act_fn": "silu", "block_out_channels": [128, 256, 512, 512],
              "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"], "in_channels": 3,
              "latent_channels": 4, "layers_per_block": 2, "norm_num_groups": 32, "out_channels": 3, "sample_size": 512,
@@ -183,11 +183,11 @@ struct DiffusersAutoencoderTests {
 
     @Test("the model has diffusers' tensor names: the mid block's attention with biases, 2 × latent channels out of the encoder")
     func names() {
-        var c = DiffusersAutoencoderConfig()
+        var c = AutoencoderConfig()
         c.blockOutChannels = [8, 16]
         c.groups = 4
         var stream = RandomStream(seed: 1)
-        let names = Set(DiffusersAutoencoder(c, stream: &stream).parameters.map(\.name))
+        let names = Set(Autoencoder(c, stream: &stream).parameters.map(\.name))
         for name in ["encoder.conv_in.weight", "encoder.down_blocks.0.downsamplers.0.conv.weight", "encoder.mid_block.attentions.0.group_norm.weight",
                      "encoder.mid_block.attentions.0.to_q.bias", "encoder.mid_block.attentions.0.to_out.0.weight", "encoder.conv_out.bias", "quant_conv.weight",
                      "post_quant_conv.bias", "decoder.up_blocks.0.resnets.1.conv2.weight", "decoder.up_blocks.0.upsamplers.0.conv.weight",
@@ -195,6 +195,18 @@ struct DiffusersAutoencoderTests {
             #expect(names.contains(name), "missing \(name)")
         }
         #expect(!names.contains("decoder.up_blocks.1.upsamplers.0.conv.weight"))
+    }
+
+    @Test("the project's autoencoder writes a config.json that reads back as itself, with the pipeline's scaling factor")
+    func fashionConfigRoundTrip() throws {
+        var expected = AutoencoderConfig.fashion
+        expected.scalingFactor = 0.7
+        let data = AutoencoderConfig.fashion.json(scalingFactor: 0.7, sampleSize: 32)
+        #expect(try AutoencoderConfig(json: data, source: "config.json") == expected)
+        // The reader's defaults are diffusers' (3 channels, one level of 64, 32 groups): a key
+        // left out of the file would read back as something else.
+        #expect(AutoencoderConfig() != AutoencoderConfig.fashion)
+        #expect(Autoencoder(seed: 0).parameterCount == 681_333)
     }
 
     @Test("a folder's class: UNet2DConditionModel or AutoencoderKL; anything else is refused, saying what is supported")

@@ -27,7 +27,7 @@ struct LatentModelFolderTests {
         defer { try? FileManager.default.removeItem(at: url) }
         try LatentModelFolder.write(pipeline, to: url)
         for part in ["unet/config.json", "unet/diffusion_pytorch_model.safetensors", "scheduler/scheduler_config.json",
-                     "text_encoder/config.json", "text_encoder/model.safetensors", "autoencoder/config.json", "autoencoder/model.safetensors"] {
+                     "text_encoder/config.json", "text_encoder/model.safetensors", "vae/config.json", "vae/diffusion_pytorch_model.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent(part).path), "\(part)")
         }
         let loaded = try LatentModelFolder.load(url)
@@ -67,7 +67,8 @@ struct LatentModelFolderTests {
         #expect(try refusal { try FileManager.default.removeItem(at: $0.appendingPathComponent("text_encoder/model.safetensors")) }.contains("model.safetensors is missing"))
         #expect(try refusal { try replace($0, "text_encoder/config.json", "\"sneaker\"", "\"shoe\"") }.contains("vocabulary"))
         #expect(try refusal { try replace($0, "scheduler/scheduler_config.json", "\"epsilon\"", "\"v_prediction\"") }.contains("prediction_type"))
-        #expect(try refusal { try replace($0, "autoencoder/config.json", "\"scaling_factor\" : 0.7", "\"scaling_factor\" : 0") }.contains("scaling_factor"))
+        #expect(try refusal { try replace($0, "vae/config.json", "\"scaling_factor\" : 0.7", "\"scaling_factor\" : 0") }.contains("scaling_factor"))
+        #expect(try refusal { try replace($0, "vae/config.json", "\"in_channels\" : 1", "\"in_channels\" : 3") }.contains("in_channels"))
         #expect(try refusal { try replace($0, "scheduler/scheduler_config.json", "\"scaled_linear\"", "\"squaredcos_cap_v2\"") }.contains("beta_schedule"))
         #expect(try refusal { try FileManager.default.removeItem(at: $0.appendingPathComponent("unet")) }.contains("unet/config.json"))
     }

@@ -78,6 +78,13 @@ import Testing
             tape.meanSquaredError(autoencoder.decode(v[0], on: tape), tape.constant(x))
         }
         #expect(decoded.maxRelativeError < 2e-3, "\(decoded)")
+        // Through the encoder, its mid-block attention and the split of the moments into μ and log σ².
+        let target = Self.random([1, 4, 8, 8], seed: 10)
+        let encoded = GradientCheck.compare(leaves: [x]) { tape, v in
+            let moments = autoencoder.encode(v[0], on: tape)
+            return tape.add(tape.meanSquaredError(moments.mean, tape.constant(target)), tape.meanSquaredError(moments.logVariance, tape.constant(target)))
+        }
+        #expect(encoded.maxRelativeError < 2e-3, "\(encoded)")
         let classifier = Classifier(seed: 4)
         let classified = GradientCheck.compare(leaves: [x]) { tape, v in
             tape.softmaxCrossEntropy(logits: classifier(v[0], on: tape), labels: [3])

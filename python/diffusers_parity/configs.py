@@ -49,8 +49,12 @@ PRESETS = {
 
 #: Autoencoders (diffusers' AutoencoderKL): name → (config, image side, batch).
 #: `vae-small`: three levels, two ResNets per level, the mid-block attention; `vae-sd`: Stable
-#: Diffusion's autoencoder as published (128/256/512/512, 83.7 M parameters) at 64 × 64.
+#: Diffusion's autoencoder as published (128/256/512/512, 83.7 M parameters) at 64 × 64;
+#: `vae-fashion`: the project's own (AutoencoderConfig.fashion in Swift: one channel, 16/32/64,
+#: one ResNet per level, 8 groups) at Fashion-MNIST's padded 32 × 32.
 AUTOENCODERS = {
+    "vae-fashion": (dict(in_channels=1, out_channels=1, latent_channels=4, block_out_channels=[16, 32, 64], layers_per_block=1,
+                         down_block_types=["DownEncoderBlock2D"] * 3, up_block_types=["UpDecoderBlock2D"] * 3, norm_num_groups=8), 32, 2),
     "vae-small": (dict(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=[32, 64, 64], layers_per_block=2,
                        down_block_types=["DownEncoderBlock2D"] * 3, up_block_types=["UpDecoderBlock2D"] * 3, norm_num_groups=16), 32, 2),
     "vae-sd": (dict(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=[128, 256, 512, 512], layers_per_block=2,

@@ -2,13 +2,13 @@
 sampler from the same initial noise.
 
 `lessons export-model --format diffusers DIR` writes the model; here diffusers loads
-`DIR/unet` (UNet2DConditionModel.from_pretrained) and `DIR/scheduler`
-(DDIMScheduler.from_pretrained) and StableDiffusionPipeline runs classifier-free guidance
-and DDIM with the project's text encoder's embeddings as `prompt_embeds` (the empty prompt's as
-`negative_prompt_embeds`) and the given noise as `latents`, returning latents; the project's
-decoder, rebuilt from diffusers' blocks (project_parts.py), turns them into images. The Swift
-side is `lessons generate --initial-noise` with the same noise, once with the committed weight
-files and once with `--model DIR`.
+`DIR/unet` (UNet2DConditionModel.from_pretrained), `DIR/vae` (AutoencoderKL.from_pretrained)
+and `DIR/scheduler` (DDIMScheduler.from_pretrained), and StableDiffusionPipeline runs
+classifier-free guidance and DDIM with the project's text encoder's embeddings as
+`prompt_embeds` (the empty prompt's as `negative_prompt_embeds`) and the given noise as
+`latents`, then decodes them with the VAE (latents / scaling_factor) to images in [0, 1]. The
+Swift side is `lessons generate --initial-noise` with the same noise, once with the committed
+weight files and once with `--model DIR`.
 """
 import subprocess
 import tempfile
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from diffusers import DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
 
 from . import project_parts
 from .runner import lessons_binary
@@ -28,19 +28,19 @@ def diffusers_images(folder, prompt, noise, guidance, steps):
     """Images [N, 28, 28] in [0, 1] from diffusers' pipeline, as `lessons generate` crops them."""
     folder = Path(folder)
     unet = UNet2DConditionModel.from_pretrained(str(folder / "unet")).eval()
+    vae = AutoencoderKL.from_pretrained(str(folder / "vae")).eval()
     scheduler = DDIMScheduler.from_pretrained(str(folder / "scheduler"))
-    pipeline = StableDiffusionPipeline(vae=None, text_encoder=None, tokenizer=None, unet=unet, scheduler=scheduler,
+    pipeline = StableDiffusionPipeline(vae=vae, text_encoder=None, tokenizer=None, unet=unet, scheduler=scheduler,
                                        safety_checker=None, feature_extractor=None, image_encoder=None, requires_safety_checker=False)
     pipeline.set_progress_bar_config(disable=True)
-    encoder, decoder = project_parts.load_text_encoder(folder), project_parts.load_decoder(folder)
+    encoder = project_parts.load_text_encoder(folder)
     n = noise.shape[0]
     with torch.no_grad():
         conditional, empty = encoder([prompt] * n), encoder([""] * n)
-        latents = pipeline(prompt_embeds=conditional, negative_prompt_embeds=empty, guidance_scale=guidance, num_inference_steps=steps,
-                           latents=torch.from_numpy(noise), height=64, width=64, eta=0.0, output_type="latent").images
-        images = decoder(latents / decoder.scaling_factor)
+        images = pipeline(prompt_embeds=conditional, negative_prompt_embeds=empty, guidance_scale=guidance, num_inference_steps=steps,
+                          latents=torch.from_numpy(noise), height=SIDE, width=SIDE, eta=0.0, output_type="pt").images
     border = (SIDE - CROP) // 2
-    return ((images[:, 0, border:border + CROP, border:border + CROP] + 1) / 2).clamp(0, 1).numpy()
+    return images[:, 0, border:border + CROP, border:border + CROP].numpy()
 
 
 def swift_images(prompt, noise_path, guidance, steps, model=None, threads=2):

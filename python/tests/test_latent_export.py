@@ -63,7 +63,7 @@ class LatentExportTest(unittest.TestCase):
     def test_it_can_fail(self):
         """Leading timesteps instead of trailing, or another scale factor, change the images."""
         for part, key, value in [("scheduler/scheduler_config.json", "timestep_spacing", "leading"),
-                                 ("autoencoder/config.json", "scaling_factor", 0.5)]:
+                                 ("vae/config.json", "scaling_factor", 0.5)]:
             with self.subTest(key=key):
                 result = pipeline.compare(self.mutated(part, key, value), prompt="ankle boot", n=4, guidance=3.0, steps=10)
                 self.assertGreater(result["diffusers_vs_swift"], 10 * TOLERANCE, result)

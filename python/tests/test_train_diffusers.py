@@ -58,7 +58,7 @@ class TrainDiffusersTest(unittest.TestCase):
         self.assertEqual(sorted(found), ["0", "1"], done.stdout)
         checksums = [found["0"], found["1"]]
         self.assertEqual(checksums[0], checksums[1], "the processes ended with different weights: gradients were not averaged")
-        self.assertEqual(sorted(p.name for p in out.iterdir()), ["autoencoder", "scheduler", "text_encoder", "unet"])
+        self.assertEqual(sorted(p.name for p in out.iterdir()), ["scheduler", "text_encoder", "unet", "vae"])
         before = load_file(str(self.init / "unet" / "diffusion_pytorch_model.safetensors"))
         after = load_file(str(out / "unet" / "diffusion_pytorch_model.safetensors"))
         self.assertEqual(sorted(before), sorted(after))

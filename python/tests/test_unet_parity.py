@@ -109,6 +109,11 @@ class ParityTests(unittest.TestCase):
         names = {r[0] for r in rows}
         self.assertTrue({"moments", "encoder.mid_block", "decoder.up_blocks.2", "quant_conv", "post_quant_conv"} <= names)
 
+    def test_project_autoencoder(self):
+        # The project's own config (Swift's AutoencoderConfig.fashion): 1 channel, 16/32/64, 8 groups.
+        rows = self.check_preset("vae-fashion", 16)
+        self.assertTrue({"moments", "encoder.mid_block", "decoder.up_blocks.2", "sample"} <= {r[0] for r in rows})
+
     def test_stable_diffusion_autoencoder(self):
         # Stable Diffusion's AutoencoderKL as published: 83,653,863 parameters.
         folder, exact, float32 = prepared("vae-sd")

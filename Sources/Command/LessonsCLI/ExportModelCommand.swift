@@ -6,12 +6,13 @@ extension LessonsCommand {
     struct ExportModel: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export-model",
-            abstract: "Write the latent model as a folder in diffusers' layout (unet/, scheduler/, text_encoder/, autoencoder/).",
+            abstract: "Write the latent model as a folder in diffusers' layout (unet/, scheduler/, text_encoder/, vae/).",
             discussion: """
                 The U-Net becomes a diffusers UNet2DConditionModel (config.json and \
                 diffusion_pytorch_model.safetensors) that diffusers loads with from_pretrained; the scheduler \
-                folder holds a DDIMScheduler config with the model's β schedule. The text encoder and the \
-                autoencoder are the project's own classes, written with their configs. `lessons generate \
+                folder holds a DDIMScheduler config with the model's β schedule; vae/ is the autoencoder as it \
+                is, a diffusers AutoencoderKL with the U-Net's scale factor as its scaling_factor. The text \
+                encoder is the project's own class, written with its config. `lessons generate \
                 --model DIR` and `lessons eval latent --model DIR` read the folder back. \
                 How the conversion works and what it proves: docs/diffusers-parity.md.
                 Exit status: 0 written, 4 a weights file cannot be read, the model cannot be converted or the \
@@ -52,7 +53,7 @@ extension LessonsCommand {
                 Terminal.printError("cannot export the model to \(target.path): \(error)")
                 throw ExitCode(4)
             }
-            print("wrote \(target.path): unet/ (diffusers UNet2DConditionModel), scheduler/ (DDIMScheduler), text_encoder/, autoencoder/")
+            print("wrote \(target.path): unet/ (diffusers UNet2DConditionModel), scheduler/ (DDIMScheduler), text_encoder/, vae/ (AutoencoderKL)")
         }
     }
 }

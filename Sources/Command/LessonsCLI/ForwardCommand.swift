@@ -66,7 +66,7 @@ extension LessonsCommand {
                     outputs = [SafetensorsTensor(name: "sample", shape: output.shape, values: output.values)]
                     summary = "UNet2DConditionModel: \(unet.parameterCount) parameters, \(unet.config.blockOutChannels.count) levels"
                 case .autoencoder:
-                    let autoencoder = try DiffusersAutoencoder.load(folder: folder)
+                    let autoencoder = try Autoencoder.load(folder: folder)
                     let given = try Self.readAutoencoderInputs(URL(fileURLWithPath: inputs), config: autoencoder.config)
                     (loaded, loadPeak) = (clock.now, PeakMemory.gigabytes)
                     if let image = given.image {
@@ -98,7 +98,7 @@ extension LessonsCommand {
         }
 
         /// An autoencoder's inputs: `sample` (images to encode) and/or `latents` (to decode).
-        static func readAutoencoderInputs(_ url: URL, config: DiffusersAutoencoderConfig) throws -> (image: Tensor?, latents: Tensor?) {
+        static func readAutoencoderInputs(_ url: URL, config: AutoencoderConfig) throws -> (image: Tensor?, latents: Tensor?) {
             let file: SafetensorsFile
             do { file = try SafetensorsFile(contentsOf: url) } catch { throw DiffusersModelError("\(error)") }
             let factor = 1 << (config.blockOutChannels.count - 1)

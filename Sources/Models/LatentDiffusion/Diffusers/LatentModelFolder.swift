@@ -12,15 +12,13 @@ import Stochastic
 /// - `text_encoder/`: `config.json` (`ProjectTextEncoder`: vocabulary, tokens, width, heads)
 ///   + `model.safetensors` (token and position tables, a diffusers BasicTransformerBlock with
 ///   attention biases, the final LayerNorm);
-/// - `autoencoder/`: `config.json` (`ProjectAutoencoder` with diffusers' `scaling_factor`) +
-///   `model.safetensors` in the project's own names. The project's autoencoder is not an
-///   `AutoencoderKL` (it downsamples with symmetric padding and changes width before each
-///   upsample; AutoencoderKL pads only after and changes width after), so it stays its own class.
+/// - `vae/`: `config.json` + `diffusion_pytorch_model.safetensors`, a diffusers `AutoencoderKL`
+///   (the project's autoencoder is one), its `scaling_factor` the U-Net's scale factor f.
 ///
-/// diffusers reads `unet/` and `scheduler/` as they are; the text encoder and autoencoder are
-/// small enough to rebuild from diffusers' blocks (python/diffusers_parity/pipeline.py).
+/// diffusers reads `unet/`, `scheduler/` and `vae/` as they are; the text encoder is small
+/// enough to rebuild from diffusers' blocks (python/diffusers_parity/project_parts.py).
 public enum LatentModelFolder {
-    public static let unet = "unet", scheduler = "scheduler", textEncoder = "text_encoder", autoencoder = "autoencoder"
+    public static let unet = "unet", scheduler = "scheduler", textEncoder = "text_encoder", autoencoder = "vae"
 
     /// Writes `pipeline` (the project's U-Net) into the existing empty folder `folder`.
     public static func write(_ pipeline: LatentPipeline, to folder: URL) throws {
@@ -43,18 +41,17 @@ public enum LatentModelFolder {
         try SafetensorsFile(tensors: DiffusersWeights.tensors(of: encoder.parameters, untransposed: Set(encoder.tables.map(\.name))))
             .write(to: folder.appendingPathComponent("\(textEncoder)/model.safetensors"), checksums: false)
 
-        try json(["_class_name": "ProjectAutoencoder", "scaling_factor": shortest(pipeline.scaleFactor), "in_channels": 1,
-                  "latent_channels": Autoencoder.latentChannels, "norm_num_groups": Autoencoder.groups, "sample_size": FashionMNIST.side])
+        try pipeline.autoencoder.config.json(scalingFactor: shortest(pipeline.scaleFactor), sampleSize: FashionMNIST.side)
             .write(to: folder.appendingPathComponent("\(autoencoder)/config.json"))
         try SafetensorsFile(tensors: DiffusersWeights.tensors(of: pipeline.autoencoder.parameters))
-            .write(to: folder.appendingPathComponent("\(autoencoder)/model.safetensors"), checksums: false)
+            .write(to: folder.appendingPathComponent("\(autoencoder)/diffusion_pytorch_model.safetensors"), checksums: false)
     }
 
     /// The pipeline of a model folder (`write`'s layout, or scripts/train-diffusers.py's).
     public static func load(_ folder: URL) throws -> LatentPipeline {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DiffusersModelError("\(folder.path) is not a folder; a model folder holds unet/, scheduler/, text_encoder/ and autoencoder/ (lessons export-model --format diffusers writes one)")
+            throw DiffusersModelError("\(folder.path) is not a folder; a model folder holds unet/, scheduler/, text_encoder/ and vae/ (lessons export-model --format diffusers writes one)")
         }
         let network = try DiffusersUNet.load(folder: folder.appendingPathComponent(Self.unet))
         let schedule = try readSchedule(folder.appendingPathComponent("\(scheduler)/scheduler_config.json"))
@@ -74,23 +71,20 @@ public enum LatentModelFolder {
         try DiffusersWeights.load(folder.appendingPathComponent("\(textEncoder)/model.safetensors"), into: encoder.parameters,
                                   untransposed: Set(encoder.tables.map(\.name)))
 
-        var codec = try reader(folder.appendingPathComponent("\(autoencoder)/config.json"))
-        try codec.expectClass("ProjectAutoencoder")
-        let scale = try codec.number("scaling_factor", default: .nan)
-        guard scale.isFinite, scale > 0 else { throw DiffusersModelError("\(codec.source): scaling_factor must be a positive number") }
-        try codec.expect("in_channels", equals: .number(1), what: "1")
-        try codec.expect("latent_channels", equals: .number(Double(Autoencoder.latentChannels)), what: "\(Autoencoder.latentChannels)")
-        try codec.expect("norm_num_groups", equals: .number(Double(Autoencoder.groups)), what: "\(Autoencoder.groups)")
-        try codec.expect("sample_size", equals: .number(Double(FashionMNIST.side)), what: "\(FashionMNIST.side)")
-        try codec.finish(model: "ProjectAutoencoder")
-        let decoder = Autoencoder(seed: 0)
-        try DiffusersWeights.load(folder.appendingPathComponent("\(autoencoder)/model.safetensors"), into: decoder.parameters)
-
-        guard network.config.inChannels == Autoencoder.latentChannels, network.config.outChannels == Autoencoder.latentChannels,
-              network.config.crossAttentionDim.allSatisfy({ $0 == channels }) else {
-            throw DiffusersModelError("the U-Net reads \(network.config.inChannels) latent channels and a \(network.config.crossAttentionDim[0])-wide context; the autoencoder gives \(Autoencoder.latentChannels) and the text encoder \(channels)")
+        let vae = try Autoencoder.load(folder: folder.appendingPathComponent(autoencoder)) { config, source throws(DiffusersModelError) in
+            guard config.scalingFactor.isFinite, config.scalingFactor > 0 else { throw DiffusersModelError("\(source): scaling_factor must be a positive number") }
+            guard config.inChannels == 1, config.outChannels == 1, config.blockOutChannels.count == 3 else {
+                throw DiffusersModelError("\(source): the latent model's images are 1 × \(FashionMNIST.side) × \(FashionMNIST.side) and its latents \(LatentCodes.shape.map(String.init).joined(separator: " × ")): in_channels and out_channels must be 1 and block_out_channels three levels (found \(config.inChannels), \(config.outChannels) and \(config.blockOutChannels))")
+            }
         }
-        return LatentPipeline(autoencoder: decoder, network: network, encoder: encoder, scaleFactor: Float(scale), schedule: schedule)
+        let scale = vae.config.scalingFactor
+
+        let latent = vae.config.latentChannels
+        guard network.config.inChannels == latent, network.config.outChannels == latent, latent == Autoencoder.latentChannels,
+              network.config.crossAttentionDim.allSatisfy({ $0 == channels }) else {
+            throw DiffusersModelError("the U-Net reads \(network.config.inChannels) latent channels and a \(network.config.crossAttentionDim[0])-wide context; the autoencoder gives \(latent) (the latent model's are \(Autoencoder.latentChannels)) and the text encoder \(channels)")
+        }
+        return LatentPipeline(autoencoder: vae, network: network, encoder: encoder, scaleFactor: Float(scale), schedule: schedule)
     }
 
     /// The text encoder with the folder's tensor names.
