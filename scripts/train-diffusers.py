@@ -3,8 +3,8 @@
 
 The same data, objective, schedule and conditioning as `lessons train latent unet`:
 Fashion-MNIST padded to 32 × 32 in [−1, 1]; latents z₀ = f·(μ + σ ⊙ ε′) drawn from the
-project's frozen autoencoder (`vae/`, an AutoencoderKL) and scaled by its scale factor f; t ~ U{0 … T−1}; ε ~ N(0, I);
-z_t from the scheduler's ᾱ; the class name as the prompt, the empty prompt with probability
+project's frozen autoencoder (`vae/`, an AutoencoderKL) and scaled by its scale factor f;
+t ~ U{0 … T−1}; ε ~ N(0, I); z_t from the scheduler's ᾱ; the class name as the prompt, the empty prompt with probability
 0.1 (classifier-free guidance); L = ‖ε − ε_θ(z_t, t, c)‖²; Adam; an exponential moving average
 of the weights is what gets saved.
 
@@ -91,8 +91,10 @@ def arguments(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     problems = []
-    if not (Path(args.init) / "unet" / "config.json").exists():
-        problems.append("--init %s has no unet/config.json: write it with `lessons export-model --format diffusers --out DIR`" % args.init)
+    missing = [part for part in ("unet", "vae") if not (Path(args.init) / part / "config.json").exists()]
+    if missing:
+        problems.append("--init %s has no %s: write it with `lessons export-model --format diffusers --out DIR`"
+                        % (args.init, " or ".join(part + "/config.json" for part in missing)))
     if Path(args.out).exists():
         problems.append("--out %s exists; choose a new folder (nothing is overwritten)" % args.out)
     if not 1 <= args.examples <= 60000:
