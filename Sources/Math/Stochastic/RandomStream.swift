@@ -20,6 +20,10 @@ public struct RandomStream: Sendable {
     @usableFromInline var s3: UInt64
     /// Set when a GSL generator supplies the draws (xoshiro's words are then unused).
     @usableFromInline var gsl: GSLState?
+    /// The ziggurat's layers, looked up once per stream: `normal()` is inlined into loops
+    /// over 10⁵–10⁶ draws, where reading the lazily built shared table on every draw (its
+    /// once-guard and reference count) cost about a tenth of a check's time.
+    @usableFromInline let layers = ZigguratLayers(ZigguratTable.shared)
 
     /// The stream of `generator` for the (seed, stream) pair.
     public init(seed: UInt64, stream: UInt64 = 0, generator: RandomGenerator) {

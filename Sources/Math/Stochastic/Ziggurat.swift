@@ -65,6 +65,19 @@ final class ZigguratTable: @unchecked Sendable {  // immutable after init
     }
 }
 
+/// The two columns of `ZigguratTable` the fast path reads, as plain pointers: the shared
+/// table is never freed, so a stream can hold them without counting references.
+@usableFromInline
+struct ZigguratLayers: @unchecked Sendable {  // read-only views of an immortal table
+    @usableFromInline let x: UnsafePointer<Double>
+    @usableFromInline let inner: UnsafePointer<Double>
+
+    @usableFromInline init(_ table: ZigguratTable) {
+        x = UnsafePointer(table.x)
+        inner = UnsafePointer(table.inner)
+    }
+}
+
 extension RandomStream {
     /// One draw from N(0, 1) by the ziggurat method (GSL's `gsl_ran_gaussian_ziggurat` under a
     /// GSL generator): one 64-bit word gives the layer
@@ -73,13 +86,13 @@ extension RandomStream {
     @inlinable
     public mutating func normal() -> Double {
         if _slowPath(gsl != nil) { return gslNormal() }
-        let table = ZigguratTable.shared
+        let layers = self.layers
         while true {
             let bits = nextXoshiro()
             let i = Int(truncatingIfNeeded: bits & 0xFF)
             let u = Double(Int64(bitPattern: bits) >> 11) * 0x1p-52  // U[−1, 1)
-            if abs(u) < table.inner[i] { return u * table.x[i] }
-            if let z = slowNormal(layer: i, u: u, table: table) { return z }
+            if abs(u) < layers.inner[i] { return u * layers.x[i] }
+            if let z = slowNormal(layer: i, u: u, table: ZigguratTable.shared) { return z }
         }
     }
 
