@@ -33,8 +33,8 @@ let fid1DCheck = CheckDefinition(
     var stream = context.randomStream
     let batch = context.parameters.integer("batch")
     let sorted = MonteCarlo.mean(samples: context.parameters.integer("batches"), stream: &stream) { s in
-        let x = (0..<batch).map { _ in first.sample(&s) }.sorted()
-        let y = (0..<batch).map { _ in second.sample(&s) }.sorted()
+        let x = AscendingSort.sorted((0..<batch).map { _ in first.sample(&s) })
+        let y = AscendingSort.sorted((0..<batch).map { _ in second.sample(&s) })
         return zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(batch)
     }
     return [

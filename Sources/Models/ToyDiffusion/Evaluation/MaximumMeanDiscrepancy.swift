@@ -61,7 +61,7 @@ public enum MaximumMeanDiscrepancy {
                 distances.append((dx * dx + dy * dy).squareRoot())
             }
         }
-        distances.sort()
+        AscendingSort.sort(&distances)
         let m = distances.count
         return m % 2 == 1 ? distances[m / 2] : (distances[m / 2 - 1] + distances[m / 2]) / 2
     }

@@ -37,8 +37,8 @@ public enum SlicedWasserstein {
         for u in directions {
             project(xs, on: u, into: &px)
             project(ys, on: u, into: &py)
-            px.sort()
-            py.sort()
+            AscendingSort.sort(&px)
+            AscendingSort.sort(&py)
             total += meanSquaredDifference(px, py)
         }
         return (total / Double(directions.count)).squareRoot()
