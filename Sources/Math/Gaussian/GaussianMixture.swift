@@ -69,18 +69,24 @@ public struct GaussianMixture: Sendable, Equatable {
 
     /// ∇log p(x) = Σₖ rₖ(x)(μₖ − x)/sₖ²: each component's score, weighted by its responsibility.
     /// One pass, the log-sum-exp shift raised as larger terms appear (the sums rescaled by
-    /// exp(old − new)), so each component costs one exponential.
+    /// exp(old − new), the new top term's weight exp(0) = 1), so each component after the
+    /// first costs one exponential: the Langevin checks evaluate this 10⁸ times.
     public func score(_ x: Double) -> Double {
         var top = -Double.infinity, numerator = 0.0, total = 0.0
         for k in components.indices {
             let l = weightedLogDensity(k, x)
+            let r: Double
             if l > top {
-                let rescale = Foundation.exp(top - l)
-                numerator *= rescale
-                total *= rescale
+                if top > -.infinity {
+                    let rescale = Foundation.exp(top - l)
+                    numerator *= rescale
+                    total *= rescale
+                }
                 top = l
+                r = 1
+            } else {
+                r = Foundation.exp(l - top)
             }
-            let r = Foundation.exp(l - top)
             numerator += r * (components[k].mean - x) * precisions[k]
             total += r
         }

@@ -116,7 +116,8 @@ public struct GaussianMixture2D: Sendable, Equatable {
                 guard top > -.infinity else { return (Point2(.nan, .nan), -.infinity) }
                 var total = 0.0, sx = 0.0, sy = 0.0
                 for k in cs.indices {
-                    let w = Foundation.exp(logs[k] - top), v = f(cs[k])
+                    // exp(0) = 1 exactly: the top term (half the terms of a 2-component mixture) needs no exponential.
+                    let w = logs[k] == top ? 1 : Foundation.exp(logs[k] - top), v = f(cs[k])
                     total += w
                     sx += w * v.x
                     sy += w * v.y
