@@ -42,7 +42,7 @@ struct LatentModelFolderTests {
         #expect(a.count == 2 * 32 * 32 && worst < 1e-3)
     }
 
-    @Test("a folder with a part missing, another vocabulary, a v-prediction scheduler or a zero scale factor is refused, naming the file and key")
+    @Test("a folder with a part missing, another vocabulary, a v-prediction scheduler, a zero scale factor or parts that do not fit is refused, naming the file and key")
     func refusals() throws {
         let pipeline = randomPipeline()
         func refusal(_ edit: (URL) throws -> Void) throws -> String {
@@ -69,6 +69,13 @@ struct LatentModelFolderTests {
         #expect(try refusal { try replace($0, "scheduler/scheduler_config.json", "\"epsilon\"", "\"v_prediction\"") }.contains("prediction_type"))
         #expect(try refusal { try replace($0, "vae/config.json", "\"scaling_factor\" : 0.7", "\"scaling_factor\" : 0") }.contains("scaling_factor"))
         #expect(try refusal { try replace($0, "vae/config.json", "\"in_channels\" : 1", "\"in_channels\" : 3") }.contains("in_channels"))
+        // Parts that do not fit together are refused by the key, before their weights are read
+        // (which would otherwise fail on a tensor's shape).
+        let latentRefusal = try refusal { try replace($0, "vae/config.json", "\"latent_channels\" : 4", "\"latent_channels\" : 8") }
+        #expect(latentRefusal.contains("vae/config.json: latent_channels is 8"), "\(latentRefusal)")
+        let channels = pipeline.encoder.channels
+        let widthRefusal = try refusal { try replace($0, "text_encoder/config.json", "\"hidden_size\" : \(channels)", "\"hidden_size\" : \(2 * channels)") }
+        #expect(widthRefusal.contains("text_encoder/config.json: hidden_size is \(2 * channels), but the U-Net's cross_attention_dim is \(channels)"), "\(widthRefusal)")
         #expect(try refusal { try replace($0, "scheduler/scheduler_config.json", "\"scaled_linear\"", "\"squaredcos_cap_v2\"") }.contains("beta_schedule"))
         #expect(try refusal { try FileManager.default.removeItem(at: $0.appendingPathComponent("unet")) }.contains("unet/config.json"))
     }

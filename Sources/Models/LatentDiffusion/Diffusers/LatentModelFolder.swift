@@ -66,6 +66,10 @@ public enum LatentModelFolder {
         guard length == TextEncoder.length else { throw DiffusersModelError("\(text.source): max_position_embeddings is \(length); the prompts have \(TextEncoder.length) tokens") }
         let channels = try text.integer("hidden_size", default: nil), heads = try text.integer("num_attention_heads", default: nil)
         guard channels > 0, heads > 0, channels % heads == 0 else { throw DiffusersModelError("\(text.source): hidden_size \(channels) must be a positive multiple of num_attention_heads \(heads)") }
+        // The parts must fit together; said before any of their weights is read.
+        guard network.config.crossAttentionDim.allSatisfy({ $0 == channels }) else {
+            throw DiffusersModelError("\(text.source): hidden_size is \(channels), but the U-Net's cross_attention_dim is \(network.config.crossAttentionDim[0]): the U-Net attends to the text encoder's states")
+        }
         try text.finish(model: "ProjectTextEncoder")
         let encoder = diffusersTextEncoder(channels: channels, heads: heads)
         try DiffusersWeights.load(folder.appendingPathComponent("\(textEncoder)/model.safetensors"), into: encoder.parameters,
@@ -76,15 +80,12 @@ public enum LatentModelFolder {
             guard config.inChannels == 1, config.outChannels == 1, config.blockOutChannels.count == 3 else {
                 throw DiffusersModelError("\(source): the latent model's images are 1 × \(FashionMNIST.side) × \(FashionMNIST.side) and its latents \(LatentCodes.shape.map(String.init).joined(separator: " × ")): in_channels and out_channels must be 1 and block_out_channels three levels (found \(config.inChannels), \(config.outChannels) and \(config.blockOutChannels))")
             }
+            let latent = config.latentChannels
+            guard latent == Autoencoder.latentChannels, network.config.inChannels == latent, network.config.outChannels == latent else {
+                throw DiffusersModelError("\(source): latent_channels is \(latent); the latent model's latents have \(Autoencoder.latentChannels) channels, and the U-Net reads \(network.config.inChannels) and writes \(network.config.outChannels)")
+            }
         }
-        let scale = vae.config.scalingFactor
-
-        let latent = vae.config.latentChannels
-        guard network.config.inChannels == latent, network.config.outChannels == latent, latent == Autoencoder.latentChannels,
-              network.config.crossAttentionDim.allSatisfy({ $0 == channels }) else {
-            throw DiffusersModelError("the U-Net reads \(network.config.inChannels) latent channels and a \(network.config.crossAttentionDim[0])-wide context; the autoencoder gives \(latent) (the latent model's are \(Autoencoder.latentChannels)) and the text encoder \(channels)")
-        }
-        return LatentPipeline(autoencoder: vae, network: network, encoder: encoder, scaleFactor: Float(scale), schedule: schedule)
+        return LatentPipeline(autoencoder: vae, network: network, encoder: encoder, scaleFactor: Float(vae.config.scalingFactor), schedule: schedule)
     }
 
     /// The text encoder with the folder's tensor names.
