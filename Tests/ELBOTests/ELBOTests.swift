@@ -55,7 +55,7 @@ struct SolvableModelTests {
                 let bound = try VariationalBound(model: model, x0: x0)
                 #expect(bound.elbo <= model.logLikelihood(x0), "\(data) x0=\(x0)")
                 #expect(bound.terms.count == 1001)
-                #expect(bound.denoising.allSatisfy { $0 >= 0 } && bound.prior >= 0)
+                #expect(bound.denoising.count == 999 && bound.denoising.allSatisfy { $0 >= 0 } && bound.prior >= 0)
             }
         }
     }

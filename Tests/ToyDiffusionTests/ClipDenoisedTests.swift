@@ -71,7 +71,7 @@ import ToyDiffusion
         sampler.clipDenoised = 2
         for kind in [SamplerKind.ddpm(variance: .large), .ddpm(variance: .small), .ddim(steps: 50, eta: 0), .ddim(steps: 50, eta: 1)] {
             let points = try sampler.sample(count: 100, kind: kind, seed: 1).points
-            #expect(points.allSatisfy { $0.isFinite && abs($0) <= 2 * (1 + 1e-5) }, "\(kind): max |x| \(points.map(abs).max()!)")
+            #expect(points.count == 2 * 100 && points.allSatisfy { $0.isFinite && abs($0) <= 2 * (1 + 1e-5) }, "\(kind): \(points.count) coordinates, max |x| \(points.map(abs).max() ?? .nan)")
         }
     }
 }
