@@ -7,7 +7,11 @@ public struct MomentAccumulator: Sendable {
 
     public init() {}
 
+    /// Inlinable so that the loop is specialized for the caller's sequence (an array's
+    /// elements read directly rather than through a generic iterator).
+    @inlinable
     public init<S: Sequence>(_ values: S) where S.Element == Double {
+        self.init()
         for value in values { add(value) }
     }
 
