@@ -31,6 +31,13 @@ struct NotebookLessonParserTests {
         #expect(parsed.skipped == ["cell 5: `calc alpha-bar --t 10` (a command the kernel runs; not a lesson cell)"])
     }
 
+    @Test("%samples default, which the kernel accepts, reads as the lessons' own sample sizes")
+    func samplesDefault() throws {
+        let parsed = try NotebookLesson.parse(Self.notebook([("code", "%samples default\ncheck gaussian.sum"), ("code", "%samples default\ncheck gaussian.density")]),
+                                              name: "n", file: "n.ipynb")
+        #expect(parsed.samples == nil && parsed.lesson.cells.map(\.id) == ["gaussian.sum", "gaussian.density"])
+    }
+
     @Test("bad notebooks and bad magics say where and what is accepted")
     func errors() throws {
         func message(_ data: Data) -> String {
@@ -48,6 +55,8 @@ struct NotebookLessonParserTests {
         #expect(message(Self.notebook([("code", "%seeds 1\ncheck a.b")])).contains("unknown magic \"%seeds 1\"; accepted: %seed N, %stream K"))
         #expect(message(Self.notebook([("code", "%stream -1\ncheck a.b")])).contains("%stream takes a whole number 0 or more"))
         #expect(message(Self.notebook([("code", "%samples 10\ncheck a.b")])).contains("500…100000000"))
+        #expect(message(Self.notebook([("code", "%samples 2000\ncheck a.b"), ("code", "%samples default\ncheck a.b")]))
+            == "n.ipynb[cell 2]:1: %samples default after %samples 2000: a notebook run as a lesson has one sample size")
         #expect(message(Self.notebook([("code", "check a b")])) .contains("n.ipynb[cell 1]:1: a check cell starts with `check ID`"))
         #expect(message(Self.notebook([("code", "plot x\nt: 1")])) == "n.ipynb[cell 1]:2: a plot cell takes no parameters: remove the lines after `plot x`")
     }

@@ -5,8 +5,9 @@ import Foundation
 /// Markdown cells are prose. A code cell is `check ID` followed by YAML parameters, or
 /// `plot NAME`, optionally headed by the kernel's magics: `%seed N` and `%samples N` (the
 /// run's seed and sample-size override when the command line gives none; a notebook has
-/// one of each), `%stream K` (this check's random stream, 0 when not given, as in the
-/// kernel) and `%timeout S` (the kernel's time limit, ignored here). Code cells the kernel
+/// one of each; `%samples default`, which in the kernel stops an earlier `%samples N`, here
+/// says the lesson's own sizes), `%stream K` (this check's random stream, 0 when not given,
+/// as in the kernel) and `%timeout S` (the kernel's time limit, ignored here). Code cells the kernel
 /// runs as commands (`calc …`, `verify …`) and empty code cells are not part of a lesson:
 /// they are skipped and named in `skipped`.
 public struct NotebookLesson: Sendable {
@@ -35,6 +36,7 @@ public struct NotebookLesson: Sendable {
         }
         var blocks: [LessonBlock] = []
         var seed: UInt64?, samples: Int?
+        var samplesWritten: String?  // the first %samples value ("default" or N), to name a conflict
         var skipped: [String] = []
         var title: String?
         for (offset, cell) in cells.enumerated() {
@@ -61,11 +63,12 @@ public struct NotebookLesson: Sendable {
                     }
                     seed = value
                 }
-                if let value = parsed.samples {
-                    if let samples, samples != value {
-                        throw LessonError(file: where_, line: parsed.samplesLine, "%samples \(value) after %samples \(samples): a notebook run as a lesson has one sample size")
+                if let written = parsed.samplesWritten {
+                    if let samplesWritten, samplesWritten != written {
+                        throw LessonError(file: where_, line: parsed.samplesLine, "%samples \(written) after %samples \(samplesWritten): a notebook run as a lesson has one sample size")
                     }
-                    samples = value
+                    samplesWritten = written
+                    samples = parsed.samples
                 }
                 switch parsed.body {
                 case .check(let id, let yaml, let line):
@@ -98,7 +101,10 @@ struct KernelCell {
 
     var seed: UInt64?
     var seedLine = 1
+    /// The `%samples` value: a size, or nil for `default` (the checks' own sizes).
     var samples: Int?
+    /// `%samples`' argument (the size in digits, or "default"), nil when the cell has none.
+    var samplesWritten: String?
     var samplesLine = 1
     var stream: Int?
     var body = Body.empty
@@ -153,10 +159,15 @@ struct KernelCell {
             }
             self.stream = stream
         case "samples":
-            guard let value, let samples = Int(value), (500...100_000_000).contains(samples) else {
-                throw LessonError(file: file, line: line, "%samples takes a sample size in 500…100000000 (got \"\(text)\")")
+            if value == "default" {
+                samples = nil
+            } else {
+                guard let value, let samples = Int(value), (500...100_000_000).contains(samples) else {
+                    throw LessonError(file: file, line: line, "%samples takes a sample size in 500…100000000, or `default` (got \"\(text)\")")
+                }
+                self.samples = samples
             }
-            self.samples = samples
+            samplesWritten = samples.map { String($0) } ?? "default"
             samplesLine = line
         case "timeout":
             guard let value, let seconds = Double(value), (1...3600).contains(seconds) else {
