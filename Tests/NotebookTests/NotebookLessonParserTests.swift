@@ -31,11 +31,13 @@ struct NotebookLessonParserTests {
         #expect(parsed.skipped == ["cell 5: `calc alpha-bar --t 10` (a command the kernel runs; not a lesson cell)"])
     }
 
-    @Test("%samples default, which the kernel accepts, reads as the lessons' own sample sizes")
+    @Test("%samples default and a tab after a magic's name, which the kernel accepts, read as in the kernel")
     func samplesDefault() throws {
         let parsed = try NotebookLesson.parse(Self.notebook([("code", "%samples default\ncheck gaussian.sum"), ("code", "%samples default\ncheck gaussian.density")]),
                                               name: "n", file: "n.ipynb")
         #expect(parsed.samples == nil && parsed.lesson.cells.map(\.id) == ["gaussian.sum", "gaussian.density"])
+        let tabbed = try NotebookLesson.parse(Self.notebook([("code", "%seed\t9\n%samples \t 3000\ncheck gaussian.sum")]), name: "n", file: "n.ipynb")
+        #expect(tabbed.seed == 9 && tabbed.samples == 3000, "a tab between a magic and its value, as the kernel accepts")
     }
 
     @Test("bad notebooks and bad magics say where and what is accepted")

@@ -143,7 +143,8 @@ struct KernelCell {
     }
 
     mutating func magic(_ text: String, file: String, line: Int) throws {
-        let words = text.dropFirst().split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        // Spaces or tabs between the name and its value, as the kernel reads a magic.
+        let words = text.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let name = words.first ?? ""
         let value = words.count == 2 ? words[1] : nil
         switch name {
