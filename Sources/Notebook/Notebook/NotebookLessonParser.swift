@@ -147,15 +147,17 @@ struct KernelCell {
         let words = text.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let name = words.first ?? ""
         let value = words.count == 2 ? words[1] : nil
+        // A whole number is written in digits only (no sign), as the kernel reads it.
+        let digits = value.flatMap { $0.allSatisfy { $0.isASCII && $0.isNumber } ? $0 : nil }
         switch name {
         case "seed":
-            guard let value, let seed = UInt64(value) else {
+            guard let digits, let seed = UInt64(digits) else {
                 throw LessonError(file: file, line: line, "%seed takes a whole number in 0…18446744073709551615 (got \"\(text)\")")
             }
             self.seed = seed
             seedLine = line
         case "stream":
-            guard let value, let stream = Int(value), stream >= 0 else {
+            guard let digits, let stream = Int(digits) else {
                 throw LessonError(file: file, line: line, "%stream takes a whole number 0 or more: the random stream of this check (got \"\(text)\")")
             }
             self.stream = stream
@@ -163,7 +165,7 @@ struct KernelCell {
             if value == "default" {
                 samples = nil
             } else {
-                guard let value, let samples = Int(value), (500...100_000_000).contains(samples) else {
+                guard let digits, let samples = Int(digits), (500...100_000_000).contains(samples) else {
                     throw LessonError(file: file, line: line, "%samples takes a sample size in 500…100000000, or `default` (got \"\(text)\")")
                 }
                 self.samples = samples
