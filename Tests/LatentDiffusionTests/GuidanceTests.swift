@@ -34,5 +34,7 @@ import Testing
         // A combination with the wrong sign, ε_c + w(ε_∅ − ε_c), is far from it.
         let wrong = (0..<(3 * d)).map { conditional[$0] + 3 * (unconditional[$0] - conditional[$0]) }
         #expect(zip(wrong, guided).contains { abs($0 - $1) > 1e-2 })
+        // A w that is 0 or 1 only once rounded to Float runs the one pass its rounding names.
+        #expect(predict(1e-60) == unconditional && predict(1 + 1e-12) == conditional)
     }
 }

@@ -5,12 +5,14 @@ import Sampling
 /// own prompt c: ε̂ = ε_θ(z_t, t, ∅) + w·(ε_θ(z_t, t, c) − ε_θ(z_t, t, ∅)). w = 1 is the plain
 /// conditional model, w = 0 the unconditional one; w > 1 pushes samples toward the prompt.
 /// Conditional and unconditional passes run as one U-Net batch of 2B; the prompts' context
-/// tokens are computed once.
+/// tokens are computed once. At w = 1 and w = 0 the combination is one of the two passes
+/// (ε̂ = ε_c, ε̂ = ε_∅), so only that one runs: a batch of B.
 public final class GuidedDenoiser: EpsilonPredictor {
     public let model: any LatentNoisePredictor
     public let guidance: Float
     public let batchSize: Int
-    /// Per chunk of `batchSize` latents: the context of [prompts; ∅ …] (or just the prompts when w = 1).
+    /// Per chunk of `batchSize` latents: the context of [prompts; ∅ …] (just the prompts when
+    /// w = 1, just ∅ when w = 0).
     private let contexts: [Tensor]
     private let tape = Tape()
 
@@ -23,7 +25,9 @@ public final class GuidedDenoiser: EpsilonPredictor {
         var start = 0
         while start < prompts.count {
             let chunk = Array(prompts[start..<min(start + batchSize, prompts.count)])
-            let all = guidance == 1 ? chunk : chunk + Array(repeating: Prompt.empty, count: chunk.count)
+            let empty = Array(repeating: Prompt.empty, count: chunk.count)
+            // Decided on the Float w that `predict` combines with, so the two always agree.
+            let all = self.guidance == 1 ? chunk : self.guidance == 0 ? empty : chunk + empty
             let value = tape.value(encoder(all, on: tape))
             let copy = Tensor(zeros: value.shape)
             copy.copy(from: value)
@@ -37,7 +41,7 @@ public final class GuidedDenoiser: EpsilonPredictor {
     public var dimensions: Int { LatentCodes.dimensions }
 
     public func predict(_ points: UnsafePointer<Float>, count: Int, index: Int, into output: UnsafeMutablePointer<Float>) {
-        let d = dimensions, guided = guidance != 1
+        let d = dimensions, guided = guidance != 1 && guidance != 0
         for (chunk, context) in contexts.enumerated() {
             let start = chunk * batchSize, n = min(batchSize, count - start)
             let copies = guided ? 2 : 1
