@@ -16,24 +16,47 @@ extension LessonsCommand {
                 markdown cells, one code cell per check (`check ID` and its YAML) or figure (`plot NAME`), with \
                 the outputs the kernel gives, so Restart and run all reproduces them), html (a page that opens \
                 offline, its math rendered by KaTeX from Debian's libjs-katex, copied into katex/ beside it, or \
-                as Unicode text when KaTeX is missing; figures as inline SVG), json (the whole executed lesson). --out is a folder \
-                (default exports/), or a file path ending in the format's extension when exporting one lesson. \
-                The same seed writes byte-identical files. Every file is written atomically. Exit status: 0 when \
-                every check passed, 1 when a check failed (the files are still written), 2 when a lesson file is \
-                malformed, 3 when a figure cannot be drawn, 4 when a file cannot be written.
+                as Unicode text when KaTeX is missing; figures as inline SVG), json (the whole executed lesson). \
+                Several formats (--format md,ipynb, or --format repeated) are written from one run of each lesson. \
+                --out is a folder (default exports/), or a file path ending in the format's extension when \
+                exporting one lesson in one format. The same seed writes byte-identical files. Every file is \
+                written atomically. Exit status: 0 when every check passed, 1 when a check failed (the files are \
+                still written), 2 when a lesson file is malformed, 3 when a figure cannot be drawn, 4 when a file \
+                cannot be written.
                 """)
 
         enum Format: String, CaseIterable, ExpressibleByArgument {
             case md, ipynb, html, json
         }
 
+        /// One `--format` value: a format, or several separated by commas.
+        struct FormatList: ExpressibleByArgument {
+            let formats: [Format]
+
+            init?(argument: String) {
+                let formats = argument.split(separator: ",", omittingEmptySubsequences: false).map { Format(rawValue: String($0)) }
+                guard !formats.isEmpty, formats.allSatisfy({ $0 != nil }) else { return nil }
+                self.formats = formats.compactMap { $0 }
+            }
+
+            static var allValueStrings: [String] { Format.allCases.map(\.rawValue) }
+        }
+
         @Argument(help: "A lesson name (see `lessons list`), `all`, the path of a lesson file ending in .md, or of a notebook in the kernel's language ending in .ipynb.", completion: Completions.lessons)
         var name: String
 
-        @Option(help: "The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var format: Format = .md
+        @Option(name: .customLong("format"),
+                help: ArgumentHelp("The format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")) (default: md); several as md,ipynb or with --format repeated.",
+                                   valueName: "format"))
+        var formatLists: [FormatList] = []
 
-        @Option(help: "A folder, or a file NAME.FORMAT when exporting one lesson (default: exports).")
+        /// The formats asked for, each once, in the order given (Markdown when none).
+        var formats: [Format] {
+            let given = formatLists.flatMap(\.formats)
+            return given.isEmpty ? [.md] : given.enumerated().filter { !given[..<$0.offset].contains($0.element) }.map(\.element)
+        }
+
+        @Option(help: "A folder, or a file NAME.FORMAT when exporting one lesson in one format (default: exports).")
         var out = "exports"
 
         @Option(help: "The seed of every random stream (as for `lessons run`).", transform: seedArgument)
@@ -51,12 +74,18 @@ extension LessonsCommand {
             try LessonExecution.validate(samples: samples)
             if let stream, stream < 0 { throw ValidationError("--stream must be 0 or more (got \(stream))") }
             guard !out.isEmpty else { throw ValidationError("--out needs a folder or file path (got an empty string)") }
-            if name == "all" && out.hasSuffix(".\(format.rawValue)") {
-                throw ValidationError("--out \(out) names one file, but all lessons need a folder")
+            let formats = self.formats
+            if name == "all", let format = formats.first(where: { out.hasSuffix(".\($0.rawValue)") }) {
+                throw ValidationError("--out \(out) names one .\(format.rawValue) file, but all lessons need a folder")
             }
             let suffix = URL(fileURLWithPath: out).pathExtension.lowercased()
-            if let other = Format(rawValue: suffix == "htm" ? "html" : suffix), other != format {
-                throw ValidationError("--out \(out) ends in .\(suffix) but the format is \(format.rawValue): name the file NAME.\(format.rawValue), or pass --format \(other.rawValue)")
+            if let other = Format(rawValue: suffix == "htm" ? "html" : suffix) {
+                if formats.count > 1 {
+                    throw ValidationError("--out \(out) names one file, but \(formats.count) formats (\(formats.map(\.rawValue).joined(separator: ", "))) need a folder")
+                }
+                if let format = formats.first, other != format {
+                    throw ValidationError("--out \(out) ends in .\(suffix) but the format is \(format.rawValue): name the file NAME.\(format.rawValue), or pass --format \(other.rawValue)")
+                }
             }
         }
 
@@ -66,13 +95,16 @@ extension LessonsCommand {
             let settings = try lessons.notebookSettings()
             let seed = self.seed ?? settings.seed ?? 1
             let samples = self.samples ?? settings.samples
+            let formats = self.formats
             for lessonName in names {
-                try OutputLocation.requireWritable(file: destination(lessonName), option: "--out", exitCode: 4)
+                for format in formats {
+                    try OutputLocation.requireWritable(file: destination(lessonName, format), option: "--out", exitCode: 4)
+                }
             }
             var failed = false
             var figures: [String: RenderedFigure] = [:]
             // KaTeX is read once, and its files written once however many pages share them.
-            let katex = format == .html ? KaTeXAssets.load() : nil
+            let katex = formats.contains(.html) ? KaTeXAssets.load() : nil
             var written: Set<URL> = []
             for lessonName in names {
                 let (lesson, result) = try LessonExecution.run(lessonName, in: lessons, seed: seed, samples: samples, stream: stream)
@@ -80,15 +112,15 @@ extension LessonsCommand {
                     figures[plot.name] = try draw(plot.name, seed: seed)
                 }
                 let executed = try ExecutedLesson(lesson: lesson, result: result, figures: figures, samples: samples)
-                try write(executed, katex: katex, skipping: &written)
+                for format in formats { try write(executed, as: format, katex: katex, skipping: &written) }
                 Terminal.note("\(lessonName): \(executed.tally)")
                 failed = failed || result.failed > 0
             }
             if failed { throw ExitCode(1) }
         }
 
-        /// Where the lesson's file goes: --out itself when it names a file, else inside it.
-        func destination(_ lesson: String) -> URL {
+        /// Where the lesson's file in `format` goes: --out itself when it names a file, else inside it.
+        func destination(_ lesson: String, _ format: Format) -> URL {
             out.hasSuffix(".\(format.rawValue)")
                 ? URL(fileURLWithPath: out)
                 : URL(fileURLWithPath: out).appendingPathComponent("\(lesson).\(format.rawValue)")
@@ -96,9 +128,10 @@ extension LessonsCommand {
 
         /// Writes the lesson's files; a file beside the page that this run already wrote
         /// (KaTeX's, shared by every page in the folder) is in `written` and not written again.
-        func write(_ executed: ExecutedLesson, katex: Result<KaTeXAssets, KaTeXAssets.Missing>?, skipping written: inout Set<URL>) throws {
+        func write(_ executed: ExecutedLesson, as format: Format, katex: Result<KaTeXAssets, KaTeXAssets.Missing>?,
+                   skipping written: inout Set<URL>) throws {
             do {
-                let page = destination(executed.lesson.name)
+                let page = destination(executed.lesson.name, format)
                 let files = try LessonExport.files(executed, format: format, file: page, katex: katex)
                 for (url, data) in files where url == page || !written.contains(url) {
                     try AtomicFile.write(data, to: url)
