@@ -4,8 +4,9 @@ each code cell's outputs and execution count equal the exported ones byte for by
 notebook's rows equal the terminal's JSON (`lessons run NAME --json`). The gaussian notebook
 itself runs in the terminal (`lessons run gaussian.ipynb`) with the lesson's rows.
 
-Takes three to four minutes: the export, nbclient and the terminal each run every lesson
-once, two lessons at a time (the machine's two cores)."""
+Takes two to four minutes: the export, nbclient and the terminal each run every lesson
+once, two lessons at a time (the machine's two cores), and `lessons run gaussian.ipynb` the
+gaussian lesson once more."""
 
 import json
 import os
@@ -86,14 +87,24 @@ class ExportedNotebookTests(unittest.TestCase):
                     self.assertEqual(new.execution_count, old.execution_count, f"{name} code cell {number}")
                     self.assertEqual(canonical(new.outputs), canonical(old.outputs), f"{name} code cell {number}: {old.source}")
 
+    @classmethod
+    def terminals(cls):
+        """`lessons run NAME --json` of every lesson (its checks), run once for the tests that
+        compare with the terminal, two lessons at a time."""
+        if not hasattr(cls, "_terminals"):
+            def terminal(name):
+                done = subprocess.run([LESSONS, "run", name, "--json"], capture_output=True, text=True, timeout=1200)
+                if done.returncode != 0:
+                    raise AssertionError(f"lessons run {name} --json: exit {done.returncode}: {done.stderr[-2000:]}")
+                return json.loads(done.stdout)["checks"]
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                cls._terminals = dict(zip(LESSON_NAMES, pool.map(terminal, LESSON_NAMES)))
+        return cls._terminals
+
     def test_rows_are_the_terminals(self):
         """Every notebook's rows (which the re-run above reproduces byte for byte) are the
         terminal's: `lessons run NAME --json` with the same (default) seed, check by check."""
-        def terminal(name):
-            done = subprocess.run([LESSONS, "run", name, "--json"], capture_output=True, text=True, timeout=1200)
-            return json.loads(done.stdout)["checks"]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            terminals = dict(zip(LESSON_NAMES, pool.map(terminal, LESSON_NAMES)))
+        terminals = self.terminals()
         for name in LESSON_NAMES:
             with self.subTest(lesson=name):
                 notebook = nbformat.read(self.path(name), as_version=4)
@@ -106,13 +117,13 @@ class ExportedNotebookTests(unittest.TestCase):
                     self.assertEqual(exported["pass"], check["pass"])
 
     def test_a_notebook_runs_in_the_terminal(self):
-        """`lessons run FILE.ipynb` reads the exported notebook as a lesson: its rows are the lesson's."""
-        lesson = subprocess.run([LESSONS, "run", "gaussian", "--json"], capture_output=True, text=True, timeout=300)
+        """`lessons run FILE.ipynb` reads the exported notebook as a lesson: its rows are the
+        lesson's (`lessons run gaussian --json`, the terminal's run above)."""
         notebook = subprocess.run([LESSONS, "run", self.path("gaussian"), "--json"], capture_output=True, text=True, timeout=300)
         self.assertEqual(notebook.returncode, 0, notebook.stderr)
         rows = [c["rows"] for c in json.loads(notebook.stdout)["checks"]]
         self.assertTrue(rows)
-        self.assertEqual(rows, [c["rows"] for c in json.loads(lesson.stdout)["checks"]])
+        self.assertEqual(rows, [c["rows"] for c in self.terminals()["gaussian"]])
 
 if __name__ == "__main__":
     unittest.main()
