@@ -21,8 +21,9 @@ struct Invocation {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `environment` adds or replaces variables of the test's own environment; `unsetting` removes them.
+    /// `input`, when given, is the child's standard input.
     init(_ arguments: [String], environment: [String: String] = [:], unsetting: [String] = [],
-         directory: URL = Invocation.repository) throws {
+         directory: URL = Invocation.repository, input: String? = nil) throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -41,6 +42,12 @@ struct Invocation {
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
+        }
+        if let input {
+            let inURL = folder.appendingPathComponent("lessons-in-\(UUID().uuidString)")
+            try Data(input.utf8).write(to: inURL)
+            defer { try? FileManager.default.removeItem(at: inURL) }
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
         }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)

@@ -44,17 +44,19 @@ def environment(binary):
     return {**os.environ, "NO_COLOR": "1", **_chosen_kernels[binary]}
 
 
-def run(arguments, timeout, cwd=None):
-    """Runs ``lessons ARGUMENTS`` and returns (status, stdout, stderr). A KeyboardInterrupt
-    (Jupyter's interrupt) kills the child and propagates; so does subprocess.TimeoutExpired."""
+def run(arguments, timeout, cwd=None, input=None):
+    """Runs ``lessons ARGUMENTS`` (with ``input`` on its standard input) and returns (status,
+    stdout, stderr). A KeyboardInterrupt (Jupyter's interrupt) kills the child and propagates,
+    carrying what the child had printed as ``.stdout``; so does subprocess.TimeoutExpired."""
     binary = lessons_binary()
-    process = subprocess.Popen([binary, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=cwd, env=environment(binary),
+    process = subprocess.Popen([binary, *arguments], stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=environment(binary),
                                start_new_session=True)  # Jupyter's SIGINT reaches the kernel, which stops the child
     try:
-        out, err = process.communicate(timeout=timeout)
-    except BaseException:
+        out, err = process.communicate(input=input, timeout=timeout)
+    except BaseException as error:
         process.kill()
-        process.communicate()
+        out, _ = process.communicate()
+        error.stdout = out
         raise
     return process.returncode, out, err

@@ -6,16 +6,20 @@ import subprocess
 import tempfile
 import time
 
-import yaml
 from ipykernel.kernelbase import Kernel
 
 from . import __version__, binary
 from .catalogue import Catalogue
-from .cells import SAMPLE_CAP, CellError, CheckCell, LineCommand, PlotCell, lesson_file, parse
 
 DEFAULT_TIMEOUT = 120.0
+# The longest %timeout a cell may set.
+MAX_TIMEOUT = 3600
 # The terminal's default seed (`lessons run` without --seed).
 DEFAULT_SEED = 1
+
+
+class CellError(ValueError):
+    """A cell that cannot run: the message says what was wrong and what is accepted."""
 
 
 class LessonsKernel(Kernel):
@@ -48,60 +52,65 @@ class LessonsKernel(Kernel):
     # MARK: execution
 
     def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, *, cell_meta=None, cell_id=None):
+        """The binary reads and runs the cell (`lessons kernel cell`, the grammar `lessons run
+        NOTEBOOK.ipynb` reads too); the kernel keeps the state between cells (seed, sample size,
+        time limit), sends the outputs, and runs a command cell's words."""
         started = time.monotonic()
         try:
-            magics, what = parse(code)
-            if magics.seed is not None:
-                self.seed = magics.seed
-            if magics.timeout is not None:
-                self.timeout = magics.timeout
-            if magics.samples is not None:
-                self.samples = None if magics.samples == "default" else magics.samples
-            if magics.stream is not None and not isinstance(what, CheckCell):
-                raise CellError("%stream sets the random stream of a check cell: put it above `check ID`")
-            if isinstance(what, (CheckCell, PlotCell)):
-                self._run_cell(what, magics.stream or 0, silent)
-            elif isinstance(what, LineCommand):
-                self._run_line(what, silent)
-            elif not silent and (magics.seed is not None or magics.timeout is not None or magics.samples is not None):
-                samples = f", every sample size {self.samples:,}" if self.samples else ""
-                self._text(f"seed {self.seed}, time limit {self.timeout:g} s{samples} for the following cells")
+            with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
+                arguments = ["kernel", "cell", "--seed", str(self.seed), "--timeout", f"{self.timeout:g}", "--out", "cell.ipynb"]
+                if self.samples:
+                    arguments += ["--samples", str(self.samples)]
+                try:
+                    # The binary stops the cell at its time limit (exit 124); this is only a backstop.
+                    status, out, err = binary.run(arguments, timeout=MAX_TIMEOUT + 30, cwd=folder, input=code)
+                except KeyboardInterrupt as interrupt:
+                    self._update(getattr(interrupt, "stdout", ""))
+                    raise
+                state = self._update(out)
+                if status == 124:
+                    raise subprocess.TimeoutExpired(arguments, self.timeout)
+                if status not in (0, 1) or state is None:
+                    message = err.strip().removeprefix("error: ")
+                    raise CellError(message or f"the lessons binary failed (exit {status}) without a message")
+                if state["kind"] in ("check", "plot"):
+                    self._send_cell(os.path.join(folder, "cell.ipynb"), silent)
+                elif state["kind"] == "command":
+                    self._run_line(state["arguments"], silent)
+                elif not silent and set(state["magics"]) & {"seed", "timeout", "samples"}:
+                    samples = f", every sample size {self.samples:,}" if self.samples else ""
+                    self._text(f"seed {self.seed}, time limit {self.timeout:g} s{samples} for the following cells")
         except CellError as error:
             return self._error("CellError", str(error))
         except binary.BinaryMissing as error:
             return self._error("BinaryMissing", str(error))
         except subprocess.TimeoutExpired:
             return self._error("TimeLimit", f"the cell ran longer than {self.timeout:g} s and was stopped; "
-                                            "use fewer samples, or raise the limit with %timeout SECONDS (at most 3600)")
+                                            f"use fewer samples, or raise the limit with %timeout SECONDS (at most {MAX_TIMEOUT})")
         except KeyboardInterrupt:
             return self._error("Interrupted", f"interrupted after {time.monotonic() - started:.1f} s; the cell's process was stopped")
         return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
 
-    def _run_cell(self, cell, stream, silent):
-        """A check or plot cell: written as a one-cell lesson and exported as a one-cell
-        notebook by the binary, whose outputs are sent as they are. `lessons export --format
-        ipynb` writes the same outputs, so an exported notebook re-run here reproduces them."""
-        if isinstance(cell, CheckCell):
-            self._parameters(cell)
-        text, offset = lesson_file(cell)
-        arguments = ["export", "./cell.md", "--format", "ipynb", "--out", "out/cell.ipynb", "--seed", str(self.seed)]
-        if isinstance(cell, CheckCell):
-            arguments += ["--stream", str(stream)]
-        if self.samples:
-            arguments += ["--samples", str(self.samples)]
-        with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
-            with open(os.path.join(folder, "cell.md"), "w", encoding="utf-8") as file:
-                file.write(text)
-            status, _, err = binary.run(arguments, timeout=self.timeout, cwd=folder)
-            notebook = os.path.join(folder, "out", "cell.ipynb")
-            if status not in (0, 1) or not os.path.isfile(notebook):
-                raise CellError(self._explain(err, offset, cell))
-            with open(notebook, encoding="utf-8") as file:
-                output = next(c for c in json.load(file)["cells"] if c["cell_type"] == "code")["outputs"][0]
+    def _update(self, out):
+        """The state after the cell's magics, from the binary's first line of output (None when
+        the cell was refused before it): {"seed", "samples", "timeout", "magics", "kind", …}."""
+        first = (out or "").split("\n", 1)[0]
+        try:
+            state = json.loads(first)
+        except ValueError:
+            return None
+        self.seed, self.samples, self.timeout = state["seed"], state["samples"], state["timeout"]
+        return state
+
+    def _send_cell(self, notebook, silent):
+        """A check or plot cell's outputs: the one-cell notebook the binary wrote, whose outputs
+        are those `lessons export --format ipynb` writes, sent as they are."""
+        with open(notebook, encoding="utf-8") as file:
+            output = next(c for c in json.load(file)["cells"] if c["cell_type"] == "code")["outputs"][0]
         data = {kind: "".join(value) if isinstance(value, list) else value for kind, value in output["data"].items()}
-        error = data.get("application/vnd.lessons.check+json", {}).get("error")
-        if error:
-            raise CellError(f"{cell.check_id} could not be computed: {error}")
+        check = data.get("application/vnd.lessons.check+json", {})
+        if check.get("error"):
+            raise CellError(f"{check.get('id')} could not be computed: {check['error']}")
         if silent:
             return
         if output["output_type"] == "execute_result":
@@ -110,40 +119,8 @@ class LessonsKernel(Kernel):
         else:
             self.send_response(self.iopub_socket, "display_data", {"data": data, "metadata": output["metadata"]})
 
-    def _parameters(self, cell):
-        """The cell's YAML, parsed to report its errors at the cell's line and to refuse
-        a sample size above the cap before any work."""
-        if not cell.parameters.strip():
-            return {}
-        try:
-            values = yaml.safe_load(cell.parameters)
-        except yaml.YAMLError as error:
-            # Where the construct that failed began (an unclosed "[" is reported at the end).
-            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-            where = f"line {cell.first_parameter_line + mark.line}" if mark else f"line {cell.first_parameter_line}"
-            raise CellError(f"{where}: the parameters are not valid YAML ({getattr(error, 'problem', error)}); "
-                            "write one `name: value` per line, e.g. `t: [2, 10]`")
-        if values is None:
-            return {}
-        if not isinstance(values, dict):
-            raise CellError(f"line {cell.first_parameter_line}: the parameters must be `name: value` lines, e.g. `t: [2, 10]`")
-        samples = values.get("samples")
-        if isinstance(samples, (int, float)) and samples > SAMPLE_CAP:
-            raise CellError(f"samples: {samples} is above the kernel's cap of {SAMPLE_CAP:,}; "
-                            "a notebook cell may draw at most that many (run larger studies with `lessons run` in a terminal)")
-        return values
-
-    def _explain(self, err, offset, cell):
-        """The binary's message, with the temporary lesson's lines turned into the cell's."""
-        message = err.strip().removeprefix("error: ")
-
-        def cell_line(match):
-            return f"line {int(match.group(1)) - offset + getattr(cell, 'first_parameter_line', 1)}:"
-        message = re.sub(r"(?:\./)?cell\.md:(\d+):", cell_line, message)
-        return message.replace("./cell.md", "the cell").replace("cell.md", "the cell") or "the lessons binary failed without a message"
-
-    def _run_line(self, command, silent):
-        status, out, err = binary.run(command.arguments + (["--seed", str(self.seed)] if self._takes_seed(command) else []),
+    def _run_line(self, arguments, silent):
+        status, out, err = binary.run(arguments + (["--seed", str(self.seed)] if self._takes_seed(arguments) else []),
                                       timeout=self.timeout)
         if status not in (0, 1):
             raise CellError(err.strip().removeprefix("Error: ").removeprefix("error: ") or f"exit status {status}")
@@ -151,8 +128,8 @@ class LessonsKernel(Kernel):
             self._text(out + (err if status == 1 else ""))
 
     @staticmethod
-    def _takes_seed(command):
-        return command.arguments[0] == "run" and "--seed" not in command.arguments
+    def _takes_seed(arguments):
+        return arguments[0] == "run" and "--seed" not in arguments
 
     def _text(self, text):
         self.send_response(self.iopub_socket, "stream", {"name": "stdout", "text": text})

@@ -82,9 +82,11 @@ public enum CellBinding {
         return v
     }
 
+    /// The 0-based line where the construct that failed began (YAML's context mark): an
+    /// unclosed "[" is found only at the end of the text, but the line to fix is the "[".
     static func yamlLine(_ error: YamlError) -> Int {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line - 1
+        case .scanner(let context, _, let mark, _), .parser(let context, _, let mark, _): return (context?.mark ?? mark).line - 1
         default: return 0
         }
     }
