@@ -65,13 +65,8 @@ extension LessonsCommand.Kernel {
                 Terminal.printError("the cell ran longer than \(shortSeconds(timeout)) s and was stopped")
                 _exit(124)
             }
-            let runner = LessonLibrary(directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).runner
-            let result = try malformedIsExit2 { () -> LessonResult in
-                for (check, _, parameters) in try runner.bind(lesson) {
-                    try Self.requireWithinCap(parameters, of: check)
-                }
-                return try runner.run(lesson, seed: seed, samples: samples)
-            }
+            let runner = LessonRunner(registry: CheckRegistry(LessonLibrary.allChecks), figures: FigureLibrary.names, samplesCap: Self.samplesCap)
+            let result = try malformedIsExit2 { try runner.run(lesson, seed: seed, samples: samples) }
             var figures: [String: RenderedFigure] = [:]
             for plot in lesson.plots {
                 do {
@@ -105,16 +100,6 @@ extension LessonsCommand.Kernel {
             }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
-        }
-
-        /// A check's `samples:` above the cap is refused at its line, before any work.
-        static func requireWithinCap(_ parameters: CheckParameters, of check: CheckCell) throws {
-            guard case .integer(let n)? = parameters.values["samples"], n > samplesCap else { return }
-            let lines = check.yaml.split(separator: "\n", omittingEmptySubsequences: false)
-            let offset = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("samples:") } ?? -1
-            throw LessonError(file: check.file, line: check.line + 1 + offset,
-                              "samples: \(n) is above the kernel's cap of \(samplesCap); a notebook cell may draw at most that many "
-                              + "(run larger studies with `lessons run` in a terminal)")
         }
 
         /// Runs `body`; a malformed cell is reported as "line N: …" (N counted in the cell) and exits 2.

@@ -4,7 +4,9 @@ import Yams
 /// Validates a check cell against the registry: the id must exist and the YAML body must
 /// be a mapping of the check's parameters, each of the accepted kind and range.
 public enum CellBinding {
-    public static func bind(_ cell: CheckCell, registry: CheckRegistry) throws -> (CheckDefinition, CheckParameters) {
+    /// `samplesCap`, when given, refuses a `samples:` above it (the kernel's cap: a notebook
+    /// cell is untrusted input), at that key's line.
+    public static func bind(_ cell: CheckCell, registry: CheckRegistry, samplesCap: Int? = nil) throws -> (CheckDefinition, CheckParameters) {
         guard let definition = registry[cell.id] else {
             throw LessonError(
                 file: cell.file, line: cell.line,
@@ -37,6 +39,12 @@ public enum CellBinding {
                 throw LessonError(
                     file: cell.file, line: line,
                     "bad value for '\(key)' in \(cell.id): expected \(spec.kind.accepted)")
+            }
+            if key == "samples", let samplesCap, case .integer(let n) = value, n > samplesCap {
+                throw LessonError(
+                    file: cell.file, line: line,
+                    "samples: \(n) is above the kernel's cap of \(samplesCap); a notebook cell may draw at most that many "
+                        + "(run larger studies with `lessons run` in a terminal)")
             }
             parameters.set(key, value)
         }

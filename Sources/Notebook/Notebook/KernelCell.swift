@@ -27,18 +27,20 @@ public struct KernelCell: Sendable, Equatable {
 
     public var seed: UInt64?
     public var seedLine = 1
-    /// The `%samples` value: a size, or nil for `default` (the checks' own sizes).
-    public var samples: Int?
     /// `%samples`' argument (the size in digits, or "default"), nil when the cell has none.
     public var samplesWritten: String?
     public var samplesLine = 1
     public var stream: Int?
+    public var streamLine = 1
     public var timeout: Double?
     /// The names of the magics the cell sets, in order (e.g. ["seed", "samples"]).
     public var magics: [String] = []
     public var body = Body.empty
 
     public init() {}
+
+    /// The `%samples` value: a size, or nil for `default` (the checks' own sizes) or none.
+    public var samples: Int? { samplesWritten.flatMap { Int($0) } }
 
     /// Reads `source`; errors are `LessonError`s at `file` and the cell's 1-based line.
     /// `samplesCap` is the largest `%samples` accepted (the kernel caps a cell, which is
@@ -47,17 +49,13 @@ public struct KernelCell: Sendable, Equatable {
         var cell = KernelCell()
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var index = 0
-        var streamLine = 1
         while index < lines.count, lines[index].trimmingSpaces.isEmpty || lines[index].trimmingSpaces.hasPrefix("%") {
             let text = lines[index].trimmingSpaces
-            if !text.isEmpty {
-                try cell.magic(text, file: file, line: index + 1, samplesCap: samplesCap)
-                if text.hasPrefix("%stream") { streamLine = index + 1 }
-            }
+            if !text.isEmpty { try cell.magic(text, file: file, line: index + 1, samplesCap: samplesCap) }
             index += 1
         }
         guard index < lines.count else {
-            if cell.stream != nil { throw Self.streamOutsideCheck(file: file, line: streamLine) }
+            if cell.stream != nil { throw Self.streamOutsideCheck(file: file, line: cell.streamLine) }
             return cell
         }
         let head = lines[index].trimmingSpaces
@@ -92,7 +90,7 @@ public struct KernelCell: Sendable, Equatable {
             cell.body = .command(arguments: arguments, line: index + 1)
         }
         if cell.stream != nil {
-            guard case .check = cell.body else { throw Self.streamOutsideCheck(file: file, line: streamLine) }
+            guard case .check = cell.body else { throw Self.streamOutsideCheck(file: file, line: cell.streamLine) }
         }
         return cell
     }
@@ -136,17 +134,17 @@ public struct KernelCell: Sendable, Equatable {
                 throw LessonError(file: file, line: line, "%stream takes a whole number 0 or more: the random stream of this check (got \"\(text)\")")
             }
             self.stream = stream
+            streamLine = line
         case "samples":
             if value == "default" {
-                samples = nil
+                samplesWritten = "default"
             } else {
                 guard let digits, let samples = Int(digits), (500...samplesCap).contains(samples) else {
                     throw LessonError(file: file, line: line, "%samples takes a sample size in 500…\(samplesCap) that replaces every Monte-Carlo "
                                       + "sample size of the following cells, or `default` (got \"\(text)\")")
                 }
-                self.samples = samples
+                samplesWritten = String(samples)
             }
-            samplesWritten = samples.map { String($0) } ?? "default"
             samplesLine = line
         case "timeout":
             guard let value, let seconds = Double(value), (1...3600).contains(seconds) else {

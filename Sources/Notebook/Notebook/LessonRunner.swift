@@ -58,9 +58,13 @@ public struct LessonRunner: Sendable {
     /// The figure names plot cells may use.
     public let figures: [String]
 
-    public init(registry: CheckRegistry, figures: [String] = []) {
+    /// The largest `samples:` a cell may give (the kernel's cap), nil for none beyond each check's range.
+    public let samplesCap: Int?
+
+    public init(registry: CheckRegistry, figures: [String] = [], samplesCap: Int? = nil) {
         self.registry = registry
         self.figures = figures
+        self.samplesCap = samplesCap
     }
 
     /// Binds every cell first, so a bad cell anywhere is reported before any work starts.
@@ -70,7 +74,7 @@ public struct LessonRunner: Sendable {
             throw LessonError(file: plot.file, line: plot.line, "unknown figure '\(plot.name)' (\(accepted))")
         }
         return try lesson.cells.map { cell in
-            let (definition, parameters) = try CellBinding.bind(cell, registry: registry)
+            let (definition, parameters) = try CellBinding.bind(cell, registry: registry, samplesCap: samplesCap)
             return (cell, definition, parameters)
         }
     }
