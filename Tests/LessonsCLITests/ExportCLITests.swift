@@ -10,30 +10,33 @@ struct ExportCLITests {
     static func read(_ url: URL) -> Data { FileManager.default.contents(atPath: url.path) ?? Data() }
 
     /// The first export writes all four formats from one run of the lesson, the second one
-    /// format per run: the same seed gives the same bytes either way.
+    /// format per run: the same seed gives the same bytes either way. The samplers lesson is
+    /// a short one with a figure and display math.
     @Test("every format is written, from one run or one run each, and the same seed gives byte-identical files")
     func formats() throws {
         let (first, second) = (Self.folder(), Self.folder())
         defer { for f in [first, second] { try? FileManager.default.removeItem(at: f) } }
         let formats = ["md", "ipynb", "html", "json"]
-        let together = try Invocation(["export", "forward", "--format", "md,ipynb", "--format", "html", "--format", "json,md",
+        let together = try Invocation(["export", "samplers", "--format", "md,ipynb", "--format", "html", "--format", "json,md",
                                        "--samples", "2000", "--out", first.path])
         #expect(together.status == 0, "\(together.stderr)")
-        #expect(together.stderr.components(separatedBy: "forward: 13 passed, 0 failed").count == 2, "one run of the lesson: \(together.stderr)")
+        #expect(together.stderr.components(separatedBy: "samplers: 8 passed, 0 failed").count == 2, "one run of the lesson: \(together.stderr)")
         #expect(together.stderr.components(separatedBy: "wrote ").count == 5, "each format once: \(together.stderr)")
         for format in formats {
-            let result = try Invocation(["export", "forward", "--format", format, "--samples", "2000", "--out", second.path])
+            let result = try Invocation(["export", "samplers", "--format", format, "--samples", "2000", "--out", second.path])
             #expect(result.status == 0, "\(format): \(result.stderr)")
-            #expect(result.stderr.contains("forward: 13 passed, 0 failed"))
-            let a = Self.read(first.appendingPathComponent("forward.\(format)"))
-            #expect(!a.isEmpty && a == Self.read(second.appendingPathComponent("forward.\(format)")), "\(format) differs between runs")
+            #expect(result.stderr.contains("samplers: 8 passed, 0 failed"))
+            if format == "md" { #expect(result.stderr.contains("samplers.md (and 1 file beside it)"), "\(result.stderr)") }
+            let a = Self.read(first.appendingPathComponent("samplers.\(format)"))
+            #expect(!a.isEmpty && a == Self.read(second.appendingPathComponent("samplers.\(format)")), "\(format) differs between runs")
         }
-        let png = Self.read(first.appendingPathComponent("figures/forward-swissroll.png"))
-        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png == Self.read(second.appendingPathComponent("figures/forward-swissroll.png")))
-        let markdown = String(decoding: Self.read(first.appendingPathComponent("forward.md")), as: UTF8.self)
-        #expect(markdown.contains("![forward-swissroll](figures/forward-swissroll.png)"))
-        #expect(markdown.contains("`lessons run forward --cell 1 --samples 2000`"))
-        let page = String(decoding: Self.read(first.appendingPathComponent("forward.html")), as: UTF8.self)
+        let png = Self.read(first.appendingPathComponent("figures/samplers-order.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png == Self.read(second.appendingPathComponent("figures/samplers-order.png")))
+        let markdown = String(decoding: Self.read(first.appendingPathComponent("samplers.md")), as: UTF8.self)
+        #expect(markdown.contains("![samplers-order](figures/samplers-order.png)"))
+        #expect(markdown.contains("`lessons run samplers --cell 1 --samples 2000`"))
+        #expect(markdown.contains("$$"), "the lesson has display math")
+        let page = String(decoding: Self.read(first.appendingPathComponent("samplers.html")), as: UTF8.self)
         #expect(page.contains("<svg") && !page.contains("$$"), "figures inline, math rendered")
     }
 

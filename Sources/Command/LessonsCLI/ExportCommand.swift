@@ -138,7 +138,7 @@ extension LessonsCommand {
                     if url != page { written.insert(url) }
                 }
                 if let page = files.last?.0 {
-                    let beside = files.count > 1 ? " (and \(files.count - 1) files beside it)" : ""
+                    let beside = files.count > 2 ? " (and \(files.count - 1) files beside it)" : files.count == 2 ? " (and 1 file beside it)" : ""
                     Terminal.note("wrote \(LessonLibrary.displayPath(page))\(beside)")
                 }
             } catch let error as UnwritableFile {
