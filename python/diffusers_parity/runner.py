@@ -26,10 +26,12 @@ def lessons_binary():
     return str(Path(__file__).resolve().parents[2] / ".build" / "release" / "lessons")
 
 
-def prepare(preset, folder, seed=0, threads=2):
+def prepare(preset, folder, seed=0, threads=2, float32=True):
     """The preset's model and inputs saved under ``folder`` (the model in ``folder/unet``,
     whatever its class), and diffusers' module outputs in Float32 and Float64:
-    (exact, float32, torch Float32 seconds)."""
+    (exact, float32, torch Float32 seconds). With ``float32=False`` only the Float64
+    reference is evaluated, (exact, None, None): the verdicts need only it, and PyTorch's own
+    Float32 error is context for a reader (``python -m diffusers_parity run`` prints it)."""
     folder = Path(folder)
     torch.set_num_threads(threads)
     if preset in configs.AUTOENCODERS:
@@ -44,11 +46,12 @@ def prepare(preset, folder, seed=0, threads=2):
         given = reference.inputs(model, side, batch, tokens, seed + 1)
         reference.save(model, given, folder)
         evaluate = reference.module_outputs
+    if not float32:
+        return evaluate(model, given, torch.float64), None, None
     began = time.perf_counter()
-    float32 = evaluate(model, given, torch.float32)
+    single = evaluate(model, given, torch.float32)
     seconds = time.perf_counter() - began
-    exact = evaluate(model, given, torch.float64)
-    return exact, float32, seconds
+    return evaluate(model, given, torch.float64), single, seconds
 
 
 def swift(folder, threads=2, model=None):
