@@ -61,7 +61,7 @@ struct ExportModelCLITests {
         let dir = try TrainCLITests.folder()
         let model = dir.appendingPathComponent("fashion")
         #expect(try Invocation(["export-model", "--format", "diffusers", "--out", model.path]).status == 0)
-        let result = try Invocation(["eval", "latent", "--model", model.path, "--per-class", "1", "--steps", "2", "--test-images", "500", "--json"])
+        let result = try Invocation(["eval", "latent", "--model", model.path, "--per-class", "1", "--steps", "2", "--test-images", "100", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((object["conditionalAccuracy"] as? [Double])?.count == 10)

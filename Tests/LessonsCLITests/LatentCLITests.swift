@@ -10,11 +10,11 @@ struct LatentCLITests {
     func trainClassifier() throws {
         let dir = try TrainCLITests.folder()
         let state = dir.appendingPathComponent("c.safetensors").path, weights = dir.appendingPathComponent("w.safetensors").path
-        let first = try Invocation(["train", "latent", "classifier", "--examples", "128", "--epochs", "1", "--test-images", "500", "--out", state, "--weights", weights, "--threads", "1"])
+        let first = try Invocation(["train", "latent", "classifier", "--examples", "128", "--epochs", "1", "--test-images", "100", "--out", state, "--weights", weights, "--threads", "1"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("epoch 1/1") && first.stderr.contains("images/s"), "progress: \(first.stderr)")
-        #expect(first.stdout.contains("test accuracy") && first.stdout.contains("on 500 images"), "\(first.stdout)")
-        let resumed = try Invocation(["train", "latent", "classifier", "--resume", "--epochs", "2", "--test-images", "500", "--out", state, "--threads", "1"])
+        #expect(first.stdout.contains("test accuracy") && first.stdout.contains("on 100 images"), "\(first.stdout)")
+        let resumed = try Invocation(["train", "latent", "classifier", "--resume", "--epochs", "2", "--test-images", "100", "--out", state, "--threads", "1"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming") && resumed.stdout.contains("to step 4"), "\(resumed.stdout)")
         // The weights file cannot be resumed from: it has no optimizer state.
@@ -45,14 +45,14 @@ struct LatentCLITests {
 
     @Test("eval latent --json reports accuracy per class, FID with its floor, PSNR")
     func evaluate() throws {
-        let result = try Invocation(["eval", "latent", "--per-class", "2", "--steps", "4", "--test-images", "500", "--json"])
+        let result = try Invocation(["eval", "latent", "--per-class", "2", "--steps", "4", "--test-images", "100", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((object["conditionalAccuracy"] as? [Double])?.count == 10)
         for key in ["fid", "fidFloor", "psnr", "classifierTestAccuracy", "meanConditionalAccuracy"] {
             #expect((object[key] as? Double)?.isFinite == true, "\(key)")
         }
-        #expect(object["testImages"] as? Int == 500 && object["fidImages"] as? Int == 20)
+        #expect(object["testImages"] as? Int == 100 && object["fidImages"] as? Int == 20)
         // 1000 generated images need 1000 test images of their classes for the FID: 500 cannot hold them.
         let tooFew = try Invocation(["eval", "latent", "--per-class", "100", "--test-images", "500"])
         #expect(tooFew.status == 64 && tooFew.stderr.contains("only 500") && tooFew.stderr.contains("raise --test-images"), "\(tooFew.stderr)")
@@ -60,7 +60,7 @@ struct LatentCLITests {
 
     @Test("eval latent --class restricts the report to the named classes; an unknown name lists the classes")
     func evaluateSomeClasses() throws {
-        let result = try Invocation(["eval", "latent", "--class", "Shirt", "--class", "t-shirt/top", "--per-class", "2", "--steps", "2", "--test-images", "500", "--json"])
+        let result = try Invocation(["eval", "latent", "--class", "Shirt", "--class", "t-shirt/top", "--per-class", "2", "--steps", "2", "--test-images", "100", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["classNames"] as? [String] == ["t-shirt/top", "shirt"])

@@ -67,7 +67,7 @@ class TrainDiffusersTest(unittest.TestCase):
         images = self.scratch / "images.npy"
         generated = lessons("generate", "sneaker", "--n", "2", "--steps", "3", "--model", out, "--out", images)
         self.assertEqual(generated.returncode, 0, generated.stderr)
-        evaluated = lessons("eval", "latent", "--model", out, "--per-class", "1", "--steps", "2", "--test-images", "500", "--json")
+        evaluated = lessons("eval", "latent", "--model", out, "--per-class", "1", "--steps", "2", "--test-images", "100", "--json")
         self.assertEqual(evaluated.returncode, 0, evaluated.stderr)
         self.assertIn("conditionalAccuracy", evaluated.stdout)
         verified = lessons("verify", "--config", out / "scheduler" / "scheduler_config.json")
