@@ -67,8 +67,14 @@ def browser(width=1200, height=900):
     return webdriver.Chrome(service=Service(DRIVER), options=options)
 
 
+# What these tests read is the pages' rendering and one cell, not the checks' numbers, so the
+# exports draw 2000 samples per Monte-Carlo check (a second each instead of several); the
+# screenshots (LESSONS_SCREENSHOTS) show the lessons as shipped, at their own sample sizes.
+SAMPLES = [] if SCREENSHOTS else ["--samples", "2000"]
+
+
 def export(lesson, folder, environment=None):
-    done = subprocess.run([LESSONS, "export", lesson, "--format", "html", "--out", folder], capture_output=True, text=True,
+    done = subprocess.run([LESSONS, "export", lesson, "--format", "html", "--out", folder, *SAMPLES], capture_output=True, text=True,
                           timeout=600, env={**os.environ, **(environment or {})})
     if done.returncode != 0:
         raise AssertionError(f"lessons export {lesson} --format html: exit {done.returncode}: {done.stderr[-2000:]}")
@@ -156,7 +162,7 @@ class JupyterLabTests(unittest.TestCase):
         folder = os.path.join(root.name, "notebooks")
         os.makedirs(folder)
         notebook = os.path.join(folder, "forward.ipynb")
-        done = subprocess.run([LESSONS, "export", "forward", "--format", "ipynb", "--out", notebook], capture_output=True, text=True, timeout=600)
+        done = subprocess.run([LESSONS, "export", "forward", "--format", "ipynb", "--out", notebook, *SAMPLES], capture_output=True, text=True, timeout=600)
         self.assertEqual(done.returncode, 0, done.stderr)
         with open(notebook, encoding="utf-8") as file:
             content = json.load(file)
