@@ -35,7 +35,7 @@ extension LessonsCommand.Kernel {
         @Option(help: "Replace every Monte-Carlo sample size (500…\(samplesCap)), unless the cell sets %samples.")
         var samples: Int?
 
-        @Option(help: "Seconds the cell may run (1…3600), unless the cell sets %timeout.")
+        @Option(help: "Seconds the cell may run (\(KernelCell.timeoutText)), unless the cell sets %timeout.")
         var timeout: Double = 120
 
         @Option(help: "The one-cell notebook written for a check or plot cell.")
@@ -45,7 +45,7 @@ extension LessonsCommand.Kernel {
             if let samples, !(500...Self.samplesCap).contains(samples) {
                 throw ValidationError("--samples must be between 500 and \(Self.samplesCap) (got \(samples))")
             }
-            guard (1...3600).contains(timeout) else { throw ValidationError("--timeout must be 1…3600 seconds (got \(timeout))") }
+            guard KernelCell.timeoutRange.contains(timeout) else { throw ValidationError("--timeout must be \(KernelCell.timeoutText) seconds (got \(timeout))") }
             guard out.hasSuffix(".ipynb") else { throw ValidationError("--out names the notebook to write, NAME.ipynb (got \(out))") }
         }
 

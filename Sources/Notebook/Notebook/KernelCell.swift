@@ -25,6 +25,15 @@ public struct KernelCell: Sendable, Equatable {
     /// notebook cell (untrusted input) cannot overwrite anything.
     public static let commands = ["calc", "verify", "run", "checks"]
 
+    /// The seconds a cell may run: `%timeout`'s range, and `lessons kernel cell --timeout`'s.
+    public static let timeoutRange: ClosedRange<Double> = 1...3600
+
+    /// `timeoutRange` as the messages write it, "1…3600".
+    public static var timeoutText: String { "\(Int(timeoutRange.lowerBound))…\(Int(timeoutRange.upperBound))" }
+
+    /// The magics as the error messages list them.
+    static let magicsSyntax = "%seed N, %stream K, %samples N, %timeout SECONDS"
+
     public var seed: UInt64?
     public var seedLine = 1
     /// `%samples`' argument (the size in digits, or "default"), nil when the cell has none.
@@ -85,7 +94,7 @@ public struct KernelCell: Sendable, Equatable {
             if arguments.first == "lessons" { arguments.removeFirst() }
             guard let command = arguments.first, Self.commands.contains(command) else {
                 throw LessonError(file: file, line: index + 1, "\"\(head)\" is not a cell this kernel runs; accepted: `check ID` with YAML parameters, "
-                                  + "one of the commands \(Self.commands.joined(separator: ", ")), or the magics %seed N, %stream K, %samples N, %timeout SECONDS")
+                                  + "one of the commands \(Self.commands.joined(separator: ", ")), or the magics \(Self.magicsSyntax)")
             }
             cell.body = .command(arguments: arguments, line: index + 1)
         }
@@ -147,12 +156,12 @@ public struct KernelCell: Sendable, Equatable {
             }
             samplesLine = line
         case "timeout":
-            guard let value, let seconds = Double(value), (1...3600).contains(seconds) else {
-                throw LessonError(file: file, line: line, "%timeout takes seconds in 1…3600 (got \"\(text)\")")
+            guard let value, let seconds = Double(value), Self.timeoutRange.contains(seconds) else {
+                throw LessonError(file: file, line: line, "%timeout takes seconds in \(Self.timeoutText) (got \"\(text)\")")
             }
             timeout = seconds
         default:
-            throw LessonError(file: file, line: line, "unknown magic \"\(text)\"; accepted: %seed N, %stream K, %samples N, %timeout SECONDS")
+            throw LessonError(file: file, line: line, "unknown magic \"\(text)\"; accepted: \(Self.magicsSyntax)")
         }
         magics.append(name)
     }
