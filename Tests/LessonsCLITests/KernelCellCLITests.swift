@@ -1,4 +1,6 @@
 import Foundation
+@testable import LessonsCLI
+import Notebook
 import Testing
 
 /// `lessons kernel cell`, the Jupyter kernel's door to the binary: the state after the cell's
@@ -59,7 +61,8 @@ struct KernelCellCLITests {
         ("%samples 20000000\ncheck gaussian.sum", 2, "line 1: %samples takes a sample size in 500…10000000"),
         ("train toy", 2, "line 1: \"train toy\" is not a cell this kernel runs"),
         ("plot no-such-figure", 2, "line 1: unknown figure 'no-such-figure'"),
-        ("%timeout 1\ncheck toy.pretrained\nsamples: 100000", 124, "the cell ran longer than 1 s and was stopped"),
+        ("%timeout 1\ncheck toy.pretrained\nsamples: 100000", 124,
+         "the cell ran longer than 1 s and was stopped; use fewer samples, or raise the limit with %timeout SECONDS (at most 3600)"),
     ])
     func errors(source: String, status: Int32, message: String) throws {
         let folder = try Self.folder()
@@ -68,5 +71,30 @@ struct KernelCellCLITests {
         #expect(!result.crashed)
         #expect(result.status == status, "\(source): \(result.stderr)")
         #expect(result.stderr.contains(message), "\(source): \(result.stderr)")
+    }
+
+    /// The kernel reads its completion words and its wait's bound from here, so they are the
+    /// grammar's own values, and the magics are those a cell's magic lines accept.
+    @Test("`kernel language` prints the grammar's commands, magics and time limits")
+    func language() throws {
+        let result = try Invocation(["kernel", "language"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["commands", "magics", "samplesCap", "timeout", "timeoutRange"])
+        #expect(object["commands"] as? [String] == KernelCell.commands)
+        #expect(object["magics"] as? [String] == ["seed", "stream", "samples", "timeout"])
+        #expect(object["samplesCap"] as? Int == LessonsCommand.Kernel.Cell.samplesCap)
+        #expect(object["timeout"] as? Double == 120 && object["timeoutRange"] as? [Double] == [1, 3600])
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("cell.ipynb").path
+        for magic in try #require(object["magics"] as? [String]) {
+            let value = magic == "timeout" ? "30" : "1000"
+            let cell = try Invocation(["kernel", "cell", "--out", out], input: "%\(magic) \(value)\ncheck gaussian.sum\nsamples: 1000")
+            let magics = try state(cell)["magics"] as? [String]
+            #expect(cell.status == 0 && magics == [magic], "%\(magic): \(cell.stderr)")
+        }
+        let defaults = try state(try Invocation(["kernel", "cell", "--out", out], input: "%seed 2"))
+        #expect(defaults["timeout"] as? Double == object["timeout"] as? Double, "the time limit without --timeout")
     }
 }

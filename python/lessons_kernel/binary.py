@@ -9,6 +9,10 @@ class BinaryMissing(RuntimeError):
     pass
 
 
+class BinaryFailed(RuntimeError):
+    """The binary did not answer a question the kernel asks it (`checks --json`, `kernel language`)."""
+
+
 def lessons_binary():
     """$LESSONS_BINARY (the kernelspec sets it), else ``lessons`` on PATH."""
     explicit = os.environ.get("LESSONS_BINARY")

@@ -13,7 +13,7 @@ class Catalogue:
     def load(cls, timeout=30):
         status, out, err = binary.run(["checks", "--json"], timeout=timeout)
         if status != 0:
-            raise RuntimeError(f"`lessons checks --json` failed (exit {status}): {err.strip()}")
+            raise binary.BinaryFailed(f"`lessons checks --json` failed (exit {status}): {err.strip()}")
         return cls(json.loads(out)["checks"])
 
     def parameter_names(self, check_id):

@@ -10,12 +10,11 @@ from ipykernel.kernelbase import Kernel
 
 from . import __version__, binary
 from .catalogue import Catalogue
+from .language import Language
 
-DEFAULT_TIMEOUT = 120.0
-# The longest %timeout a cell may set.
-MAX_TIMEOUT = 3600
-# The terminal's default seed (`lessons run` without --seed).
-DEFAULT_SEED = 1
+# How long past the longest time limit a cell may set the kernel waits for the binary, which
+# stops a cell at its limit itself (exit 124), before it stops the binary.
+BACKSTOP_SECONDS = 30
 
 
 class CellError(ValueError):
@@ -38,16 +37,25 @@ class LessonsKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.seed = DEFAULT_SEED
-        self.timeout = DEFAULT_TIMEOUT
+        # The state between cells, as the binary reports it after each cell; None until then
+        # (the binary's defaults: the terminal's seed, the checks' sizes, its time limit).
+        self.seed = None
+        self.timeout = None
         self.samples = None
         self._catalogue = None
+        self._language = None
 
     @property
     def catalogue(self):
         if self._catalogue is None:
             self._catalogue = Catalogue.load()
         return self._catalogue
+
+    @property
+    def language(self):
+        if self._language is None:
+            self._language = Language.load()
+        return self._language
 
     # MARK: execution
 
@@ -58,18 +66,22 @@ class LessonsKernel(Kernel):
         started = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(prefix="lessons-cell-") as folder:
-                arguments = ["kernel", "cell", "--seed", str(self.seed), "--timeout", f"{self.timeout:g}", "--out", "cell.ipynb"]
+                arguments = ["kernel", "cell", "--out", "cell.ipynb"]
+                if self.seed is not None:
+                    arguments += ["--seed", str(self.seed)]
+                if self.timeout is not None:
+                    arguments += ["--timeout", f"{self.timeout:g}"]
                 if self.samples:
                     arguments += ["--samples", str(self.samples)]
                 try:
-                    # The binary stops the cell at its time limit (exit 124); this is only a backstop.
-                    status, out, err = binary.run(arguments, timeout=MAX_TIMEOUT + 30, cwd=folder, input=code)
+                    backstop = self.language.timeout_range[1] + BACKSTOP_SECONDS
+                    status, out, err = binary.run(arguments, timeout=backstop, cwd=folder, input=code)
                 except KeyboardInterrupt as interrupt:
                     self._update(getattr(interrupt, "stdout", ""))
                     raise
                 state = self._update(out)
-                if status == 124:
-                    raise subprocess.TimeoutExpired(arguments, self.timeout)
+                if status == 124:  # the binary's message says what the limit was and how to raise it
+                    return self._error("TimeLimit", err.strip().removeprefix("error: "))
                 if status not in (0, 1) or state is None:
                     message = err.strip().removeprefix("error: ")
                     raise CellError(message or f"the lessons binary failed (exit {status}) without a message")
@@ -84,9 +96,11 @@ class LessonsKernel(Kernel):
             return self._error("CellError", str(error))
         except binary.BinaryMissing as error:
             return self._error("BinaryMissing", str(error))
-        except subprocess.TimeoutExpired:
-            return self._error("TimeLimit", f"the cell ran longer than {self.timeout:g} s and was stopped; "
-                                            f"use fewer samples, or raise the limit with %timeout SECONDS (at most {MAX_TIMEOUT})")
+        except binary.BinaryFailed as error:
+            return self._error("BinaryFailed", str(error))
+        except subprocess.TimeoutExpired as expired:
+            return self._error("TimeLimit", f"the lessons binary did not stop the cell at its time limit and was stopped "
+                                            f"after {expired.timeout:g} s")
         except KeyboardInterrupt:
             return self._error("Interrupted", f"interrupted after {time.monotonic() - started:.1f} s; the cell's process was stopped")
         return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
@@ -152,13 +166,17 @@ class LessonsKernel(Kernel):
     def do_complete(self, code, cursor_pos):
         check_id, lines, word = self._context(code, cursor_pos)
         current = lines[-1].lstrip()
+        # Only magics and blank lines above: the cursor is on a magic or on the cell's first word.
+        at_head = all(line.strip().startswith("%") or not line.strip() for line in lines[:-1])
         matches = []
-        if current.startswith("check ") and len(lines) == len([l for l in lines if l.strip().startswith("%") or not l.strip()]) + 1:
+        if at_head and current.startswith("%") and " " not in current:
+            matches = [name + " " for name in self.language.magics if name.startswith(word)]
+        elif at_head and current.startswith("check "):
             matches = [name for name in self.catalogue.checks if name.startswith(word)]
-        elif check_id and ":" not in current:
+        elif check_id and not at_head and ":" not in current and not current.startswith("%"):
             matches = [name + ": " for name in self.catalogue.parameter_names(check_id) if name.startswith(word)]
-        elif len(lines) == 1 and " " not in current:
-            matches = [name for name in ("check ",) + tuple(c + " " for c in ("calc", "verify", "run", "checks")) if name.startswith(word)]
+        elif at_head and " " not in current:
+            matches = [name for name in ["check "] + [command + " " for command in self.language.commands] if name.startswith(word)]
         return {"status": "ok", "matches": sorted(matches), "cursor_start": cursor_pos - len(word), "cursor_end": cursor_pos, "metadata": {}}
 
     def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):

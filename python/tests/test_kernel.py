@@ -190,6 +190,25 @@ class KernelTests(unittest.TestCase):
         reply = self.client.get_shell_msg(timeout=30)["content"]
         self.assertEqual(reply["matches"], ["variance1: ", "variance2: "])
 
+    def test_completion_of_magics_and_commands(self):
+        """The first word and the magics come from the binary's grammar (`lessons kernel language`)."""
+        language = json.loads(subprocess.run([LESSONS, "kernel", "language"], capture_output=True, text=True, timeout=60).stdout)
+        cases = [
+            ("%ti", ["timeout "], 2),
+            ("%seed 3\n%s", ["samples ", "seed ", "stream "], 1),
+            ("%", sorted(name + " " for name in language["magics"]), 0),
+            ("%timeout 30\n\nve", ["verify "], 2),
+            ("", sorted(["check "] + [command + " " for command in language["commands"]]), 0),
+            ("check gaussian.sum\nmean1: 1\n%s", [], 1),  # a parameter line, not a magic
+        ]
+        for code, expected, typed in cases:
+            with self.subTest(code=code):
+                self.client.complete(code, len(code))
+                reply = self.client.get_shell_msg(timeout=30)["content"]
+                self.assertEqual(reply["matches"], expected)
+                self.assertEqual(reply["cursor_start"], len(code) - typed)
+        self.assertEqual(len(language["commands"]), 4)
+
     def test_inspection(self):
         self.client.inspect("check gaussian.sum\n", 10)
         reply = self.client.get_shell_msg(timeout=30)["content"]
@@ -207,6 +226,9 @@ class KernelTests(unittest.TestCase):
         self.run_cell("%timeout 1")
         reply, _ = self.run_cell("check toy.pretrained\nsamples: 100000")
         self.assertEqual(reply["ename"], "TimeLimit", reply)
+        longest = json.loads(subprocess.run([LESSONS, "kernel", "language"], capture_output=True, text=True, timeout=60).stdout)["timeoutRange"][1]
+        self.assertEqual(reply["evalue"], "the cell ran longer than 1 s and was stopped; use fewer samples, "
+                                          f"or raise the limit with %timeout SECONDS (at most {longest:g})")
         self.run_cell("%timeout 120")
         self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/vnd.lessons.check+json"]["rows"])
 
@@ -248,6 +270,41 @@ class BinaryEnvironmentTests(unittest.TestCase):
             self.assertEqual(self.binary.environment(LESSONS)["OPENBLAS_CORETYPE"], "HASWELL")
         finally:
             del os.environ["OPENBLAS_CORETYPE"]
+
+
+@unittest.skipUnless(os.path.isfile(LESSONS), f"no lessons binary at {LESSONS}")
+class LanguageTests(unittest.TestCase):
+    """The grammar's facts come from the binary; a binary that cannot give them is named."""
+
+    def load(self, binary_path):
+        from lessons_kernel import binary, language
+        saved = os.environ.get("LESSONS_BINARY")
+        os.environ["LESSONS_BINARY"] = binary_path
+        try:
+            return language.Language.load()
+        finally:
+            if saved is None:
+                del os.environ["LESSONS_BINARY"]
+            else:
+                os.environ["LESSONS_BINARY"] = saved
+
+    def test_the_binarys_grammar(self):
+        described = json.loads(subprocess.run([LESSONS, "kernel", "language"], capture_output=True, text=True, timeout=60).stdout)
+        loaded = self.load(LESSONS)
+        self.assertEqual(loaded.commands, described["commands"])
+        self.assertEqual(loaded.magics, described["magics"])
+        self.assertEqual((loaded.default_timeout, loaded.timeout_range), (120, (1, 3600)))
+
+    def test_a_binary_that_cannot_answer(self):
+        from lessons_kernel import binary
+        with tempfile.TemporaryDirectory() as folder:
+            fake = os.path.join(folder, "lessons")
+            with open(fake, "w", encoding="utf-8") as file:
+                file.write("#!/bin/sh\necho \"Error: Unexpected argument 'language'\" >&2\nexit 64\n")
+            os.chmod(fake, 0o755)
+            with self.assertRaises(binary.BinaryFailed) as caught:
+                self.load(fake)
+        self.assertIn("`lessons kernel language` failed (exit 64): Error: Unexpected argument 'language'", str(caught.exception))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ extension LessonsCommand.Kernel {
         var samples: Int?
 
         @Option(help: "Seconds the cell may run (\(KernelCell.timeoutText)), unless the cell sets %timeout.")
-        var timeout: Double = 120
+        var timeout: Double = KernelCell.defaultTimeout
 
         @Option(help: "The one-cell notebook written for a check or plot cell.")
         var out: String
@@ -62,7 +62,7 @@ extension LessonsCommand.Kernel {
             // `exit`: exit's handlers (OpenBLAS frees its buffers) would run under the main
             // thread, which may be inside OpenBLAS at that moment.
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                Terminal.printError("the cell ran longer than \(shortSeconds(timeout)) s and was stopped")
+                Terminal.printError(KernelCell.timeLimitMessage(timeout))
                 _exit(124)
             }
             let runner = LessonRunner(registry: CheckRegistry(LessonLibrary.allChecks), figures: FigureLibrary.names, samplesCap: Self.samplesCap)
@@ -112,9 +112,4 @@ extension LessonsCommand.Kernel {
             }
         }
     }
-}
-
-/// Seconds as the user wrote them: 30 not 30.0, 2.5 as 2.5.
-private func shortSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
 }

@@ -7,7 +7,7 @@ extension LessonsCommand {
     struct Kernel: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The `lessons` Jupyter kernel, whose cells are lesson cells (docs/notebook-kernel.md).",
-            subcommands: [Install.self, Cell.self])
+            subcommands: [Install.self, Cell.self, Language.self])
 
         struct Install: ParsableCommand {
             static let configuration = CommandConfiguration(

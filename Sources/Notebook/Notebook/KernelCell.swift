@@ -31,8 +31,25 @@ public struct KernelCell: Sendable, Equatable {
     /// `timeoutRange` as the messages write it, "1…3600".
     public static var timeoutText: String { "\(Int(timeoutRange.lowerBound))…\(Int(timeoutRange.upperBound))" }
 
-    /// The magics as the error messages list them.
-    static let magicsSyntax = "%seed N, %stream K, %samples N, %timeout SECONDS"
+    /// A cell's time limit, in seconds, until a `%timeout` sets another.
+    public static let defaultTimeout: Double = 120
+
+    /// What a cell stopped at its time limit of `seconds` is told: what happened, and the two
+    /// ways out (30 s is written 30, 2.5 s 2.5).
+    public static func timeLimitMessage(_ seconds: Double) -> String {
+        let written = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        return "the cell ran longer than \(written) s and was stopped; use fewer samples, "
+            + "or raise the limit with %timeout SECONDS (at most \(Int(timeoutRange.upperBound)))"
+    }
+
+    /// The magics, each with the placeholder of its value (`magic(_:file:line:samplesCap:)` reads them).
+    static let magicSyntax: [(name: String, value: String)] = [("seed", "N"), ("stream", "K"), ("samples", "N"), ("timeout", "SECONDS")]
+
+    /// The magics' names, in the order the messages list them.
+    public static var magicNames: [String] { magicSyntax.map(\.name) }
+
+    /// The magics as the error messages list them: "%seed N, %stream K, …".
+    static var magicsSyntax: String { magicSyntax.map { "%\($0.name) \($0.value)" }.joined(separator: ", ") }
 
     public var seed: UInt64?
     public var seedLine = 1

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Notebook
+
+extension LessonsCommand.Kernel {
+    /// `lessons kernel language`: what the Jupyter kernel needs to know of its cells' grammar
+    /// (`KernelCell`), so that the kernel (python/lessons_kernel) repeats none of it.
+    struct Language: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the kernel language's commands, magics and time limits as JSON (for the Jupyter kernel).",
+            discussion: """
+                One line, keys sorted: {"commands", "magics", "samplesCap", "timeout", "timeoutRange"}: the \
+                commands a cell may run, the magics' names, the largest sample size a cell may ask for, a \
+                cell's time limit in seconds until %timeout sets another, and the range %timeout accepts. \
+                The kernel completes a cell's first word from them and bounds its wait for a cell by the range.
+                """)
+
+        func run() throws {
+            let object: [String: Any] = [
+                "commands": KernelCell.commands,
+                "magics": KernelCell.magicNames,
+                "samplesCap": Cell.samplesCap,
+                "timeout": KernelCell.defaultTimeout,
+                "timeoutRange": [KernelCell.timeoutRange.lowerBound, KernelCell.timeoutRange.upperBound],
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        }
+    }
+}

@@ -1,0 +1,21 @@
+"""The facts of the kernel's language the kernel needs (`lessons kernel language`): the
+commands a cell may run, the magics' names and the cells' time limits. The binary's grammar
+(`KernelCell`) is their one home; the kernel asks once and repeats none of them."""
+import json
+
+from . import binary
+
+
+class Language:
+    def __init__(self, description):
+        self.commands = description["commands"]
+        self.magics = description["magics"]
+        self.default_timeout = description["timeout"]
+        self.timeout_range = tuple(description["timeoutRange"])
+
+    @classmethod
+    def load(cls, timeout=30):
+        status, out, err = binary.run(["kernel", "language"], timeout=timeout)
+        if status != 0:
+            raise binary.BinaryFailed(f"`lessons kernel language` failed (exit {status}): {err.strip()}")
+        return cls(json.loads(out))
