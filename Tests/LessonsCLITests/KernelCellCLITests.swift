@@ -75,13 +75,15 @@ struct KernelCellCLITests {
 
     /// The kernel reads its completion words and its wait's bound from here, so they are the
     /// grammar's own values, and the magics are those a cell's magic lines accept.
-    @Test("`kernel language` prints the grammar's commands, magics and time limits")
+    @Test("`kernel language` prints the grammar's commands, magics, figures and time limits")
     func language() throws {
         let result = try Invocation(["kernel", "language"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["commands", "magics", "samplesCap", "timeout", "timeoutRange"])
+        #expect(Set(object.keys) == ["commands", "figures", "magics", "samplesCap", "timeout", "timeoutRange"])
         #expect(object["commands"] as? [String] == KernelCell.commands)
+        let figures = try #require(object["figures"] as? [String])
+        #expect(figures == FigureLibrary.names && figures.contains("schedules-alphabar"))
         #expect(object["magics"] as? [String] == ["seed", "stream", "samples", "timeout"])
         #expect(object["samplesCap"] as? Int == LessonsCommand.Kernel.Cell.samplesCap)
         #expect(object["timeout"] as? Double == 120 && object["timeoutRange"] as? [Double] == [1, 3600])

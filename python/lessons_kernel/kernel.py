@@ -173,10 +173,13 @@ class LessonsKernel(Kernel):
             matches = [name + " " for name in self.language.magics if name.startswith(word)]
         elif at_head and current.startswith("check "):
             matches = [name for name in self.catalogue.checks if name.startswith(word)]
+        elif at_head and current.startswith("plot "):
+            matches = [name for name in self.language.figures if name.startswith(word)]
         elif check_id and not at_head and ":" not in current and not current.startswith("%"):
             matches = [name + ": " for name in self.catalogue.parameter_names(check_id) if name.startswith(word)]
         elif at_head and " " not in current:
-            matches = [name for name in ["check "] + [command + " " for command in self.language.commands] if name.startswith(word)]
+            heads = ["check ", "plot "] + [command + " " for command in self.language.commands]
+            matches = [name for name in heads if name.startswith(word)]
         return {"status": "ok", "matches": sorted(matches), "cursor_start": cursor_pos - len(word), "cursor_end": cursor_pos, "metadata": {}}
 
     def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):

@@ -1,5 +1,6 @@
 """The facts of the kernel's language the kernel needs (`lessons kernel language`): the
-commands a cell may run, the magics' names and the cells' time limits. The binary's grammar
+commands a cell may run, the figures a plot cell draws, the magics' names and the cells' time
+limits. The binary's grammar
 (`KernelCell`) is their one home; the kernel asks once and repeats none of them."""
 import json
 
@@ -9,6 +10,7 @@ from . import binary
 class Language:
     def __init__(self, description):
         self.commands = description["commands"]
+        self.figures = description["figures"]
         self.magics = description["magics"]
         self.default_timeout = description["timeout"]
         self.timeout_range = tuple(description["timeoutRange"])

@@ -198,7 +198,10 @@ class KernelTests(unittest.TestCase):
             ("%seed 3\n%s", ["samples ", "seed ", "stream "], 1),
             ("%", sorted(name + " " for name in language["magics"]), 0),
             ("%timeout 30\n\nve", ["verify "], 2),
-            ("", sorted(["check "] + [command + " " for command in language["commands"]]), 0),
+            ("", sorted(["check ", "plot "] + [command + " " for command in language["commands"]]), 0),
+            ("p", ["plot "], 1),
+            ("plot schedules-a", ["schedules-alphabar"], len("schedules-a")),
+            ("%seed 2\nplot ", sorted(language["figures"]), 0),
             ("check gaussian.sum\nmean1: 1\n%s", [], 1),  # a parameter line, not a magic
         ]
         for code, expected, typed in cases:
@@ -208,6 +211,7 @@ class KernelTests(unittest.TestCase):
                 self.assertEqual(reply["matches"], expected)
                 self.assertEqual(reply["cursor_start"], len(code) - typed)
         self.assertEqual(len(language["commands"]), 4)
+        self.assertIn("schedules-alphabar", language["figures"])
 
     def test_inspection(self):
         self.client.inspect("check gaussian.sum\n", 10)
@@ -292,6 +296,7 @@ class LanguageTests(unittest.TestCase):
         described = json.loads(subprocess.run([LESSONS, "kernel", "language"], capture_output=True, text=True, timeout=60).stdout)
         loaded = self.load(LESSONS)
         self.assertEqual(loaded.commands, described["commands"])
+        self.assertEqual(loaded.figures, described["figures"])
         self.assertEqual(loaded.magics, described["magics"])
         self.assertEqual((loaded.default_timeout, loaded.timeout_range), (120, (1, 3600)))
 

@@ -7,17 +7,19 @@ extension LessonsCommand.Kernel {
     /// (`KernelCell`), so that the kernel (python/lessons_kernel) repeats none of it.
     struct Language: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the kernel language's commands, magics and time limits as JSON (for the Jupyter kernel).",
+            abstract: "Print the kernel language's commands, magics, figures and time limits as JSON (for the Jupyter kernel).",
             discussion: """
-                One line, keys sorted: {"commands", "magics", "samplesCap", "timeout", "timeoutRange"}: the \
-                commands a cell may run, the magics' names, the largest sample size a cell may ask for, a \
-                cell's time limit in seconds until %timeout sets another, and the range %timeout accepts. \
-                The kernel completes a cell's first word from them and bounds its wait for a cell by the range.
+                One line, keys sorted: {"commands", "figures", "magics", "samplesCap", "timeout", "timeoutRange"}: \
+                the commands a cell may run, the figures a `plot NAME` cell draws, the magics' names, the \
+                largest sample size a cell may ask for, a cell's time limit in seconds until %timeout sets \
+                another, and the range %timeout accepts. The kernel completes a cell's words from them and \
+                bounds its wait for a cell by the range.
                 """)
 
         func run() throws {
             let object: [String: Any] = [
                 "commands": KernelCell.commands,
+                "figures": FigureLibrary.names,
                 "magics": KernelCell.magicNames,
                 "samplesCap": Cell.samplesCap,
                 "timeout": KernelCell.defaultTimeout,
