@@ -1,7 +1,6 @@
 """``python -m lessons_kernel -f CONNECTION_FILE``: what the kernelspec starts."""
-from ipykernel.kernelapp import IPKernelApp
-
+from .app import LessonsKernelApp
 from .kernel import LessonsKernel
 
 if __name__ == "__main__":
-    IPKernelApp.launch_instance(kernel_class=LessonsKernel)
+    LessonsKernelApp.launch_instance(kernel_class=LessonsKernel)
