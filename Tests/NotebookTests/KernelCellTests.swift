@@ -62,4 +62,14 @@ struct KernelCellTests {
         #expect(error("%samples 10000000", samplesCap: 10_000_000) == "parsed")
         #expect(error("%samples 20000000") == "parsed")
     }
+
+    @Test("the time-limit message writes the seconds as given and names the longest limit")
+    func timeLimitMessage() {
+        #expect(KernelCell.timeLimitMessage(30) == "the cell ran longer than 30 s and was stopped; use fewer samples, "
+                + "or raise the limit with %timeout SECONDS (at most 3600)")
+        #expect(KernelCell.timeLimitMessage(2.5).hasPrefix("the cell ran longer than 2.5 s and was stopped;"))
+        #expect(KernelCell.defaultTimeout == 120 && KernelCell.timeoutRange.contains(KernelCell.defaultTimeout))
+        #expect(KernelCell.magicNames == ["seed", "stream", "samples", "timeout"])
+        #expect(error("%bogus 1").contains("accepted: %seed N, %stream K, %samples N, %timeout SECONDS"))
+    }
 }
