@@ -21,6 +21,10 @@ class CellError(ValueError):
     """A cell that cannot run: the message says what was wrong and what is accepted."""
 
 
+class TimeLimit(Exception):
+    """A cell stopped at its time limit: the message says after how long and how to go on."""
+
+
 class LessonsKernel(Kernel):
     implementation = "lessons_kernel"
     implementation_version = __version__
@@ -73,15 +77,17 @@ class LessonsKernel(Kernel):
                     arguments += ["--timeout", f"{self.timeout:g}"]
                 if self.samples:
                     arguments += ["--samples", str(self.samples)]
+                backstop = self.language.timeout_range[1] + BACKSTOP_SECONDS
                 try:
-                    backstop = self.language.timeout_range[1] + BACKSTOP_SECONDS
                     status, out, err = binary.run(arguments, timeout=backstop, cwd=folder, input=code)
                 except KeyboardInterrupt as interrupt:
                     self._update(getattr(interrupt, "stdout", ""))
                     raise
+                except subprocess.TimeoutExpired as expired:
+                    raise TimeLimit(f"the lessons binary did not stop the cell at its time limit and was stopped after {expired.timeout:g} s")
                 state = self._update(out)
                 if status == 124:  # the binary's message says what the limit was and how to raise it
-                    return self._error("TimeLimit", err.strip().removeprefix("error: "))
+                    raise TimeLimit(err.strip().removeprefix("error: "))
                 if status not in (0, 1) or state is None:
                     message = err.strip().removeprefix("error: ")
                     raise CellError(message or f"the lessons binary failed (exit {status}) without a message")
@@ -98,9 +104,8 @@ class LessonsKernel(Kernel):
             return self._error("BinaryMissing", str(error))
         except binary.BinaryFailed as error:
             return self._error("BinaryFailed", str(error))
-        except subprocess.TimeoutExpired as expired:
-            return self._error("TimeLimit", f"the lessons binary did not stop the cell at its time limit and was stopped "
-                                            f"after {expired.timeout:g} s")
+        except TimeLimit as error:
+            return self._error("TimeLimit", str(error))
         except KeyboardInterrupt:
             return self._error("Interrupted", f"interrupted after {time.monotonic() - started:.1f} s; the cell's process was stopped")
         return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
@@ -134,8 +139,12 @@ class LessonsKernel(Kernel):
             self.send_response(self.iopub_socket, "display_data", {"data": data, "metadata": output["metadata"]})
 
     def _run_line(self, arguments, silent):
-        status, out, err = binary.run(arguments + (["--seed", str(self.seed)] if self._takes_seed(arguments) else []),
-                                      timeout=self.timeout)
+        """A command cell's words, run as a second process that the kernel stops at the time limit."""
+        try:
+            status, out, err = binary.run(arguments + (["--seed", str(self.seed)] if self._takes_seed(arguments) else []),
+                                          timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise TimeLimit(self.language.time_limit_message(self.timeout))
         if status not in (0, 1):
             raise CellError(err.strip().removeprefix("Error: ").removeprefix("error: ") or f"exit status {status}")
         if not silent:

@@ -14,6 +14,11 @@ class Language:
         self.magics = description["magics"]
         self.default_timeout = description["timeout"]
         self.timeout_range = tuple(description["timeoutRange"])
+        self._time_limit_template = description["timeLimitMessage"]
+
+    def time_limit_message(self, seconds):
+        """What a cell stopped after `seconds` is told, in the binary's words (30 s as 30, 2.5 s as 2.5)."""
+        return self._time_limit_template.replace("{seconds}", f"{seconds:g}")
 
     @classmethod
     def load(cls, timeout=30):

@@ -231,8 +231,11 @@ class KernelTests(unittest.TestCase):
         reply, _ = self.run_cell("check toy.pretrained\nsamples: 100000")
         self.assertEqual(reply["ename"], "TimeLimit", reply)
         longest = json.loads(subprocess.run([LESSONS, "kernel", "language"], capture_output=True, text=True, timeout=60).stdout)["timeoutRange"][1]
-        self.assertEqual(reply["evalue"], "the cell ran longer than 1 s and was stopped; use fewer samples, "
-                                          f"or raise the limit with %timeout SECONDS (at most {longest:g})")
+        message = f"the cell ran longer than 1 s and was stopped; use fewer samples, or raise the limit with %timeout SECONDS (at most {longest:g})"
+        self.assertEqual(reply["evalue"], message)
+        # A command cell, which the kernel itself stops, is told the same.
+        reply, _ = self.run_cell("run notes --quiet")
+        self.assertEqual((reply["ename"], reply["evalue"]), ("TimeLimit", message), reply)
         self.run_cell("%timeout 120")
         self.assertTrue(self.result("check gaussian.sum\nsamples: 1000")["application/vnd.lessons.check+json"]["rows"])
 
@@ -348,6 +351,9 @@ class LanguageTests(unittest.TestCase):
         self.assertEqual(loaded.figures, described["figures"])
         self.assertEqual(loaded.magics, described["magics"])
         self.assertEqual((loaded.default_timeout, loaded.timeout_range), (120, (1, 3600)))
+        self.assertEqual(loaded.time_limit_message(2.5), "the cell ran longer than 2.5 s and was stopped; use fewer samples, "
+                                                         "or raise the limit with %timeout SECONDS (at most 3600)")
+        self.assertTrue(loaded.time_limit_message(30).startswith("the cell ran longer than 30 s"))
 
     def test_a_binary_that_cannot_answer(self):
         from lessons_kernel import binary

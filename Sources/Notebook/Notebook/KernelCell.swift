@@ -34,12 +34,18 @@ public struct KernelCell: Sendable, Equatable {
     /// A cell's time limit, in seconds, until a `%timeout` sets another.
     public static let defaultTimeout: Double = 120
 
-    /// What a cell stopped at its time limit of `seconds` is told: what happened, and the two
-    /// ways out (30 s is written 30, 2.5 s 2.5).
+    /// What a cell stopped at its time limit is told, with `{seconds}` for the limit: what
+    /// happened, and the two ways out. The kernel fills it in for a command cell, which it
+    /// stops itself (`lessons kernel language` hands it over).
+    public static var timeLimitTemplate: String {
+        "the cell ran longer than {seconds} s and was stopped; use fewer samples, "
+            + "or raise the limit with %timeout SECONDS (at most \(Int(timeoutRange.upperBound)))"
+    }
+
+    /// `timeLimitTemplate` for a limit of `seconds` (30 s is written 30, 2.5 s 2.5).
     public static func timeLimitMessage(_ seconds: Double) -> String {
         let written = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-        return "the cell ran longer than \(written) s and was stopped; use fewer samples, "
-            + "or raise the limit with %timeout SECONDS (at most \(Int(timeoutRange.upperBound)))"
+        return timeLimitTemplate.replacingOccurrences(of: "{seconds}", with: written)
     }
 
     /// The magics, each with the placeholder of its value (`magic(_:file:line:samplesCap:)` reads them).
