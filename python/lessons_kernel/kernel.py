@@ -174,6 +174,13 @@ class LessonsKernel(Kernel):
 
     def do_complete(self, code, cursor_pos):
         check_id, lines, word = self._context(code, cursor_pos)
+        try:
+            matches = self._completions(check_id, lines, word)
+        except (binary.BinaryMissing, binary.BinaryFailed):
+            matches = []  # nothing to offer without the binary; running a cell says why
+        return {"status": "ok", "matches": sorted(matches), "cursor_start": cursor_pos - len(word), "cursor_end": cursor_pos, "metadata": {}}
+
+    def _completions(self, check_id, lines, word):
         current = lines[-1].lstrip()
         # Only magics and blank lines above: the cursor is on a magic or on the cell's first word.
         at_head = all(line.strip().startswith("%") or not line.strip() for line in lines[:-1])
@@ -189,13 +196,17 @@ class LessonsKernel(Kernel):
         elif at_head and " " not in current:
             heads = ["check ", "plot "] + [command + " " for command in self.language.commands]
             matches = [name for name in heads if name.startswith(word)]
-        return {"status": "ok", "matches": sorted(matches), "cursor_start": cursor_pos - len(word), "cursor_end": cursor_pos, "metadata": {}}
+        return matches
 
     def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         check_id, lines, word = self._context(code, cursor_pos)
         # The id under the cursor (a whole word around it), else the cell's check.
         around = re.search(r"[\w.\-]*$", code[:cursor_pos]).group(0) + re.match(r"[\w.\-]*", code[cursor_pos:]).group(0)
-        name = around if around in self.catalogue.checks else check_id
-        if name not in self.catalogue.checks:
+        try:
+            checks = self.catalogue.checks
+        except (binary.BinaryMissing, binary.BinaryFailed):
+            checks = {}  # nothing to show without the binary; running a cell says why
+        name = around if around in checks else check_id
+        if name not in checks:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": self.catalogue.describe(name)}, "metadata": {}}

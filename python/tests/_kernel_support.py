@@ -15,14 +15,14 @@ KERNEL_NAME = "lessons-test"
 class TestKernelSpec:
     """Writes the kernelspec and points JUPYTER_PATH at it until `close()`."""
 
-    def __init__(self):
+    def __init__(self, binary=LESSONS):
         self.folder = tempfile.TemporaryDirectory()
         spec = os.path.join(self.folder.name, "kernels", KERNEL_NAME)
         os.makedirs(spec)
         with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as file:
             json.dump({"argv": [sys.executable, "-m", "lessons_kernel", "-f", "{connection_file}"], "display_name": "lessons (test)",
                        "language": "lessons", "interrupt_mode": "signal",
-                       "env": {"LESSONS_BINARY": LESSONS, "PYTHONPATH": PYTHON_DIR}}, file)
+                       "env": {"LESSONS_BINARY": binary, "PYTHONPATH": PYTHON_DIR}}, file)
         self.saved = os.environ.get("JUPYTER_PATH")
         os.environ["JUPYTER_PATH"] = self.folder.name
 

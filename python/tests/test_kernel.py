@@ -328,6 +328,31 @@ class ShutdownTests(unittest.TestCase):
         self.assertFalse(app.control_thread.is_alive())
 
 
+@unittest.skipIf(start_new_kernel is None, "jupyter_client is not installed (scripts/setup installs it in .venv)")
+class MissingBinaryTests(unittest.TestCase):
+    """Without its binary the kernel still answers: no completion, no inspection, and a cell
+    that says what is missing and how to fix it."""
+
+    def test_a_kernel_without_its_binary(self):
+        spec = TestKernelSpec(binary="/nonexistent/lessons")
+        manager, client = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
+        try:
+            client.complete("c", 1)
+            reply = client.get_shell_msg(timeout=30)["content"]
+            self.assertEqual((reply["status"], reply["matches"]), ("ok", []))
+            client.inspect("check gaussian.sum", 10)
+            reply = client.get_shell_msg(timeout=30)["content"]
+            self.assertEqual((reply["status"], reply["found"]), ("ok", False))
+            client.execute("check gaussian.sum")
+            reply = client.get_shell_msg(timeout=30)["content"]
+            self.assertEqual((reply["status"], reply["ename"]), ("error", "BinaryMissing"), reply)
+            self.assertIn("LESSONS_BINARY=/nonexistent/lessons is not an executable file", reply["evalue"])
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+            spec.close()
+
+
 @unittest.skipUnless(os.path.isfile(LESSONS), f"no lessons binary at {LESSONS}")
 class LanguageTests(unittest.TestCase):
     """The grammar's facts come from the binary; a binary that cannot give them is named."""
