@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from . import bench, compare, configs, pipeline
-from .runner import SwiftFailed, run
+from .runner import BinaryMissing, SwiftFailed, lessons_binary, run
 
 
 def main(argv=None):
@@ -32,6 +32,11 @@ def main(argv=None):
     images.add_argument("--steps", type=int, default=20)
     images.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
+    try:
+        lessons_binary()  # before any of diffusers' work: the Swift side is half of every command
+    except BinaryMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 4
     if arguments.command == "pipeline":
         result = pipeline.compare(arguments.folder, arguments.prompt, arguments.n, arguments.guidance, arguments.steps, arguments.seed)
         print(json.dumps(result, indent=2))

@@ -1,6 +1,8 @@
 """One parity run: build with diffusers, evaluate in Float32 and Float64, run Swift, compare."""
 import os
+import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,12 +20,33 @@ class SwiftFailed(RuntimeError):
         self.message = message
 
 
+class BinaryMissing(RuntimeError):
+    """No `lessons` binary to run the Swift side with; the message says how to get one."""
+
+
+def _executable(path):
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
 def lessons_binary():
-    """$LESSONS, else the checkout's .build/release/lessons."""
+    """$LESSONS; else .build/release/lessons of the checkout: the one this source file lies in
+    (run from python/), or the one whose .venv runs it (the package as scripts/setup installs
+    it); else `lessons` on PATH."""
     explicit = os.environ.get("LESSONS")
     if explicit:
+        if not _executable(explicit):
+            raise BinaryMissing(f"LESSONS={explicit} is not an executable file; build the binary with `swift build -c release`, "
+                                "or point LESSONS at .build/release/lessons")
         return explicit
-    return str(Path(__file__).resolve().parents[2] / ".build" / "release" / "lessons")
+    for checkout in (Path(__file__).resolve().parents[2], Path(sys.prefix).resolve().parent):
+        candidate = checkout / ".build" / "release" / "lessons"
+        if _executable(candidate):
+            return str(candidate)
+    found = shutil.which("lessons")
+    if found:
+        return found
+    raise BinaryMissing("no lessons binary: build it in the checkout (`swift build -c release`, or `make lesson`), "
+                        "or set LESSONS to the path of .build/release/lessons")
 
 
 def prepare(preset, folder, seed=0, threads=2, float32=True):

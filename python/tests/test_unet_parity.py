@@ -22,7 +22,12 @@ PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if PYTHON_DIR not in sys.path:
     sys.path.insert(0, PYTHON_DIR)
 
-from diffusers_parity import compare, runner  # noqa: E402
+from diffusers_parity import compare, reference, runner  # noqa: E402
+
+try:
+    BINARY, NO_BINARY = runner.lessons_binary(), ""
+except runner.BinaryMissing as missing:
+    BINARY, NO_BINARY = None, str(missing)
 
 _prepared = {}
 
@@ -55,11 +60,11 @@ def mutant(folder, name, **changes):
 
 
 def forward(model, inputs, out):
-    return subprocess.run([runner.lessons_binary(), "forward", "--model", str(model), "--inputs", str(inputs), "--out", str(out)],
+    return subprocess.run([BINARY, "forward", "--model", str(model), "--inputs", str(inputs), "--out", str(out)],
                           capture_output=True, text=True)
 
 
-@unittest.skipUnless(os.path.isfile(runner.lessons_binary()), "no lessons binary at %s" % runner.lessons_binary())
+@unittest.skipUnless(BINARY, NO_BINARY)
 class ParityTests(unittest.TestCase):
     def check_preset(self, preset, expected_modules):
         folder, exact, float32 = prepared(preset)
@@ -168,7 +173,7 @@ class ParityTests(unittest.TestCase):
         self.assert_mutation_fails("sdxl-small", flip_sin_to_cos=False)
 
 
-@unittest.skipUnless(os.path.isfile(runner.lessons_binary()), "no lessons binary at %s" % runner.lessons_binary())
+@unittest.skipUnless(BINARY, NO_BINARY)
 class BadModelTests(unittest.TestCase):
     def assert_config_refused(self, preset, changes, *fragments):
         """The preset's weights under a config with `changes`: exit 4 naming what is wrong."""
@@ -242,3 +247,44 @@ class BadModelTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BinaryLookupTests(unittest.TestCase):
+    """Where the parity runs find `lessons`, and a clear refusal, before any of diffusers' work,
+    when there is none."""
+
+    def python(self, code_or_module, cwd, environment):
+        return subprocess.run([sys.executable, *code_or_module], capture_output=True, text=True, timeout=120, cwd=cwd, env=environment)
+
+    @unittest.skipUnless(BINARY, NO_BINARY)
+    def test_the_installed_package_finds_the_checkouts_binary(self):
+        """Run from anywhere, the package installed in the checkout's .venv (scripts/setup) finds
+        that checkout's .build/release/lessons (it once looked beside site-packages)."""
+        environment = {key: value for key, value in os.environ.items() if key not in ("LESSONS", "PYTHONPATH")}
+        checkout = Path(PYTHON_DIR).parent
+        if Path(sys.prefix).resolve().parent != checkout.resolve():
+            self.skipTest("the tests do not run in this checkout's .venv")
+        with tempfile.TemporaryDirectory() as elsewhere:
+            done = self.python(["-c", "import diffusers_parity.runner as r; print(r.__file__); print(r.lessons_binary())"], elsewhere, environment)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        source, found = done.stdout.split()
+        self.assertIn("site-packages", source, "the installed copy, not the source tree, was imported")
+        self.assertEqual(Path(found).resolve(), (checkout / ".build" / "release" / "lessons").resolve())
+
+    def test_a_missing_binary_is_refused_first(self):
+        """Exit 4 with what is missing and how to build it, before diffusers builds a model (an
+        SD 1.x run would otherwise spend half a minute before failing)."""
+        import contextlib
+        import io
+        from unittest import mock
+        from diffusers_parity.__main__ import main
+        for command in (["run", "sd15"], ["bench", "sd15"], ["pipeline", "fashion"]):
+            with self.subTest(command=command[0]):
+                stderr = io.StringIO()
+                began = AssertionError("diffusers' work began")
+                with mock.patch.dict(os.environ, {"LESSONS": "/nonexistent/lessons"}), contextlib.redirect_stderr(stderr), \
+                        mock.patch.object(runner, "prepare", side_effect=began), mock.patch.object(reference, "build", side_effect=began):
+                    status = main(command)
+                self.assertEqual(status, 4, stderr.getvalue())
+                self.assertIn("error: LESSONS=/nonexistent/lessons is not an executable file", stderr.getvalue())
+                self.assertIn("swift build -c release", stderr.getvalue())
