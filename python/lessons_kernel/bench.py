@@ -35,7 +35,7 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     todo = cells(arguments.lessons_dir)
     if not todo:
-        parser.error(f"no check cells in {arguments.lessons_dir}/*.md")
+        parser.error(f"no check cells in {arguments.lessons_dir}/*.md (run it from the project's root, or give --lessons-dir FOLDER)")
     manager, client = start_new_kernel(kernel_name=arguments.kernel, startup_timeout=60)
     times, failed = [], []
     try:

@@ -392,5 +392,19 @@ class LanguageTests(unittest.TestCase):
         self.assertIn("`lessons kernel language` failed (exit 64): Error: Unexpected argument 'language'", str(caught.exception))
 
 
+class BenchTests(unittest.TestCase):
+    """`python -m lessons_kernel.bench` without lessons to time says where it looked and what to do."""
+
+    def test_no_lessons_is_a_usage_error(self):
+        import contextlib
+        import io
+        from lessons_kernel import bench
+        stderr = io.StringIO()
+        with tempfile.TemporaryDirectory() as empty, contextlib.redirect_stderr(stderr), self.assertRaises(SystemExit) as stopped:
+            bench.main(["--lessons-dir", empty])
+        self.assertEqual(stopped.exception.code, 2)
+        self.assertIn(f"no check cells in {empty}/*.md (run it from the project's root, or give --lessons-dir FOLDER)", stderr.getvalue())
+
+
 if __name__ == "__main__":
     unittest.main()
