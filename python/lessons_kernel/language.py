@@ -1,7 +1,7 @@
 """The facts of the kernel's language the kernel needs (`lessons kernel language`): the
-commands a cell may run, the figures a plot cell draws, the magics' names and the cells' time
-limits. The binary's grammar
-(`KernelCell`) is their one home; the kernel asks once and repeats none of them."""
+commands a cell may run, the figures a plot cell draws, the magics' names, the longest time
+limit and what a cell stopped at its limit is told. The binary's grammar (`KernelCell`) is
+their one home; the kernel asks once and repeats none of them."""
 import json
 
 from . import binary
@@ -12,7 +12,6 @@ class Language:
         self.commands = description["commands"]
         self.figures = description["figures"]
         self.magics = description["magics"]
-        self.default_timeout = description["timeout"]
         self.timeout_range = tuple(description["timeoutRange"])
         self._time_limit_template = description["timeLimitMessage"]
 

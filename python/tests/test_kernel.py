@@ -375,7 +375,8 @@ class LanguageTests(unittest.TestCase):
         self.assertEqual(loaded.commands, described["commands"])
         self.assertEqual(loaded.figures, described["figures"])
         self.assertEqual(loaded.magics, described["magics"])
-        self.assertEqual((loaded.default_timeout, loaded.timeout_range), (120, (1, 3600)))
+        self.assertEqual(loaded.timeout_range, (1, 3600))
+        self.assertEqual(tuple(described["timeoutRange"]), loaded.timeout_range)
         self.assertEqual(loaded.time_limit_message(2.5), "the cell ran longer than 2.5 s and was stopped; use fewer samples, "
                                                          "or raise the limit with %timeout SECONDS (at most 3600)")
         self.assertTrue(loaded.time_limit_message(30).startswith("the cell ran longer than 30 s"))
