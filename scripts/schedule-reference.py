@@ -6,7 +6,14 @@ used to show that the Swift schedules are right to full Double precision. Writes
 Sources/Math/ForwardProcess/ScheduleReference.swift (regenerate with
 `python3 scripts/schedule-reference.py`; needs `pip install mpmath`).
 """
+import argparse
+from pathlib import Path
+
 from mpmath import mp, mpf, sqrt, cos, pi, exp
+
+argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                        epilog="Writes Sources/Math/ForwardProcess/ScheduleReference.swift of this checkout, "
+                               "from any folder.").parse_args()
 
 mp.dps = 50
 T = 1000
@@ -86,5 +93,7 @@ for swift_name, label, beta in schedules:
         lines.append(f"        ({t}, {fmt(beta[t - 1])}, {fmt(bars[t - 1])}),")
     lines.append("    ])")
 lines.append("}")
-with open("Sources/Math/ForwardProcess/ScheduleReference.swift", "w") as out:
+target = Path(__file__).resolve().parents[1] / "Sources" / "Math" / "ForwardProcess" / "ScheduleReference.swift"
+with open(target, "w") as out:
     out.write("\n".join(lines) + "\n")
+print(f"wrote {target}")
