@@ -149,7 +149,7 @@ let package = Package(
             name: "ToyDiffusionTests",
             dependencies: ["ToyDiffusion", "ToyDiffusionChecks", "Sampling", "Neural", "ForwardProcess", "Posterior", "ELBO", "ScoreODE", "Gaussian", "Stochastic", "CheckCore"]
         ),
-        .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "LatentDiffusionChecks", "CheckCore", "Neural", "Stochastic"]),
+        .testTarget(name: "LatentDiffusionTests", dependencies: ["LatentDiffusion", "LatentDiffusionChecks", "CheckCore", "Neural", "Stochastic", "Gaussian"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "NotebookExport", "CheckCore", "Stochastic"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(

@@ -53,6 +53,11 @@ struct LatentCLITests {
             #expect((object[key] as? Double)?.isFinite == true, "\(key)")
         }
         #expect(object["testImages"] as? Int == 100 && object["fidImages"] as? Int == 20)
+        // As text, an FID of so few images says it compares only with its floor.
+        let text = try Invocation(["eval", "latent", "--per-class", "1", "--steps", "2", "--test-images", "100"])
+        #expect(text.status == 0 && text.stdout.contains("FID (classifier features, 10 images)"), "\(text.stderr)")
+        #expect(text.stdout.contains("(10 images, no more than the classifier's 128 features: the fitted covariances are singular, "
+                                     + "so FID and its floor compare with each other only, not with FIDs of more images)"), "\(text.stdout)")
         // 1000 generated images need 1000 test images of their classes for the FID: 500 cannot hold them.
         let tooFew = try Invocation(["eval", "latent", "--per-class", "100", "--test-images", "500"])
         #expect(tooFew.status == 64 && tooFew.stderr.contains("only 500") && tooFew.stderr.contains("raise --test-images"), "\(tooFew.stderr)")

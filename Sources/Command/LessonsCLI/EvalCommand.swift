@@ -138,6 +138,10 @@ extension LessonsCommand {
             print(String(format: "  mean           %6.1f %%                %6.1f %%", 100 * report.meanConditionalAccuracy,
                          100 * report.classifierTestAccuracyPerClass.reduce(0, +) / Double(report.classNames.count)))
             print(String(format: "  FID (classifier features, %d images) %.3f; floor (train vs test) %.3f", count, report.fid, report.fidFloor))
+            if LatentEvaluation.isSmallSample(fidImages: count) {
+                print("    (\(count) images, no more than the classifier's \(Classifier.features) features: the fitted covariances are singular, "
+                      + "so FID and its floor compare with each other only, not with FIDs of more images)")
+            }
             print(String(format: "  autoencoder test PSNR %.2f dB (%d test images)", psnr, report.testImages))
         }
     }

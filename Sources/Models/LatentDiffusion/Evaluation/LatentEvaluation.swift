@@ -22,6 +22,12 @@ public struct LatentEvaluation: Sendable {
     /// The classifier's accuracy on the test images of each chosen class.
     public let classifierTestAccuracyPerClass: [Double]
 
+    /// True when a side of the Fréchet distances has no more images than the classifier has
+    /// features: a Gaussian fitted to n points in d dimensions has a covariance of rank at most
+    /// n − 1, singular for n ≤ d, and both distances are then dominated by their small-sample
+    /// bias: FID and its floor compare with each other, not with FIDs of more images.
+    public static func isSmallSample(fidImages: Int) -> Bool { fidImages <= Classifier.features }
+
     /// The mean conditional accuracy over the chosen classes.
     public var meanConditionalAccuracy: Double { conditionalAccuracy.reduce(0, +) / Double(max(conditionalAccuracy.count, 1)) }
 
