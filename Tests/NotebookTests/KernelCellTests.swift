@@ -36,7 +36,9 @@ struct KernelCellTests {
         #expect(throws: ShellWords.Unbalanced.self) { try ShellWords.split("calc 'open") }
         #expect(throws: ShellWords.Unbalanced.self) { try ShellWords.split("calc x\\") }
         #expect(error("calc \"open").contains("cell:1: cannot split the command into words (no closing quotation)"))
-        #expect(error("train toy swissroll").contains("cell:1: \"train toy swissroll\" is not a cell this kernel runs; accepted:"))
+        #expect(error("train toy swissroll").contains("cell:1: \"train toy swissroll\" is not a cell this kernel runs; accepted: "
+                                                       + "`check ID` with YAML parameters, `plot NAME`, one of the commands calc, verify, run, checks, "
+                                                       + "or the magics %seed N, %stream K, %samples N, %timeout SECONDS"))
     }
 
     @Test("refused cells say where and what is accepted", arguments: [

@@ -116,7 +116,7 @@ public struct KernelCell: Sendable, Equatable {
             }
             if arguments.first == "lessons" { arguments.removeFirst() }
             guard let command = arguments.first, Self.commands.contains(command) else {
-                throw LessonError(file: file, line: index + 1, "\"\(head)\" is not a cell this kernel runs; accepted: `check ID` with YAML parameters, "
+                throw LessonError(file: file, line: index + 1, "\"\(head)\" is not a cell this kernel runs; accepted: `check ID` with YAML parameters, `plot NAME`, "
                                   + "one of the commands \(Self.commands.joined(separator: ", ")), or the magics \(Self.magicsSyntax)")
             }
             cell.body = .command(arguments: arguments, line: index + 1)
